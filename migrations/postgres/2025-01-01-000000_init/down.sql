@@ -1,0 +1,15 @@
+DROP TABLE audit_log;
+DROP TABLE choices;
+DROP TABLE rounds;
+DROP TABLE users;
+DROP TABLE indicator_values;
+DROP TABLE indicators;
+DROP TABLE schedule_cells;
+DROP TABLE action_items;
+DROP TABLE sheets;
+DROP TABLE reports;
+DROP TABLE initiative_departments;
+DROP TABLE initiatives;
+DROP TABLE focus_areas;
+DROP TABLE departments;
+DROP TABLE plans;

@@ -1,0 +1,35 @@
+//! Settings from the command line and the environment, with defaults that run
+//! out of the box.
+
+use crate::db::{DatabaseLocation, DbError};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hyoka.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DatabaseLocation,
+    /// Address to listen on; port 0 picks a free one (tests).
+    pub bind: String,
+    /// Load the demo (the customer's FY2024 report plus FY2025 sheets) into an
+    /// empty database at start.
+    pub demo: bool,
+    /// Send the session cookie only over HTTPS. Off by default: intranet
+    /// servers often run plain HTTP, where a browser would drop a Secure cookie.
+    pub cookie_secure: bool,
+    /// Key for signing the session cookie (at least 64 bytes). Without one, a
+    /// random key is made at start and sessions end when the server restarts.
+    pub session_key: Option<Vec<u8>>,
+}
+
+impl Config {
+    pub fn new(database_url: &str) -> Result<Self, DbError> {
+        Ok(Self {
+            database: DatabaseLocation::parse(database_url)?,
+            bind: DEFAULT_BIND.to_string(),
+            demo: false,
+            cookie_secure: false,
+            session_key: None,
+        })
+    }
+}

@@ -1,0 +1,63 @@
+//! The audit log: who did what to which sheet, and when.
+
+use diesel::prelude::*;
+
+use super::schema::audit_log;
+use super::{DbConnection, DbError};
+
+/// One entry to record. `actor` names a user's login or a command (「import」).
+pub struct Entry<'a> {
+    pub user_id: Option<i32>,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub sheet_id: Option<i32>,
+    pub from_status: Option<&'a str>,
+    pub to_status: Option<&'a str>,
+    pub detail: String,
+}
+
+pub fn record(conn: &mut DbConnection, entry: Entry<'_>) -> Result<(), DbError> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::at.eq(super::now()),
+            audit_log::user_id.eq(entry.user_id),
+            audit_log::actor.eq(entry.actor),
+            audit_log::action.eq(entry.action),
+            audit_log::sheet_id.eq(entry.sheet_id),
+            audit_log::from_status.eq(entry.from_status),
+            audit_log::to_status.eq(entry.to_status),
+            audit_log::detail.eq(entry.detail),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct LoggedEntry {
+    pub at: chrono::NaiveDateTime,
+    pub actor: String,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub detail: String,
+}
+
+/// A sheet's history, oldest first.
+pub fn for_sheet(conn: &mut DbConnection, sheet_id: i32) -> Result<Vec<LoggedEntry>, DbError> {
+    Ok(audit_log::table
+        .filter(audit_log::sheet_id.eq(sheet_id))
+        .order(audit_log::id)
+        .select((
+            audit_log::at,
+            audit_log::actor,
+            audit_log::action,
+            audit_log::from_status,
+            audit_log::to_status,
+            audit_log::detail,
+        ))
+        .load(conn)?)
+}
+
+pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
+    Ok(audit_log::table.count().get_result(conn)?)
+}

@@ -1,0 +1,178 @@
+//! Persistence: one connection type over SQLite and PostgreSQL, the pool, the
+//! embedded migrations, and every query (one module per concept).
+
+pub mod audit;
+pub mod import;
+pub mod plan;
+pub mod schema;
+pub mod sheet;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// One binary, two databases; the variant is chosen from the URL scheme.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager<DbConnection>>;
+pub type PooledConn = PooledConnection<ConnectionManager<DbConnection>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("データベースに接続できません: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("データベースの処理に失敗しました: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("データベースの構成に失敗しました: {0}")]
+    Migration(String),
+    #[error("{0}")]
+    Config(String),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+/// Where the data lives, parsed from `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseLocation {
+    /// `sqlite://data/hyoka.db` is relative to the working directory,
+    /// `sqlite:///abs/path` absolute; `postgres://…` / `postgresql://…` go to PostgreSQL.
+    pub fn parse(url: &str) -> Result<Self, DbError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(DbError::Config(
+                    "DATABASE_URL の SQLite ファイルのパスが空です（例: sqlite://data/hyoka.db）"
+                        .into(),
+                ));
+            }
+            Ok(Self::Sqlite(PathBuf::from(path)))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(url.to_string()))
+        } else {
+            Err(DbError::Config(format!(
+                "DATABASE_URL「{url}」は使えません。sqlite://パス または postgres://… を指定してください"
+            )))
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+
+    fn connection_string(&self) -> String {
+        match self {
+            Self::Sqlite(p) => p.to_string_lossy().into_owned(),
+            Self::Postgres(u) => u.clone(),
+        }
+    }
+}
+
+/// Per-connection SQLite settings; each pragma is its own statement.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(c) = conn {
+            for pragma in [
+                "PRAGMA busy_timeout = 5000;",
+                "PRAGMA journal_mode = WAL;",
+                "PRAGMA synchronous = NORMAL;",
+                "PRAGMA foreign_keys = ON;",
+            ] {
+                c.batch_execute(pragma)
+                    .map_err(diesel::r2d2::Error::QueryError)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builds the pool. Establishing is done per variant: `DbConnection::establish`
+/// would let SQLite accept any string.
+pub fn connect(location: &DatabaseLocation) -> Result<DbPool, DbError> {
+    if let DatabaseLocation::Sqlite(path) = location {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| DbError::Config(format!("{} を作成できません: {e}", dir.display())))?;
+        }
+    }
+    let manager = ConnectionManager::<DbConnection>::new(location.connection_string());
+    let builder = Pool::builder().connection_timeout(Duration::from_secs(10));
+    let pool = match location {
+        // One writer at a time anyway; a small pool keeps lock waits short.
+        DatabaseLocation::Sqlite(_) => builder
+            .max_size(4)
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(manager)?,
+        DatabaseLocation::Postgres(_) => builder.max_size(8).build(manager)?,
+    };
+    Ok(pool)
+}
+
+/// Applies the embedded migrations of the connection's backend.
+pub fn migrate(conn: &mut DbConnection) -> Result<(), DbError> {
+    let result = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+        DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the
+/// write lock is taken up front and waits on busy_timeout instead of failing
+/// half-way when another writer holds it.
+pub fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    // Inside an outer transaction this becomes a savepoint.
+    let depth = match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+        }
+        DbConnection::Pg(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+        }
+    }?;
+    if depth.is_some() {
+        return conn.transaction(f);
+    }
+    match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+        DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
+}

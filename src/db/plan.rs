@@ -1,0 +1,257 @@
+//! Queries for the plan's structure: plans, 推進項目, 取組事業, departments, reports.
+
+use diesel::prelude::*;
+
+use super::schema::{
+    departments, focus_areas, initiative_departments, initiatives, plans, reports, rounds,
+};
+use super::{DbConnection, DbError};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = plans)]
+pub struct Plan {
+    pub id: i32,
+    pub name: String,
+    pub first_year: i32,
+    pub last_year: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = focus_areas)]
+pub struct FocusArea {
+    pub id: i32,
+    pub number: i32,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = initiatives)]
+pub struct Initiative {
+    pub id: i32,
+    pub area_id: i32,
+    pub number: i32,
+    pub name: String,
+    pub department_id: i32,
+}
+
+/// Plans, the newest first.
+pub fn list(conn: &mut DbConnection) -> Result<Vec<Plan>, DbError> {
+    Ok(plans::table
+        .order((plans::last_year.desc(), plans::id.desc()))
+        .select(Plan::as_select())
+        .load(conn)?)
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> Result<Option<Plan>, DbError> {
+    Ok(plans::table
+        .find(id)
+        .select(Plan::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Plan>, DbError> {
+    Ok(plans::table
+        .filter(plans::name.eq(name))
+        .select(Plan::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert(conn: &mut DbConnection, name: &str, first: i32, last: i32) -> Result<Plan, DbError> {
+    let id = diesel::insert_into(plans::table)
+        .values((
+            plans::name.eq(name),
+            plans::first_year.eq(first),
+            plans::last_year.eq(last),
+            plans::created_at.eq(super::now()),
+        ))
+        .returning(plans::id)
+        .get_result(conn)?;
+    Ok(Plan {
+        id,
+        name: name.to_string(),
+        first_year: first,
+        last_year: last,
+    })
+}
+
+pub fn is_empty(conn: &mut DbConnection) -> Result<bool, DbError> {
+    let n: i64 = plans::table.count().get_result(conn)?;
+    Ok(n == 0)
+}
+
+pub fn areas(conn: &mut DbConnection, plan_id: i32) -> Result<Vec<FocusArea>, DbError> {
+    Ok(focus_areas::table
+        .filter(focus_areas::plan_id.eq(plan_id))
+        .order(focus_areas::number)
+        .select(FocusArea::as_select())
+        .load(conn)?)
+}
+
+pub fn find_area(
+    conn: &mut DbConnection,
+    plan_id: i32,
+    number: i32,
+) -> Result<Option<FocusArea>, DbError> {
+    Ok(focus_areas::table
+        .filter(focus_areas::plan_id.eq(plan_id))
+        .filter(focus_areas::number.eq(number))
+        .select(FocusArea::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert_area(
+    conn: &mut DbConnection,
+    plan_id: i32,
+    number: i32,
+    title: &str,
+) -> Result<FocusArea, DbError> {
+    let id = diesel::insert_into(focus_areas::table)
+        .values((
+            focus_areas::plan_id.eq(plan_id),
+            focus_areas::number.eq(number),
+            focus_areas::title.eq(title),
+        ))
+        .returning(focus_areas::id)
+        .get_result(conn)?;
+    Ok(FocusArea {
+        id,
+        number,
+        title: title.to_string(),
+    })
+}
+
+/// The department of that exact name, created when missing.
+pub fn department_id(conn: &mut DbConnection, name: &str) -> Result<i32, DbError> {
+    if let Some(id) = departments::table
+        .filter(departments::name.eq(name))
+        .select(departments::id)
+        .first(conn)
+        .optional()?
+    {
+        return Ok(id);
+    }
+    Ok(diesel::insert_into(departments::table)
+        .values((departments::name.eq(name), departments::active.eq(true)))
+        .returning(departments::id)
+        .get_result(conn)?)
+}
+
+pub fn department_names(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
+    Ok(departments::table
+        .order(departments::name)
+        .select(departments::name)
+        .load(conn)?)
+}
+
+pub fn find_initiative(
+    conn: &mut DbConnection,
+    area_id: i32,
+    number: i32,
+) -> Result<Option<Initiative>, DbError> {
+    Ok(initiatives::table
+        .filter(initiatives::area_id.eq(area_id))
+        .filter(initiatives::number.eq(number))
+        .select(Initiative::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert_initiative(
+    conn: &mut DbConnection,
+    area_id: i32,
+    number: i32,
+    name: &str,
+    department_id: i32,
+    related_department_ids: &[i32],
+) -> Result<Initiative, DbError> {
+    let id = diesel::insert_into(initiatives::table)
+        .values((
+            initiatives::area_id.eq(area_id),
+            initiatives::number.eq(number),
+            initiatives::name.eq(name),
+            initiatives::department_id.eq(department_id),
+        ))
+        .returning(initiatives::id)
+        .get_result(conn)?;
+    let initiative = Initiative {
+        id,
+        area_id,
+        number,
+        name: name.to_string(),
+        department_id,
+    };
+    for (pos, dept) in related_department_ids.iter().enumerate() {
+        diesel::insert_into(initiative_departments::table)
+            .values((
+                initiative_departments::initiative_id.eq(initiative.id),
+                initiative_departments::position.eq(pos as i32 + 1),
+                initiative_departments::department_id.eq(dept),
+            ))
+            .execute(conn)?;
+    }
+    Ok(initiative)
+}
+
+/// Initiatives of a plan in list order.
+pub fn initiatives(conn: &mut DbConnection, plan_id: i32) -> Result<Vec<Initiative>, DbError> {
+    Ok(initiatives::table
+        .inner_join(focus_areas::table)
+        .filter(focus_areas::plan_id.eq(plan_id))
+        .order((focus_areas::number, initiatives::number))
+        .select(Initiative::as_select())
+        .load(conn)?)
+}
+
+/// The report date printed on the cover (「令和7年3月末」), if the year has a report.
+pub fn report_date(
+    conn: &mut DbConnection,
+    plan_id: i32,
+    fiscal_year: i32,
+) -> Result<Option<String>, DbError> {
+    Ok(reports::table
+        .filter(reports::plan_id.eq(plan_id))
+        .filter(reports::fiscal_year.eq(fiscal_year))
+        .select(reports::report_date)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert_report(
+    conn: &mut DbConnection,
+    plan_id: i32,
+    fiscal_year: i32,
+    report_date: &str,
+) -> Result<(), DbError> {
+    diesel::insert_into(reports::table)
+        .values((
+            reports::plan_id.eq(plan_id),
+            reports::fiscal_year.eq(fiscal_year),
+            reports::report_date.eq(report_date),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Opens a reporting round (上半期 'h1' / 年度末 'year_end') for a fiscal year.
+pub fn open_round(
+    conn: &mut DbConnection,
+    plan_id: i32,
+    fiscal_year: i32,
+    kind: &str,
+    deadline: Option<chrono::NaiveDate>,
+) -> Result<(), DbError> {
+    diesel::insert_into(rounds::table)
+        .values((
+            rounds::plan_id.eq(plan_id),
+            rounds::fiscal_year.eq(fiscal_year),
+            rounds::kind.eq(kind),
+            rounds::status.eq("open"),
+            rounds::deadline.eq(deadline),
+            rounds::opened_at.eq(Some(super::now())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

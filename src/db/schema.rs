@@ -1,0 +1,220 @@
+// Written by hand to match migrations/{sqlite,postgres}; both backends share it.
+
+diesel::table! {
+    plans (id) {
+        id -> Integer,
+        name -> Text,
+        first_year -> Integer,
+        last_year -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    departments (id) {
+        id -> Integer,
+        name -> Text,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    focus_areas (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        number -> Integer,
+        title -> Text,
+    }
+}
+
+diesel::table! {
+    initiatives (id) {
+        id -> Integer,
+        area_id -> Integer,
+        number -> Integer,
+        name -> Text,
+        department_id -> Integer,
+    }
+}
+
+diesel::table! {
+    initiative_departments (initiative_id, position) {
+        initiative_id -> Integer,
+        position -> Integer,
+        department_id -> Integer,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        fiscal_year -> Integer,
+        report_date -> Text,
+    }
+}
+
+diesel::table! {
+    sheets (id) {
+        id -> Integer,
+        initiative_id -> Integer,
+        fiscal_year -> Integer,
+        status -> Text,
+        version -> Integer,
+        related_plan -> Text,
+        plan_years -> Text,
+        target_scope -> Text,
+        related_initiatives -> Text,
+        special_notes -> Text,
+        content -> Text,
+        plan_for_year -> Text,
+        h1_actions -> Text,
+        h1_progress -> Text,
+        h2_plan -> Text,
+        h2_actions -> Text,
+        effects -> Text,
+        issues -> Text,
+        dept_evaluation -> Text,
+        dept_reason -> Text,
+        hq_evaluation -> Text,
+        hq_comment -> Text,
+        next_year -> Text,
+        return_reason -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    action_items (id) {
+        id -> Integer,
+        sheet_id -> Integer,
+        position -> Integer,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    schedule_cells (id) {
+        id -> Integer,
+        action_item_id -> Integer,
+        fiscal_year -> Integer,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> Integer,
+        sheet_id -> Integer,
+        position -> Integer,
+        name -> Text,
+        method -> Text,
+        baseline_text -> Text,
+        baseline_number -> Nullable<Double>,
+        baseline_unit -> Nullable<Text>,
+        baseline_year -> Nullable<Integer>,
+        target_text -> Text,
+        target_number -> Nullable<Double>,
+        target_unit -> Nullable<Text>,
+        target_year -> Integer,
+    }
+}
+
+diesel::table! {
+    indicator_values (id) {
+        id -> Integer,
+        indicator_id -> Integer,
+        fiscal_year -> Integer,
+        period -> Text,
+        value_text -> Text,
+        value_number -> Nullable<Double>,
+        value_unit -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        login -> Text,
+        display_name -> Text,
+        role -> Text,
+        department_id -> Nullable<Integer>,
+        password_hash -> Text,
+        active -> Bool,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rounds (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        fiscal_year -> Integer,
+        kind -> Text,
+        status -> Text,
+        deadline -> Nullable<Date>,
+        opened_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    choices (id) {
+        id -> Integer,
+        list -> Text,
+        position -> Integer,
+        value -> Text,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        user_id -> Nullable<Integer>,
+        actor -> Text,
+        action -> Text,
+        sheet_id -> Nullable<Integer>,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        detail -> Text,
+    }
+}
+
+diesel::joinable!(focus_areas -> plans (plan_id));
+diesel::joinable!(initiatives -> focus_areas (area_id));
+diesel::joinable!(initiatives -> departments (department_id));
+diesel::joinable!(initiative_departments -> initiatives (initiative_id));
+diesel::joinable!(initiative_departments -> departments (department_id));
+diesel::joinable!(reports -> plans (plan_id));
+diesel::joinable!(sheets -> initiatives (initiative_id));
+diesel::joinable!(action_items -> sheets (sheet_id));
+diesel::joinable!(schedule_cells -> action_items (action_item_id));
+diesel::joinable!(indicators -> sheets (sheet_id));
+diesel::joinable!(indicator_values -> indicators (indicator_id));
+diesel::joinable!(users -> departments (department_id));
+diesel::joinable!(rounds -> plans (plan_id));
+diesel::joinable!(audit_log -> users (user_id));
+diesel::joinable!(audit_log -> sheets (sheet_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    plans,
+    departments,
+    focus_areas,
+    initiatives,
+    initiative_departments,
+    reports,
+    sheets,
+    action_items,
+    schedule_cells,
+    indicators,
+    indicator_values,
+    users,
+    rounds,
+    choices,
+    audit_log,
+);

@@ -1,0 +1,75 @@
+//! hyoka: 行政改革推進プラン 取組事業点検・評価票. A thin HTTP layer (`web`) over
+//! a domain that knows nothing of HTTP (`domain`), with every query in `db`.
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod import;
+pub mod web;
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+
+pub use config::Config;
+use db::{DbError, DbPool};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("{0} で待ち受けできません: {1}")]
+    Bind(String, std::io::Error),
+    #[error("起動に失敗しました: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens the database, applies migrations and, when asked, loads the demo into
+/// an empty database. Returns the pool and whether the demo was loaded.
+pub fn prepare_database(config: &Config) -> Result<(DbPool, bool), DbError> {
+    let pool = db::connect(&config.database)?;
+    let mut conn = pool.get()?;
+    db::migrate(&mut conn)?;
+    let demo_loaded = if config.demo {
+        demo::load_if_empty(&mut conn)?
+    } else {
+        false
+    };
+    Ok((pool, demo_loaded))
+}
+
+/// The running server; built separately from running so tests can start the
+/// real app on port 0.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub demo_loaded: bool,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let setup = config.clone();
+        let (pool, demo_loaded) =
+            actix_web::rt::task::spawn_blocking(move || prepare_database(&setup))
+                .await
+                .map_err(|e| StartupError::Io(std::io::Error::other(e)))??;
+        let listener = TcpListener::bind(&config.bind)
+            .map_err(|e| StartupError::Bind(config.bind.clone(), e))?;
+        let port = listener.local_addr()?.port();
+        let server = web::run(listener, pool, &config)?;
+        Ok(Self {
+            port,
+            server,
+            demo_loaded,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
