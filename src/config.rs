@@ -1,6 +1,8 @@
 //! Settings from the command line and the environment, with defaults that run
 //! out of the box.
 
+use std::time::Duration;
+
 use crate::db::{DatabaseLocation, DbError};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hyoka.db";
@@ -20,6 +22,10 @@ pub struct Config {
     /// Key for signing the session cookie (at least 64 bytes). Without one, a
     /// random key is made at start and sessions end when the server restarts.
     pub session_key: Option<Vec<u8>>,
+    /// A session unused this long ends (default 30 minutes).
+    pub idle_timeout: Duration,
+    /// A session ends this long after login, used or not (default 12 hours).
+    pub absolute_timeout: Duration,
 }
 
 impl Config {
@@ -30,6 +36,8 @@ impl Config {
             demo: false,
             cookie_secure: false,
             session_key: None,
+            idle_timeout: Duration::from_secs(30 * 60),
+            absolute_timeout: Duration::from_secs(12 * 60 * 60),
         })
     }
 }

@@ -1,11 +1,15 @@
 //! hyoka: 行政改革推進プラン 取組事業点検・評価票. A thin HTTP layer (`web`) over
 //! a domain that knows nothing of HTTP (`domain`), with every query in `db`.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod import;
+pub mod password;
+pub mod review;
+pub mod sheet_edit;
 pub mod web;
 
 use std::net::TcpListener;
@@ -26,17 +30,19 @@ pub enum StartupError {
 }
 
 /// Opens the database, applies migrations and, when asked, loads the demo into
-/// an empty database. Returns the pool and whether the demo was loaded.
-pub fn prepare_database(config: &Config) -> Result<(DbPool, bool), DbError> {
+/// an empty database. Returns the pool and the demo accounts if it loaded.
+pub fn prepare_database(
+    config: &Config,
+) -> Result<(DbPool, Option<Vec<demo::DemoAccount>>), DbError> {
     let pool = db::connect(&config.database)?;
     let mut conn = pool.get()?;
     db::migrate(&mut conn)?;
-    let demo_loaded = if config.demo {
+    let demo = if config.demo {
         demo::load_if_empty(&mut conn)?
     } else {
-        false
+        None
     };
-    Ok((pool, demo_loaded))
+    Ok((pool, demo))
 }
 
 /// The running server; built separately from running so tests can start the
@@ -44,13 +50,14 @@ pub fn prepare_database(config: &Config) -> Result<(DbPool, bool), DbError> {
 pub struct Application {
     port: u16,
     server: Server,
-    pub demo_loaded: bool,
+    /// Accounts the demo created at this start (None when it did not load).
+    pub demo_accounts: Option<Vec<demo::DemoAccount>>,
 }
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let setup = config.clone();
-        let (pool, demo_loaded) =
+        let (pool, demo_accounts) =
             actix_web::rt::task::spawn_blocking(move || prepare_database(&setup))
                 .await
                 .map_err(|e| StartupError::Io(std::io::Error::other(e)))??;
@@ -61,7 +68,7 @@ impl Application {
         Ok(Self {
             port,
             server,
-            demo_loaded,
+            demo_accounts,
         })
     }
 

@@ -34,6 +34,38 @@ enum Command {
         /// 取り込むファイル
         file: PathBuf,
     },
+    /// 利用者の管理
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// 利用者を追加する（パスワードは標準入力から1行で読む）
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// staff（所管課） / hq（推進本部事務局） / admin（管理者）
+        #[arg(long)]
+        role: String,
+        /// 所属課（staff のとき必須）
+        #[arg(long)]
+        department: Option<String>,
+    },
+    /// パスワードを変更する（標準入力から1行で読む）
+    Passwd {
+        #[arg(long)]
+        login: String,
+    },
+    /// 利用者の一覧
+    List,
+    /// ログインの制限を解除する
+    Unlock {
+        #[arg(long)]
+        login: String,
+    },
 }
 
 #[derive(Args)]
@@ -50,6 +82,12 @@ struct ServeArgs {
     /// セッションCookieの署名鍵（64バイト以上）。未指定なら起動ごとに生成
     #[arg(long, env = "HYOKA_SESSION_KEY", hide_env_values = true)]
     session_key: Option<String>,
+    /// 操作がないまま経過するとログアウトされる時間（分）
+    #[arg(long, env = "HYOKA_IDLE_TIMEOUT_MINUTES", default_value_t = 30)]
+    idle_timeout_minutes: u64,
+    /// ログインから強制的にログアウトされるまでの時間（時間）
+    #[arg(long, env = "HYOKA_SESSION_HOURS", default_value_t = 12)]
+    session_hours: u64,
 }
 
 #[derive(Parser)]
@@ -73,6 +111,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(&cli.database_url, args),
         Command::Migrate => migrate(&cli.database_url),
         Command::Import { file } => import_file(&cli.database_url, &file),
+        Command::User(cmd) => user_command(&cli.database_url, cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -88,6 +127,8 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
     config.bind = args.bind;
     config.demo = args.demo.unwrap_or(database_url == DEFAULT_DATABASE_URL);
     config.cookie_secure = args.cookie_secure;
+    config.idle_timeout = std::time::Duration::from_secs(args.idle_timeout_minutes.max(1) * 60);
+    config.absolute_timeout = std::time::Duration::from_secs(args.session_hours.max(1) * 3600);
     if let Some(key) = args.session_key {
         if key.len() < 64 {
             return Err("HYOKA_SESSION_KEY は64文字以上にしてください".into());
@@ -98,8 +139,16 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         let app = Application::build(config.clone())
             .await
             .map_err(|e| e.to_string())?;
-        if app.demo_loaded {
+        if let Some(accounts) = &app.demo_accounts {
             println!("デモデータ（令和6年度実績報告書と令和7年度の評価票）を読み込みました。");
+            println!("ログインID とパスワード（この表示は初回だけです。控えてください）:");
+            for a in accounts {
+                let who = a
+                    .department
+                    .clone()
+                    .unwrap_or_else(|| a.role.label().to_string());
+                println!("  {:<10} {:<14} {}", a.login, a.password, who);
+            }
         }
         let host = config.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
         let host = if host == "0.0.0.0" { "127.0.0.1" } else { host };
@@ -141,5 +190,146 @@ fn import_file(database_url: &str, file: &PathBuf) -> Result<(), String> {
         summary.sheets_created,
         summary.sheets_unchanged
     );
+    Ok(())
+}
+
+fn read_password() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("パスワードを読めません: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.chars().count() < hyoka::password::MIN_LENGTH {
+        return Err(format!(
+            "パスワードは{}文字以上にしてください",
+            hyoka::password::MIN_LENGTH
+        ));
+    }
+    Ok(password)
+}
+
+fn cli_audit(conn: &mut db::DbConnection, action: &str, detail: String) -> Result<(), String> {
+    db::audit::record(
+        conn,
+        db::audit::Entry {
+            user_id: None,
+            actor: "cli",
+            action,
+            sheet_id: None,
+            from_status: None,
+            to_status: None,
+            detail,
+        },
+    )
+    .map_err(|e| e.to_string())
+}
+
+fn user_command(database_url: &str, cmd: UserCommand) -> Result<(), String> {
+    use hyoka::domain::permission::Role;
+    let mut conn = open(database_url)?;
+    match cmd {
+        UserCommand::Add {
+            login,
+            name,
+            role,
+            department,
+        } => {
+            let role = Role::from_code(&role)
+                .ok_or("--role は staff / hq / admin のいずれかです".to_string())?;
+            let department_id = match (&department, role) {
+                (None, Role::Staff) => {
+                    return Err("staff には --department（所属課）が必要です".into())
+                }
+                (None, _) => None,
+                (Some(d), _) => {
+                    let name = hyoka::domain::department::normalize_department(d);
+                    let known = db::plan::department_names(&mut conn).map_err(|e| e.to_string())?;
+                    if !known.contains(&name) {
+                        return Err(format!(
+                            "所属課「{d}」は登録されていません。登録済み: {}",
+                            known.join("、")
+                        ));
+                    }
+                    Some(db::plan::department_id(&mut conn, &name).map_err(|e| e.to_string())?)
+                }
+            };
+            if login.trim().is_empty() || login.chars().any(char::is_whitespace) {
+                return Err("ログインIDに空白は使えません".into());
+            }
+            let password = read_password()?;
+            let hash = hyoka::password::hash(&password)?;
+            db::write_tx(&mut conn, |conn| {
+                db::user::insert(
+                    conn,
+                    db::user::NewUser {
+                        login: &login,
+                        display_name: &name,
+                        role,
+                        department_id,
+                        password_hash: &hash,
+                    },
+                )?;
+                cli_audit(
+                    conn,
+                    "user_add",
+                    format!("{login}（{}）を追加", role.label()),
+                )
+                .map_err(db::DbError::Config)
+            })
+            .map_err(|e| e.to_string())?;
+            println!("利用者 {login} を追加しました。");
+        }
+        UserCommand::Passwd { login } => {
+            if db::user::find_by_login(&mut conn, &login)
+                .map_err(|e| e.to_string())?
+                .is_none()
+            {
+                return Err(format!("利用者 {login} はいません"));
+            }
+            let password = read_password()?;
+            let hash = hyoka::password::hash(&password)?;
+            db::user::set_password(&mut conn, &login, &hash).map_err(|e| e.to_string())?;
+            cli_audit(
+                &mut conn,
+                "user_passwd",
+                format!("{login} のパスワードを変更"),
+            )?;
+            println!("{login} のパスワードを変更しました。");
+        }
+        UserCommand::List => {
+            let users = db::user::list(&mut conn).map_err(|e| e.to_string())?;
+            let locks = db::throttle::list(&mut conn).map_err(|e| e.to_string())?;
+            let now = db::now();
+            for u in users {
+                let key = hyoka::domain::throttle::login_key(&u.login);
+                let locked = locks
+                    .iter()
+                    .any(|l| l.key == key && l.locked_until.is_some_and(|t| t > now));
+                println!(
+                    "{:<12} {:<8} {:<20} {:<24} {}{}",
+                    u.login,
+                    u.role,
+                    u.department.unwrap_or_default(),
+                    u.display_name,
+                    if u.active { "有効" } else { "無効" },
+                    if locked {
+                        "（ログイン制限中）"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+        UserCommand::Unlock { login } => {
+            let key = hyoka::domain::throttle::login_key(&login);
+            let cleared = db::throttle::clear(&mut conn, &key).map_err(|e| e.to_string())?;
+            cli_audit(&mut conn, "unlock", format!("ログイン制限を解除: {key}"))?;
+            if cleared {
+                println!("{login} のログイン制限を解除しました。");
+            } else {
+                println!("{login} にログイン制限はありません。");
+            }
+        }
+    }
     Ok(())
 }

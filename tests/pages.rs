@@ -123,6 +123,7 @@ async fn sheet_page_labels_follow_the_fiscal_year() {
 #[tokio::test]
 async fn demo_year_sheet_shows_past_actuals_and_blank_texts() {
     let app = TestApp::demo().await;
+    let web = app.login_as("honbu").await;
     let mut conn = app.pool.get().unwrap();
     let plan = db::plan::list(&mut conn).unwrap().remove(0);
     assert_eq!(
@@ -133,7 +134,7 @@ async fn demo_year_sheet_shows_past_actuals_and_blank_texts() {
     assert_eq!(entries.len(), 12);
     drop(conn);
     let text = squash(&visible_text(
-        &app.page(&format!("/sheets/{}", entries[0].sheet_id)).await,
+        &web.page(&format!("/sheets/{}", entries[0].sheet_id)).await,
     ));
     assert_in_order(
         &text,
@@ -163,9 +164,9 @@ async fn demo_year_sheet_shows_past_actuals_and_blank_texts() {
     assert!(text.contains("令和7年度上半期の取組"));
     assert!(text.contains("作成中"));
     // Default list is the newest year; the older one stays reachable.
-    let list = squash(&visible_text(&app.page("/sheets").await));
+    let list = squash(&visible_text(&web.page("/sheets").await));
     assert!(list.contains("令和7年度 取組事業一覧"), "{list}");
-    let old = squash(&visible_text(&app.page("/sheets?year=2024").await));
+    let old = squash(&visible_text(&web.page("/sheets?year=2024").await));
     assert!(old.contains("令和6年度 取組事業一覧"));
 }
 

@@ -65,12 +65,27 @@ async fn bare_start_in_an_empty_directory_serves_the_demo() {
             "SQLite file created under data/"
         );
     }
-    let html = reqwest::get(format!("{url}sheets"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // The demo accounts were printed once, before the address.
+    let honbu = printed
+        .iter()
+        .find(|l| l.trim_start().starts_with("honbu "))
+        .unwrap_or_else(|| panic!("no HQ account printed: {printed:?}"));
+    let password = honbu.split_whitespace().nth(1).unwrap().to_string();
+    for login in [
+        "shokuin", "dx", "jinzai", "zaisan", "kyodo", "renkei", "admin",
+    ] {
+        assert!(
+            printed
+                .iter()
+                .any(|l| l.trim_start().starts_with(&format!("{login} "))),
+            "{login} not printed: {printed:?}"
+        );
+    }
+    let web = common::Session::new(url.trim_end_matches('/'));
+    // Anonymous visitors are sent to the login page.
+    assert_eq!(web.get("/sheets").await.status().as_u16(), 303);
+    web.login_ok("honbu", &password).await;
+    let html = web.page("/sheets").await;
     let text = squash(&visible_text(&html));
     let doc = scraper::Html::parse_document(&html);
     let links = scraper::Selector::parse("table.list a[href^='/sheets/']").unwrap();

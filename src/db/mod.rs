@@ -2,10 +2,15 @@
 //! embedded migrations, and every query (one module per concept).
 
 pub mod audit;
+pub mod choice;
+pub mod draft;
 pub mod import;
 pub mod plan;
+pub mod round;
 pub mod schema;
 pub mod sheet;
+pub mod throttle;
+pub mod user;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -218,3 +218,24 @@ diesel::allow_tables_to_appear_in_same_query!(
     choices,
     audit_log,
 );
+
+diesel::table! {
+    login_throttle (key) {
+        key -> Text,
+        failures -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        last_failure_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pending_drafts (token) {
+        token -> Text,
+        sheet_id -> Integer,
+        form -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(pending_drafts -> sheets (sheet_id));
+diesel::allow_tables_to_appear_in_same_query!(pending_drafts, sheets);

@@ -42,10 +42,12 @@ struct SheetRow {
     hq_evaluation: String,
     hq_comment: String,
     next_year: String,
+    return_reason: String,
 }
 
 #[derive(Queryable)]
 struct ContextRow {
+    plan_id: i32,
     plan_name: String,
     plan_first_year: i32,
     plan_last_year: i32,
@@ -53,6 +55,7 @@ struct ContextRow {
     area_title: String,
     initiative_number: i32,
     initiative_name: String,
+    department_id: i32,
     department: String,
 }
 
@@ -85,6 +88,7 @@ pub fn load(conn: &mut DbConnection, sheet_id: i32) -> Result<Option<Sheet>, DbE
         .inner_join(departments::table)
         .filter(initiatives::id.eq(row.initiative_id))
         .select((
+            plans::id,
             plans::name,
             plans::first_year,
             plans::last_year,
@@ -92,16 +96,18 @@ pub fn load(conn: &mut DbConnection, sheet_id: i32) -> Result<Option<Sheet>, DbE
             focus_areas::title,
             initiatives::number,
             initiatives::name,
+            departments::id,
             departments::name,
         ))
         .first(conn)?;
 
-    let related_departments: Vec<String> = initiative_departments::table
+    let related: Vec<(i32, String)> = initiative_departments::table
         .inner_join(departments::table)
         .filter(initiative_departments::initiative_id.eq(row.initiative_id))
         .order(initiative_departments::position)
-        .select(departments::name)
+        .select((departments::id, departments::name))
         .load(conn)?;
+    let (related_department_ids, related_departments) = related.into_iter().unzip();
 
     let items: Vec<(i32, String)> = action_items::table
         .filter(action_items::sheet_id.eq(sheet_id))
@@ -158,6 +164,7 @@ pub fn load(conn: &mut DbConnection, sheet_id: i32) -> Result<Option<Sheet>, DbE
                 .push((year, period, text));
         }
     }
+    let indicator_ids = indicator_rows.iter().map(|r| r.id).collect();
     let indicators = indicator_rows
         .into_iter()
         .map(|r| {
@@ -187,6 +194,7 @@ pub fn load(conn: &mut DbConnection, sheet_id: i32) -> Result<Option<Sheet>, DbE
         status,
         version: row.version,
         context: SheetContext {
+            plan_id: ctx.plan_id,
             plan_name: ctx.plan_name,
             plan_first_year: ctx.plan_first_year,
             plan_last_year: ctx.plan_last_year,
@@ -195,7 +203,9 @@ pub fn load(conn: &mut DbConnection, sheet_id: i32) -> Result<Option<Sheet>, DbE
             initiative_id: row.initiative_id,
             initiative_number: ctx.initiative_number,
             initiative_name: ctx.initiative_name,
+            department_id: ctx.department_id,
             department: ctx.department,
+            related_department_ids,
             related_departments,
         },
         content: SheetContent {
@@ -224,6 +234,8 @@ pub fn load(conn: &mut DbConnection, sheet_id: i32) -> Result<Option<Sheet>, DbE
                 next_year: row.next_year,
             },
         },
+        indicator_ids,
+        return_reason: row.return_reason,
     }))
 }
 
@@ -293,7 +305,20 @@ fn insert_rows(
     sheet_id: i32,
     content: &SheetContent,
 ) -> Result<(), DbError> {
-    for (pos, item) in content.action_items.iter().enumerate() {
+    insert_action_items(conn, sheet_id, &content.action_items)?;
+    for (pos, ind) in content.indicators.iter().enumerate() {
+        let id = insert_indicator(conn, sheet_id, pos as i32 + 1, ind)?;
+        insert_values(conn, id, ind)?;
+    }
+    Ok(())
+}
+
+fn insert_action_items(
+    conn: &mut DbConnection,
+    sheet_id: i32,
+    items: &[ActionItem],
+) -> Result<(), DbError> {
+    for (pos, item) in items.iter().enumerate() {
         let item_id: i32 = diesel::insert_into(action_items::table)
             .values((
                 action_items::sheet_id.eq(sheet_id),
@@ -312,41 +337,171 @@ fn insert_rows(
                 .execute(conn)?;
         }
     }
-    for (pos, ind) in content.indicators.iter().enumerate() {
-        let baseline = parse_measure(&ind.baseline);
-        let target = parse_measure(&ind.target);
-        let indicator_id: i32 = diesel::insert_into(indicators::table)
+    Ok(())
+}
+
+fn insert_indicator(
+    conn: &mut DbConnection,
+    sheet_id: i32,
+    position: i32,
+    ind: &Indicator,
+) -> Result<i32, DbError> {
+    let baseline = parse_measure(&ind.baseline);
+    let target = parse_measure(&ind.target);
+    Ok(diesel::insert_into(indicators::table)
+        .values((
+            indicators::sheet_id.eq(sheet_id),
+            indicators::position.eq(position),
+            indicators::name.eq(&ind.name),
+            indicators::method.eq(&ind.method),
+            indicators::baseline_text.eq(&ind.baseline),
+            indicators::baseline_number.eq(baseline.as_ref().map(|m| m.number)),
+            indicators::baseline_unit.eq(baseline.map(|m| m.unit)),
+            indicators::baseline_year.eq(ind.baseline_year),
+            indicators::target_text.eq(&ind.target),
+            indicators::target_number.eq(target.as_ref().map(|m| m.number)),
+            indicators::target_unit.eq(target.map(|m| m.unit)),
+            indicators::target_year.eq(ind.target_year),
+        ))
+        .returning(indicators::id)
+        .get_result(conn)?)
+}
+
+fn update_indicator(
+    conn: &mut DbConnection,
+    id: i32,
+    position: i32,
+    ind: &Indicator,
+) -> Result<(), DbError> {
+    let baseline = parse_measure(&ind.baseline);
+    let target = parse_measure(&ind.target);
+    diesel::update(indicators::table.find(id))
+        .set((
+            indicators::position.eq(position),
+            indicators::name.eq(&ind.name),
+            indicators::method.eq(&ind.method),
+            indicators::baseline_text.eq(&ind.baseline),
+            indicators::baseline_number.eq(baseline.as_ref().map(|m| m.number)),
+            indicators::baseline_unit.eq(baseline.map(|m| m.unit)),
+            indicators::baseline_year.eq(ind.baseline_year),
+            indicators::target_text.eq(&ind.target),
+            indicators::target_number.eq(target.as_ref().map(|m| m.number)),
+            indicators::target_unit.eq(target.map(|m| m.unit)),
+            indicators::target_year.eq(ind.target_year),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn insert_values(
+    conn: &mut DbConnection,
+    indicator_id: i32,
+    ind: &Indicator,
+) -> Result<(), DbError> {
+    for (year, period, text) in ind.values.iter().filter(|(_, _, v)| !v.is_empty()) {
+        let measure = parse_measure(text);
+        diesel::insert_into(indicator_values::table)
             .values((
-                indicators::sheet_id.eq(sheet_id),
-                indicators::position.eq(pos as i32 + 1),
-                indicators::name.eq(&ind.name),
-                indicators::method.eq(&ind.method),
-                indicators::baseline_text.eq(&ind.baseline),
-                indicators::baseline_number.eq(baseline.as_ref().map(|m| m.number)),
-                indicators::baseline_unit.eq(baseline.map(|m| m.unit)),
-                indicators::baseline_year.eq(ind.baseline_year),
-                indicators::target_text.eq(&ind.target),
-                indicators::target_number.eq(target.as_ref().map(|m| m.number)),
-                indicators::target_unit.eq(target.map(|m| m.unit)),
-                indicators::target_year.eq(ind.target_year),
+                indicator_values::indicator_id.eq(indicator_id),
+                indicator_values::fiscal_year.eq(year),
+                indicator_values::period.eq(period.code()),
+                indicator_values::value_text.eq(text),
+                indicator_values::value_number.eq(measure.as_ref().map(|m| m.number)),
+                indicator_values::value_unit.eq(measure.map(|m| m.unit)),
             ))
-            .returning(indicators::id)
-            .get_result(conn)?;
-        for (year, period, text) in ind.values.iter().filter(|(_, _, v)| !v.is_empty()) {
-            let measure = parse_measure(text);
-            diesel::insert_into(indicator_values::table)
-                .values((
-                    indicator_values::indicator_id.eq(indicator_id),
-                    indicator_values::fiscal_year.eq(year),
-                    indicator_values::period.eq(period.code()),
-                    indicator_values::value_text.eq(text),
-                    indicator_values::value_number.eq(measure.as_ref().map(|m| m.number)),
-                    indicator_values::value_unit.eq(measure.map(|m| m.unit)),
-                ))
-                .execute(conn)?;
-        }
+            .execute(conn)?;
     }
     Ok(())
+}
+
+/// Writes a new version of a sheet if it is still at `expected_version`.
+/// Returns the new version, or None when someone saved in between (nothing is
+/// written then). `indicator_ids` says, per new indicator, which stored one it
+/// continues. Call inside a write transaction.
+pub fn save(
+    conn: &mut DbConnection,
+    old: &Sheet,
+    expected_version: i32,
+    new: &SheetContent,
+    indicator_ids: &[Option<i32>],
+    status: SheetStatus,
+    return_reason: &str,
+) -> Result<Option<i32>, DbError> {
+    let h = &new.header;
+    let b = &new.body;
+    let updated = diesel::update(
+        sheets::table
+            .find(old.id)
+            .filter(sheets::version.eq(expected_version)),
+    )
+    .set((
+        sheets::status.eq(status.code()),
+        sheets::version.eq(expected_version + 1),
+        sheets::related_initiatives.eq(&h.related_initiatives),
+        sheets::special_notes.eq(&h.special_notes),
+        (
+            sheets::content.eq(&b.content),
+            sheets::plan_for_year.eq(&b.plan_for_year),
+            sheets::h1_actions.eq(&b.h1_actions),
+            sheets::h1_progress.eq(&b.h1_progress),
+            sheets::h2_plan.eq(&b.h2_plan),
+            sheets::h2_actions.eq(&b.h2_actions),
+            sheets::effects.eq(&b.effects),
+            sheets::issues.eq(&b.issues),
+            sheets::dept_evaluation.eq(&b.dept_evaluation),
+            sheets::dept_reason.eq(&b.dept_reason),
+            sheets::hq_evaluation.eq(&b.hq_evaluation),
+            sheets::hq_comment.eq(&b.hq_comment),
+            sheets::next_year.eq(&b.next_year),
+        ),
+        sheets::return_reason.eq(return_reason),
+        sheets::updated_at.eq(super::now()),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+
+    if new.action_items != old.content.action_items {
+        diesel::delete(action_items::table.filter(action_items::sheet_id.eq(old.id)))
+            .execute(conn)?;
+        insert_action_items(conn, old.id, &new.action_items)?;
+    }
+
+    let same_rows = indicator_ids
+        .iter()
+        .copied()
+        .eq(old.indicator_ids.iter().map(|id| Some(*id)));
+    if !same_rows || new.indicators != old.content.indicators {
+        let kept: Vec<i32> = indicator_ids.iter().flatten().copied().collect();
+        let dropped: Vec<i32> = old
+            .indicator_ids
+            .iter()
+            .copied()
+            .filter(|id| !kept.contains(id))
+            .collect();
+        diesel::delete(indicators::table.filter(indicators::id.eq_any(&dropped))).execute(conn)?;
+        // Move kept rows out of the way of the (sheet, position) key first.
+        diesel::update(indicators::table.filter(indicators::sheet_id.eq(old.id)))
+            .set(indicators::position.eq(indicators::id * -1))
+            .execute(conn)?;
+        for (pos, (ind, id)) in new.indicators.iter().zip(indicator_ids).enumerate() {
+            let position = pos as i32 + 1;
+            let id = match id.filter(|id| old.indicator_ids.contains(id)) {
+                Some(id) => {
+                    update_indicator(conn, id, position, ind)?;
+                    diesel::delete(
+                        indicator_values::table.filter(indicator_values::indicator_id.eq(id)),
+                    )
+                    .execute(conn)?;
+                    id
+                }
+                None => insert_indicator(conn, old.id, position, ind)?,
+            };
+            insert_values(conn, id, ind)?;
+        }
+    }
+    Ok(Some(expected_version + 1))
 }
 
 /// One row of the 取組事業一覧.
@@ -357,21 +512,27 @@ pub struct ListEntry {
     pub area_title: String,
     pub initiative_number: i32,
     pub initiative_name: String,
+    pub department_id: i32,
     pub department: String,
+    pub related_department_ids: Vec<i32>,
     pub related_plan: String,
     pub status: SheetStatus,
+    pub version: i32,
 }
 
 #[derive(Queryable)]
 struct ListRow {
     sheet_id: i32,
+    initiative_id: i32,
     area_number: i32,
     area_title: String,
     initiative_number: i32,
     initiative_name: String,
+    department_id: i32,
     department: String,
     related_plan: String,
     status: String,
+    version: i32,
 }
 
 fn status_of(sheet_id: i32, code: &str) -> Result<SheetStatus, DbError> {
@@ -379,7 +540,7 @@ fn status_of(sheet_id: i32, code: &str) -> Result<SheetStatus, DbError> {
         .ok_or_else(|| DbError::Config(format!("評価票 {sheet_id} の状態「{code}」が不明です")))
 }
 
-/// The year's sheets in list order (推進項目, No.). One query.
+/// The year's sheets in list order (推進項目, No.). Two queries.
 pub fn list_for_year(
     conn: &mut DbConnection,
     plan_id: i32,
@@ -396,13 +557,24 @@ pub fn list_for_year(
         .order((focus_areas::number, initiatives::number))
         .select((
             sheets::id,
+            initiatives::id,
             focus_areas::number,
             focus_areas::title,
             initiatives::number,
             initiatives::name,
+            departments::id,
             departments::name,
             sheets::related_plan,
             sheets::status,
+            sheets::version,
+        ))
+        .load(conn)?;
+    let related: Vec<(i32, i32)> = initiative_departments::table
+        .inner_join(initiatives::table.inner_join(focus_areas::table))
+        .filter(focus_areas::plan_id.eq(plan_id))
+        .select((
+            initiative_departments::initiative_id,
+            initiative_departments::department_id,
         ))
         .load(conn)?;
     rows.into_iter()
@@ -414,8 +586,15 @@ pub fn list_for_year(
                 area_title: r.area_title,
                 initiative_number: r.initiative_number,
                 initiative_name: r.initiative_name,
+                department_id: r.department_id,
                 department: r.department,
+                related_department_ids: related
+                    .iter()
+                    .filter(|(i, _)| *i == r.initiative_id)
+                    .map(|(_, d)| *d)
+                    .collect(),
                 related_plan: r.related_plan,
+                version: r.version,
             })
         })
         .collect()
@@ -480,4 +659,12 @@ pub fn carry_forward_year(
         }
         Ok(created)
     })
+}
+
+pub fn exists(conn: &mut DbConnection, sheet_id: i32) -> Result<bool, DbError> {
+    let n: i64 = sheets::table
+        .filter(sheets::id.eq(sheet_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }

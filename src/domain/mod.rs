@@ -2,6 +2,10 @@
 
 pub mod department;
 pub mod fiscal_year;
+pub mod form;
 pub mod measure;
+pub mod permission;
+pub mod round;
 pub mod sheet;
+pub mod throttle;
 pub mod workflow;

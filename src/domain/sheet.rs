@@ -39,12 +39,15 @@ pub struct SheetContext {
     pub plan_last_year: i32,
     pub area_number: i32,
     pub area_title: String,
+    pub plan_id: i32,
     pub initiative_id: i32,
     pub initiative_number: i32,
     pub initiative_name: String,
     /// 所管課
+    pub department_id: i32,
     pub department: String,
     /// 関係課, in the order written.
+    pub related_department_ids: Vec<i32>,
     pub related_departments: Vec<String>,
 }
 
@@ -140,6 +143,10 @@ pub struct Sheet {
     pub version: i32,
     pub context: SheetContext,
     pub content: SheetContent,
+    /// Stored id of each indicator, parallel to `content.indicators`.
+    pub indicator_ids: Vec<i32>,
+    /// HQ's reason when it last returned or reopened the sheet.
+    pub return_reason: String,
 }
 
 /// 「(1) 働き方改革の推進 No.1」

@@ -1,5 +1,11 @@
-//! The states a sheet passes through. The transitions themselves arrive with
-//! the editing workflow; here are the states the data model stores.
+//! The workflow of a sheet as one explicit state machine:
+//!
+//! 作成中 --提出--> 提出済 --差し戻し--> 差し戻し --保存--> 作成中 …
+//! 提出済 --確認 (上半期)--> 確認済 --保存 (年度末)--> 作成中 …
+//! 提出済 --評価 (年度末)--> 評価済 --確定--> 確定
+//! HQ may reopen a submitted, confirmed, evaluated or final sheet (→ 作成中).
+
+use super::round::RoundKind;
 
 /// Stored as the `code()` string; shown as the Japanese `label()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,6 +61,94 @@ impl SheetStatus {
     }
 }
 
+/// What someone does to a sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// 一時保存 by the department.
+    Save,
+    /// 提出 by the department.
+    Submit,
+    /// 差し戻し by HQ (reason required).
+    Return,
+    /// 確認 by HQ: accepts the 上半期 round.
+    Confirm,
+    /// 評価 by HQ: records 推進本部評価 after 年度末.
+    Evaluate,
+    /// 確定 by HQ.
+    Finalize,
+    /// 再開 by HQ (reason required).
+    Reopen,
+}
+
+impl Event {
+    pub fn label(self) -> &'static str {
+        match self {
+            Event::Save => "一時保存",
+            Event::Submit => "提出",
+            Event::Return => "差し戻し",
+            Event::Confirm => "確認",
+            Event::Evaluate => "評価",
+            Event::Finalize => "確定",
+            Event::Reopen => "再開",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Event::Save => "save",
+            Event::Submit => "submit",
+            Event::Return => "return",
+            Event::Confirm => "confirm",
+            Event::Evaluate => "evaluate",
+            Event::Finalize => "finalize",
+            Event::Reopen => "reopen",
+        }
+    }
+}
+
+/// Why a transition is refused, in the user's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkflowError {
+    #[error("受付期間（ラウンド）が開いていないため、この評価票は編集・提出できません")]
+    NoOpenRound,
+    #[error("「{status}」の評価票には「{event}」できません")]
+    NotAllowed {
+        status: &'static str,
+        event: &'static str,
+    },
+}
+
+/// The state after `event`, given the round open for the sheet's year.
+pub fn next(
+    from: SheetStatus,
+    event: Event,
+    round: Option<RoundKind>,
+) -> Result<SheetStatus, WorkflowError> {
+    use Event as E;
+    use RoundKind as R;
+    use SheetStatus as S;
+    let department_event = matches!(event, E::Save | E::Submit);
+    if department_event && round.is_none() {
+        return Err(WorkflowError::NoOpenRound);
+    }
+    let to = match (from, event, round) {
+        (S::Draft | S::Returned, E::Save, _) => Some(S::Draft),
+        (S::Confirmed, E::Save, Some(R::YearEnd)) => Some(S::Draft),
+        (S::Draft | S::Returned, E::Submit, _) => Some(S::Submitted),
+        (S::Confirmed, E::Submit, Some(R::YearEnd)) => Some(S::Submitted),
+        (S::Submitted, E::Return, _) => Some(S::Returned),
+        (S::Submitted, E::Confirm, Some(R::FirstHalf)) => Some(S::Confirmed),
+        (S::Submitted, E::Evaluate, Some(R::YearEnd)) => Some(S::Evaluated),
+        (S::Evaluated, E::Finalize, _) => Some(S::Final),
+        (S::Submitted | S::Confirmed | S::Evaluated | S::Final, E::Reopen, _) => Some(S::Draft),
+        _ => None,
+    };
+    to.ok_or(WorkflowError::NotAllowed {
+        status: from.label(),
+        event: event.label(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +159,50 @@ mod tests {
             assert_eq!(SheetStatus::from_code(s.code()), Some(s));
         }
         assert_eq!(SheetStatus::from_code("nope"), None);
+    }
+
+    #[test]
+    fn the_whole_cycle() {
+        use Event as E;
+        use RoundKind as R;
+        use SheetStatus as S;
+        let h1 = Some(R::FirstHalf);
+        let ye = Some(R::YearEnd);
+        let mut s = S::Draft;
+        for (event, round, want) in [
+            (E::Save, h1, S::Draft),
+            (E::Submit, h1, S::Submitted),
+            (E::Return, h1, S::Returned),
+            (E::Save, h1, S::Draft),
+            (E::Submit, h1, S::Submitted),
+            (E::Confirm, h1, S::Confirmed),
+            (E::Save, ye, S::Draft),
+            (E::Submit, ye, S::Submitted),
+            (E::Evaluate, ye, S::Evaluated),
+            (E::Finalize, ye, S::Final),
+            (E::Reopen, None, S::Draft),
+        ] {
+            s = next(s, event, round).unwrap_or_else(|e| panic!("{event:?}: {e}"));
+            assert_eq!(s, want);
+        }
+    }
+
+    #[test]
+    fn refusals() {
+        use Event as E;
+        use RoundKind as R;
+        use SheetStatus as S;
+        assert_eq!(
+            next(S::Draft, E::Save, None),
+            Err(WorkflowError::NoOpenRound)
+        );
+        assert!(next(S::Submitted, E::Save, Some(R::FirstHalf)).is_err());
+        assert!(next(S::Final, E::Save, Some(R::YearEnd)).is_err());
+        assert!(next(S::Confirmed, E::Save, Some(R::FirstHalf)).is_err());
+        assert!(next(S::Submitted, E::Confirm, Some(R::YearEnd)).is_err());
+        assert!(next(S::Submitted, E::Evaluate, Some(R::FirstHalf)).is_err());
+        assert!(next(S::Draft, E::Return, Some(R::FirstHalf)).is_err());
+        assert!(next(S::Draft, E::Reopen, None).is_err());
+        assert!(next(S::Submitted, E::Finalize, None).is_err());
     }
 }

@@ -6,6 +6,40 @@ use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
 use crate::db::DbError;
+use crate::domain::permission::Denial;
+
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Conflict(m) => AppError::Conflict(m),
+            other => AppError::Db(other),
+        }
+    }
+}
+
+impl From<Denial> for AppError {
+    fn from(d: Denial) -> Self {
+        match d {
+            Denial::NotFound => AppError::NotFound,
+            Denial::Forbidden => AppError::Forbidden(d.to_string()),
+            Denial::Workflow(e) => AppError::Conflict(e.to_string()),
+        }
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn encode_query(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -13,8 +47,16 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     BadRequest(String),
+    #[error("ログインしてください")]
+    LoginRequired { next: String, expired: bool },
+    #[error("フォームの有効期限が切れたか、正しくない送信です。ページを開き直してからもう一度操作してください")]
+    Csrf,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error("データベースの処理に失敗しました")]
-    Db(#[from] DbError),
+    Db(DbError),
     #[error("内部エラーが発生しました")]
     Internal(String),
 }
@@ -22,6 +64,7 @@ pub enum AppError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    nav: Option<super::Nav>,
     status: u16,
     message: &'a str,
 }
@@ -31,11 +74,23 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::Csrf | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let AppError::LoginRequired { next, expired } = self {
+            let mut location = format!("/login?next={}", encode_query(next));
+            if *expired {
+                location.push_str("&expired=1");
+            }
+            return HttpResponse::SeeOther()
+                .insert_header(("Location", location))
+                .finish();
+        }
         match self {
             AppError::Db(e) => tracing::error!("database: {e}"),
             AppError::Internal(e) => tracing::error!("internal: {e}"),
@@ -44,6 +99,7 @@ impl ResponseError for AppError {
         let status = self.status_code();
         let message = self.to_string();
         let page = ErrorPage {
+            nav: None,
             status: status.as_u16(),
             message: &message,
         };

@@ -1,28 +1,38 @@
 //! The HTTP layer: routes, handlers per concept, errors, security headers.
 //! Handlers translate requests into domain and `db` calls and render templates.
 
+mod admin;
 mod assets;
+mod auth;
+mod edit;
 mod error;
+mod home;
 mod sheets;
 
 use std::net::TcpListener;
 
-use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::config::BrowserSession;
 use actix_session::storage::CookieSessionStore;
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
+use actix_web::http::Method;
 use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{web, App, HttpResponse, HttpServer};
 
+pub use auth::CurrentUser;
 pub use error::AppError;
 
 use crate::config::Config;
 use crate::db::{DbConnection, DbError, DbPool};
+use crate::domain::permission::Role;
 
 /// Content-Security-Policy: nothing from outside, no inline script.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Largest form body accepted (a whole sheet of long prose fits many times).
+const FORM_LIMIT: usize = 2 * 1024 * 1024;
 
 pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Result<Server> {
     let key = match &config.session_key {
@@ -31,16 +41,30 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
     };
     let cookie_secure = config.cookie_secure;
     let pool = web::Data::new(pool);
+    let settings = web::Data::new(config.clone());
     let server = HttpServer::new(move || {
         App::new()
+            .wrap_fn(|req, srv| {
+                use actix_web::dev::Service;
+                let refused = req.method() == Method::POST && !same_origin(req.request());
+                let call = (!refused).then(|| srv.call(req));
+                async move {
+                    match call {
+                        Some(f) => f.await,
+                        None => Err(AppError::Forbidden(
+                            "別のサイトからの送信は受け付けません".into(),
+                        )
+                        .into()),
+                    }
+                }
+            })
             .wrap(
                 SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                     .cookie_name("hyoka_session".into())
                     .cookie_secure(cookie_secure)
                     .cookie_http_only(true)
                     .cookie_same_site(SameSite::Lax)
-                    .cookie_content_security(CookieContentSecurity::Private)
-                    .session_lifecycle(PersistentSession::default())
+                    .session_lifecycle(BrowserSession::default())
                     .build(),
             )
             .wrap(
@@ -52,12 +76,19 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
             )
             .wrap(Logger::new("%r %s %Dms"))
             .app_data(pool.clone())
+            .app_data(settings.clone())
+            .app_data(web::FormConfig::default().limit(FORM_LIMIT))
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|_, _| {
                 AppError::BadRequest("URL の指定が正しくありません".into()).into()
             }))
-            .route("/", web::get().to(home))
+            .route("/", web::get().to(home::home))
+            .route("/login", web::get().to(auth::login_form))
+            .route("/login", web::post().to(auth::login))
+            .route("/logout", web::post().to(auth::logout))
             .configure(sheets::routes)
+            .configure(edit::routes)
+            .configure(admin::routes)
             .route("/static/{file:.*}", web::get().to(assets::serve))
             .default_service(web::to(not_found))
     })
@@ -66,10 +97,27 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
     Ok(server)
 }
 
-async fn home() -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", "/sheets"))
-        .finish()
+/// A POST must come from our own pages: its Origin (or, without one, its
+/// Referer) must name this host. A request with neither is let through to the
+/// CSRF token check.
+fn same_origin(req: &actix_web::HttpRequest) -> bool {
+    let host = req.connection_info().host().to_string();
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let source = header("origin")
+        .filter(|o| o != "null")
+        .or_else(|| header("referer"));
+    match source {
+        None => true,
+        Some(url) => url
+            .split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or("") == host)
+            .unwrap_or(false),
+    }
 }
 
 async fn not_found() -> Result<HttpResponse, AppError> {
@@ -90,4 +138,46 @@ where
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
     .map_err(AppError::from)
+}
+
+/// Runs a use case (which may refuse with a permission error) off the async threads.
+pub async fn run_use_case<T, F>(pool: &DbPool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, crate::sheet_edit::EditError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    web::block(move || {
+        let mut conn = pool
+            .get()
+            .map_err(|e| crate::sheet_edit::EditError::Db(e.into()))?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| match e {
+        crate::sheet_edit::EditError::Denied(d) => d.into(),
+        crate::sheet_edit::EditError::Db(d) => d.into(),
+    })
+}
+
+/// The header of every page: who is logged in, and the logout form's token.
+pub struct Nav {
+    pub name: String,
+    pub role: &'static str,
+    pub csrf: String,
+    pub hq: bool,
+    pub admin: bool,
+}
+
+impl Nav {
+    pub fn of(user: &CurrentUser) -> Option<Nav> {
+        Some(Nav {
+            name: user.actor.display_name.clone(),
+            role: user.actor.role.label(),
+            csrf: user.csrf.clone(),
+            hq: user.actor.role == Role::Hq,
+            admin: user.actor.role == Role::Admin,
+        })
+    }
 }

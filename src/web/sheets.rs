@@ -4,15 +4,35 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::error::page;
-use super::{with_conn, AppError};
+use actix_session::Session;
+
+use super::auth::{csrf_matches, form_error, see_other, MaybeUser};
+use super::error::{encode_query, page};
+use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::db::{self, DbPool};
 use crate::domain::fiscal_year::era_name;
+use crate::domain::permission::{authorize, Action, Role};
 use crate::domain::sheet::{display_lines, Sheet};
+use crate::domain::workflow::{Event, SheetStatus};
+use crate::review::{self, ReviewInput, ReviewOutcome};
+use crate::sheet_edit;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/sheets", web::get().to(list))
-        .route("/sheets/{id}", web::get().to(show));
+        .route("/sheets/{id}", web::get().to(show))
+        .route("/sheets/{id}/history", web::get().to(history))
+        .route("/sheets/{id}/review", web::post().to(review));
+}
+
+/// Whether the user may open the sheet of this list entry.
+fn may_view(user: &CurrentUser, department_id: i32, related: &[i32]) -> bool {
+    match user.actor.role {
+        Role::Hq | Role::Admin => true,
+        Role::Staff => user
+            .actor
+            .department_id
+            .is_some_and(|d| d == department_id || related.contains(&d)),
+    }
 }
 
 #[derive(Deserialize)]
@@ -33,7 +53,8 @@ struct AreaGroup {
 }
 
 struct ListRow {
-    sheet_id: i32,
+    /// None when the user may not open the sheet.
+    sheet_id: Option<i32>,
     number: i32,
     name: String,
     department: String,
@@ -45,6 +66,7 @@ struct ListRow {
 #[derive(Template)]
 #[template(path = "sheets/list.html")]
 struct ListPage {
+    nav: Option<Nav>,
     plan_name: String,
     plan_id: i32,
     year_label: String,
@@ -54,9 +76,12 @@ struct ListPage {
 
 #[derive(Template)]
 #[template(path = "sheets/empty.html")]
-struct EmptyPage;
+struct EmptyPage {
+    nav: Option<Nav>,
+}
 
 async fn list(
+    user: CurrentUser,
     pool: web::Data<DbPool>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -79,7 +104,9 @@ async fn list(
     })
     .await?;
     let Some((plan, years, year, entries)) = data else {
-        return page(&EmptyPage);
+        return page(&EmptyPage {
+            nav: Nav::of(&user),
+        });
     };
     let Some(year) = year.filter(|y| years.contains(y)) else {
         return Err(AppError::NotFound);
@@ -87,6 +114,7 @@ async fn list(
 
     let mut groups: Vec<AreaGroup> = Vec::new();
     for e in entries {
+        let visible = may_view(&user, e.department_id, &e.related_department_ids);
         let heading = format!("({}) {}", e.area_number, e.area_title);
         if groups.last().map(|g| &g.heading) != Some(&heading) {
             groups.push(AreaGroup {
@@ -96,7 +124,7 @@ async fn list(
         }
         if let Some(group) = groups.last_mut() {
             group.rows.push(ListRow {
-                sheet_id: e.sheet_id,
+                sheet_id: visible.then_some(e.sheet_id),
                 number: e.initiative_number,
                 name: e.initiative_name,
                 department: e.department,
@@ -109,6 +137,7 @@ async fn list(
         merge_equal_plans(&mut group.rows);
     }
     page(&ListPage {
+        nav: Nav::of(&user),
         plan_name: plan.name,
         plan_id: plan.id,
         year_label: era_name(year),
@@ -172,9 +201,36 @@ struct IndicatorRowView {
     cells: Vec<String>,
 }
 
+/// One HQ step offered on the sheet page.
+struct ReviewOption {
+    op: &'static str,
+    label: &'static str,
+}
+
+/// What the viewer can do on the sheet page.
+#[derive(Default)]
+struct Panel {
+    can_edit: bool,
+    round: Option<&'static str>,
+    deadline: Option<String>,
+    reviews: Vec<ReviewOption>,
+    evaluation_choices: Vec<String>,
+    /// Restored from a form posted after the session expired.
+    reason: String,
+    hq_evaluation: String,
+    hq_comment: String,
+    restored: bool,
+    message: Option<String>,
+    error: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "sheets/show.html")]
 struct SheetPage {
+    nav: Option<Nav>,
+    csrf: String,
+    panel: Panel,
+    return_reason: Text,
     sheet: Sheet,
     year_label: String,
     heading: String,
@@ -194,6 +250,7 @@ struct SheetPage {
 
 impl SheetPage {
     fn new(sheet: Sheet) -> Self {
+        let return_reason = Text::new(&sheet.return_reason);
         let schedule_years = sheet.schedule_years();
         let indicator_columns = sheet.indicator_columns();
         // Label + 指標名 + 評価方法 + value columns; never narrower than the paper's 9.
@@ -236,6 +293,10 @@ impl SheetPage {
             })
             .collect();
         Self {
+            nav: None,
+            csrf: String::new(),
+            panel: Panel::default(),
+            return_reason,
             year_label: era_name(sheet.fiscal_year),
             heading: sheet.heading(),
             status: sheet.status.label(),
@@ -254,10 +315,289 @@ impl SheetPage {
     }
 }
 
-async fn show(pool: web::Data<DbPool>, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+#[derive(Deserialize)]
+struct ShowQuery {
+    draft: Option<String>,
+    done: Option<String>,
+}
+
+async fn show(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    path: web::Path<i32>,
+    query: web::Query<ShowQuery>,
+) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let sheet = with_conn(&pool, move |conn| db::sheet::load(conn, id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    page(&SheetPage::new(sheet))
+    let actor = user.actor.clone();
+    let draft = query.draft.clone();
+    let (ctx, restored) = run_use_case(&pool, move |conn| {
+        let ctx = sheet_edit::visible(conn, &actor, id, Action::ViewSheet)?;
+        let restored = match draft {
+            Some(token) => db::draft::find(conn, &token, id)?,
+            None => None,
+        };
+        Ok((ctx, restored))
+    })
+    .await?;
+    let mut panel = Panel {
+        message: query.done.as_deref().map(done_message),
+        ..Panel::default()
+    };
+    if let Some(json) = restored {
+        let pairs: Vec<(String, String)> = serde_json::from_str(&json).unwrap_or_default();
+        restore_review_input(&mut panel, &pairs);
+        panel.restored = true;
+    }
+    render(&user, ctx, panel, 200)
+}
+
+fn restore_review_input(panel: &mut Panel, pairs: &[(String, String)]) {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    panel.reason = get("reason");
+    panel.hq_evaluation = get("hq_evaluation");
+    panel.hq_comment = get("hq_comment");
+}
+
+/// The sheet page with what the viewer may do on it.
+fn render(
+    user: &CurrentUser,
+    ctx: sheet_edit::EditContext,
+    mut panel: Panel,
+    status: u16,
+) -> Result<HttpResponse, AppError> {
+    let access = ctx.access();
+    panel.can_edit = authorize(&user.actor, Action::Sheet(Event::Save), Some(&access)).is_ok();
+    panel.round = ctx.round.map(|r| r.label());
+    panel.deadline = ctx.deadline.map(|d| d.format("%Y年%-m月%-d日").to_string());
+    panel.evaluation_choices = ctx.choices.evaluation.clone();
+    for event in [
+        Event::Return,
+        Event::Confirm,
+        Event::Evaluate,
+        Event::Finalize,
+        Event::Reopen,
+    ] {
+        if authorize(&user.actor, Action::Sheet(event), Some(&access)).is_ok() {
+            panel.reviews.push(ReviewOption {
+                op: event.code(),
+                label: event.label(),
+            });
+        }
+    }
+    let mut view = SheetPage::new(ctx.sheet);
+    view.nav = Nav::of(user);
+    view.csrf = user.csrf.clone();
+    view.panel = panel;
+    let mut resp = page(&view)?;
+    if let Ok(code) = actix_web::http::StatusCode::from_u16(status) {
+        *resp.status_mut() = code;
+    }
+    Ok(resp)
+}
+
+/// HQ's steps: 差し戻し, 確認, 評価, 確定, 再開.
+async fn review(
+    maybe: MaybeUser,
+    session: Session,
+    pool: web::Data<DbPool>,
+    path: web::Path<i32>,
+    body: Result<web::Form<Vec<(String, String)>>, actix_web::Error>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let pairs = body.map_err(form_error)?.into_inner();
+    let Some(user) = maybe.user else {
+        return stash_for_login(&pool, id, &pairs, format!("/sheets/{id}")).await;
+    };
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or(String::new(), |(_, v)| v.clone())
+    };
+    if !csrf_matches(&session, &get("csrf_token")) {
+        return Err(AppError::Csrf);
+    }
+    let event = match get("op").as_str() {
+        "return" => Event::Return,
+        "confirm" => Event::Confirm,
+        "evaluate" => Event::Evaluate,
+        "finalize" => Event::Finalize,
+        "reopen" => Event::Reopen,
+        _ => return Err(AppError::BadRequest("操作の指定が正しくありません".into())),
+    };
+    let input = ReviewInput {
+        version: get("version")
+            .parse()
+            .map_err(|_| AppError::BadRequest("版番号が正しくありません".into()))?,
+        reason: get("reason"),
+        hq_evaluation: get("hq_evaluation"),
+        hq_comment: get("hq_comment"),
+    };
+    let actor = user.actor.clone();
+    let outcome = run_use_case(&pool, move |conn| {
+        let outcome = review::review(conn, &actor, id, event, &input)?;
+        let ctx = match outcome {
+            ReviewOutcome::Done => None,
+            _ => Some(sheet_edit::visible(conn, &actor, id, Action::ViewSheet)?),
+        };
+        Ok((outcome, ctx))
+    })
+    .await?;
+    let (outcome, ctx) = outcome;
+    let Some(ctx) = ctx else {
+        return Ok(see_other(&format!("/sheets/{id}?done={}", event.code())));
+    };
+    let mut panel = Panel::default();
+    restore_review_input(&mut panel, &pairs);
+    let (status, message) = match outcome {
+        ReviewOutcome::Invalid(problems) => (422, problems.join(" ")),
+        _ => (
+            409,
+            "この評価票は他の人が更新しました。最新の内容を確認してから、もう一度操作してください（入力した内容は残しています）。"
+                .to_string(),
+        ),
+    };
+    panel.error = Some(message);
+    render(&user, ctx, panel, status)
+}
+
+/// A form posted after the session ended: keep it and send the user to log in;
+/// `back` (with `?draft=`) brings it back afterwards.
+pub async fn stash_for_login(
+    pool: &DbPool,
+    sheet_id: i32,
+    pairs: &[(String, String)],
+    back: String,
+) -> Result<HttpResponse, AppError> {
+    let token = crate::password::random_password(32);
+    let json = serde_json::to_string(pairs).map_err(|e| AppError::Internal(e.to_string()))?;
+    let stored = token.clone();
+    let found = with_conn(pool, move |conn| {
+        if !db::sheet::exists(conn, sheet_id)? {
+            return Ok(false);
+        }
+        db::draft::store(conn, &stored, sheet_id, &json)?;
+        Ok(true)
+    })
+    .await?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    let sep = if back.contains('?') { '&' } else { '?' };
+    let next = format!("{back}{sep}draft={token}");
+    Ok(see_other(&format!(
+        "/login?next={}&expired=1",
+        encode_query(&next)
+    )))
+}
+
+/// The notice after a step, from the redirect's `done=` code.
+fn done_message(code: &str) -> String {
+    match code {
+        "save" => "一時保存しました。",
+        "submit" => "提出しました。推進本部事務局の確認をお待ちください。",
+        "return" => "差し戻しました。",
+        "confirm" => "上半期の内容を確認済みにしました。",
+        "evaluate" => "推進本部評価を記録しました。",
+        "finalize" => "確定しました。",
+        "reopen" => "再開しました。",
+        _ => "完了しました。",
+    }
+    .to_string()
+}
+
+struct HistoryRow {
+    at: String,
+    actor: String,
+    action: String,
+    from: String,
+    to: String,
+    reason: String,
+    changes: Vec<crate::domain::form::Change>,
+}
+
+#[derive(Template)]
+#[template(path = "sheets/history.html")]
+struct HistoryPage {
+    nav: Option<Nav>,
+    sheet_id: i32,
+    heading: String,
+    name: String,
+    year_label: String,
+    rows: Vec<HistoryRow>,
+}
+
+fn action_label(code: &str) -> String {
+    match code {
+        "import" => "実績報告書から取り込み",
+        "carry_forward" => "前年度から作成",
+        "save" => "一時保存",
+        "submit" => "提出",
+        "return" => "差し戻し",
+        "confirm" => "確認",
+        "evaluate" => "評価",
+        "finalize" => "確定",
+        "reopen" => "再開",
+        other => other,
+    }
+    .to_string()
+}
+
+fn status_label(code: Option<&str>) -> String {
+    code.and_then(SheetStatus::from_code)
+        .map_or(String::new(), |s| s.label().to_string())
+}
+
+async fn history(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let actor = user.actor.clone();
+    let (ctx, entries) = run_use_case(&pool, move |conn| {
+        let ctx = sheet_edit::visible(conn, &actor, id, Action::ViewHistory)?;
+        Ok((ctx, db::audit::for_sheet(conn, id)?))
+    })
+    .await?;
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            let detail: serde_json::Value =
+                serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null);
+            let changes = detail
+                .get("changes")
+                .and_then(|c| serde_json::from_value(c.clone()).ok())
+                .unwrap_or_default();
+            let reason = detail
+                .get("reason")
+                .and_then(|r| r.as_str())
+                .map(str::to_string)
+                .or_else(|| (!e.detail.starts_with('{')).then(|| e.detail.clone()))
+                .unwrap_or_default();
+            HistoryRow {
+                at: e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                actor: e.actor,
+                action: action_label(&e.action),
+                from: status_label(e.from_status.as_deref()),
+                to: status_label(e.to_status.as_deref()),
+                reason,
+                changes,
+            }
+        })
+        .collect();
+    page(&HistoryPage {
+        nav: Nav::of(&user),
+        sheet_id: id,
+        heading: ctx.sheet.heading(),
+        name: ctx.sheet.context.initiative_name.clone(),
+        year_label: era_name(ctx.sheet.fiscal_year),
+        rows,
+    })
 }

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use hyoka::db::{self, DatabaseLocation, DbPool};
+use hyoka::domain::permission::Role;
 use hyoka::Config;
 
 pub const SEED: &str = include_str!("../fixtures/kofu_r6_report.txt");
@@ -101,48 +102,149 @@ pub fn seeded(db: &TestDb) -> DbPool {
 
 pub struct TestApp {
     pub address: String,
-    pub client: reqwest::Client,
     pub pool: DbPool,
     pub db: TestDb,
+    /// The default browser session.
+    pub web: Session,
+    /// Accounts made by the demo (empty without it).
+    pub accounts: Vec<hyoka::demo::DemoAccount>,
 }
 
 impl TestApp {
     /// The app on an empty database with the demo loaded, as `cargo run` does.
     pub async fn demo() -> Self {
-        Self::start(TestDb::new(), true).await
+        Self::start(TestDb::new(), true, |_| {}).await
     }
 
-    /// The app with only the seed report imported.
+    pub async fn demo_with(tune: impl FnOnce(&mut Config)) -> Self {
+        Self::start(TestDb::new(), true, tune).await
+    }
+
+    /// The app with only the seed report imported, and the default session
+    /// logged in as an HQ user.
     pub async fn seeded() -> Self {
         let db = TestDb::new();
         seeded(&db);
-        Self::start(db, false).await
+        let app = Self::start(db, false, |_| {}).await;
+        app.add_user("hq", Role::Hq, None);
+        app.web.login_ok("hq", PASSWORD).await;
+        app
     }
 
-    async fn start(db: TestDb, demo: bool) -> Self {
+    async fn start(db: TestDb, demo: bool, tune: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config::new(&db.url).expect("config");
         config.bind = "127.0.0.1:0".into();
         config.demo = demo;
+        tune(&mut config);
         let app = hyoka::Application::build(config).await.expect("app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let accounts = app.demo_accounts.clone().unwrap_or_default();
         tokio::spawn(app.run_until_stopped());
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
-            .build()
-            .expect("client");
         let pool = db.pool();
         Self {
+            web: Session::new(&address),
             address,
-            client,
             pool,
             db,
+            accounts,
         }
+    }
+
+    /// A second, independent browser.
+    pub fn session(&self) -> Session {
+        Session::new(&self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.web.get(path).await
+    }
+
+    pub async fn page(&self, path: &str) -> String {
+        self.web.page(path).await
+    }
+
+    /// The password of a demo account.
+    pub fn password(&self, login: &str) -> String {
+        self.accounts
+            .iter()
+            .find(|a| a.login == login)
+            .unwrap_or_else(|| panic!("no demo account {login}"))
+            .password
+            .clone()
+    }
+
+    /// Adds an account with password `PASSWORD`.
+    pub fn add_user(&self, login: &str, role: Role, department: Option<&str>) {
+        let mut conn = self.pool.get().expect("conn");
+        let department_id =
+            department.map(|d| db::plan::department_id(&mut conn, d).expect("department"));
+        db::user::insert(
+            &mut conn,
+            db::user::NewUser {
+                login,
+                display_name: login,
+                role,
+                department_id,
+                password_hash: &hyoka::password::hash(PASSWORD).expect("hash"),
+            },
+        )
+        .expect("user");
+    }
+
+    /// A new session logged in as a demo account.
+    pub async fn login_as(&self, login: &str) -> Session {
+        let s = self.session();
+        s.login_ok(login, &self.password(login)).await;
+        s
+    }
+
+    /// Id of the sheet of initiative (area, No.) in `year`.
+    pub fn sheet_id(&self, year: i32, area: i32, number: i32) -> i32 {
+        let mut conn = self.pool.get().expect("conn");
+        let plan = db::plan::list(&mut conn).expect("plans").remove(0);
+        db::sheet::list_for_year(&mut conn, plan.id, year)
+            .expect("list")
+            .into_iter()
+            .find(|e| e.area_number == area && e.initiative_number == number)
+            .expect("sheet")
+            .sheet_id
+    }
+
+    pub fn load_sheet(&self, id: i32) -> hyoka::domain::sheet::Sheet {
+        let mut conn = self.pool.get().expect("conn");
+        db::sheet::load(&mut conn, id)
+            .expect("load")
+            .expect("sheet")
+    }
+}
+
+pub const PASSWORD: &str = "correct-horse-battery";
+
+/// One browser: its own cookies.
+pub struct Session {
+    pub address: String,
+    pub client: reqwest::Client,
+}
+
+impl Session {
+    pub fn new(address: &str) -> Self {
+        Self {
+            address: address.to_string(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .cookie_store(true)
+                .build()
+                .expect("client"),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
-            .get(format!("{}{}", self.address, path))
+            .get(self.url(path))
             .send()
             .await
             .expect("request")
@@ -153,6 +255,111 @@ impl TestApp {
         let resp = self.get(path).await;
         assert_eq!(resp.status().as_u16(), 200, "GET {path}");
         resp.text().await.expect("body")
+    }
+
+    /// POSTs a form as the browser would (with an Origin header).
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("Origin", self.address.clone())
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_pairs(&self, path: &str, form: &[(String, String)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("Origin", self.address.clone())
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The CSRF token of the page at `path`.
+    pub async fn csrf(&self, path: &str) -> String {
+        let html = self.page(path).await;
+        csrf_of(&html)
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> reqwest::Response {
+        let token = self.csrf("/login").await;
+        self.post(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("login", login),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
+    }
+
+    pub async fn login_ok(&self, login: &str, password: &str) {
+        let resp = self.login(login, password).await;
+        assert_eq!(resp.status().as_u16(), 303, "login {login}");
+    }
+}
+
+/// The first csrf_token hidden input of a page.
+pub fn csrf_of(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("input[name=csrf_token]").expect("selector");
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .expect("csrf token on page")
+        .to_string()
+}
+
+/// Every input of the first form matching `selector`, as a browser would post it
+/// (selected options, textareas; buttons left out).
+pub fn form_fields(html: &str, selector: &str) -> Vec<(String, String)> {
+    let doc = scraper::Html::parse_document(html);
+    let form_sel = scraper::Selector::parse(selector).expect("selector");
+    let form = doc.select(&form_sel).next().expect("form on page");
+    let mut out = Vec::new();
+    let fields = scraper::Selector::parse("input, textarea, select").expect("selector");
+    for el in form.select(&fields) {
+        let v = el.value();
+        let Some(name) = v.attr("name") else { continue };
+        match v.name() {
+            "textarea" => out.push((name.to_string(), el.text().collect::<String>())),
+            "select" => {
+                let opt = scraper::Selector::parse("option").expect("selector");
+                let options: Vec<_> = el.select(&opt).collect();
+                let chosen = options
+                    .iter()
+                    .find(|o| o.value().attr("selected").is_some())
+                    .or(options.first());
+                let value = chosen
+                    .map(|o| {
+                        o.value()
+                            .attr("value")
+                            .map_or_else(|| o.text().collect(), str::to_string)
+                    })
+                    .unwrap_or_default();
+                out.push((name.to_string(), value));
+            }
+            _ => {
+                if v.attr("type") == Some("submit") {
+                    continue;
+                }
+                out.push((name.to_string(), v.attr("value").unwrap_or("").to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// Sets (or adds) a field in a posted form.
+pub fn set(form: &mut Vec<(String, String)>, name: &str, value: &str) {
+    match form.iter_mut().find(|(k, _)| k == name) {
+        Some(f) => f.1 = value.to_string(),
+        None => form.push((name.to_string(), value.to_string())),
     }
 }
 

@@ -1,0 +1,3 @@
+DELETE FROM choices;
+DROP TABLE pending_drafts;
+DROP TABLE login_throttle;

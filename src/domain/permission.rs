@@ -1,0 +1,265 @@
+//! Who may do what, in one table: role × action × the acting user's relation
+//! to the sheet's department. The sheet's state is the workflow's business
+//! (`workflow::next`); `authorize` asks both.
+
+use super::round::RoundKind;
+use super::workflow::{self, Event, SheetStatus};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// 所管課 staff: write their department's sheets.
+    Staff,
+    /// 推進本部事務局: check, return, evaluate.
+    Hq,
+    /// Manages users.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Staff, Role::Hq, Role::Admin];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::Hq => "hq",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Staff => "所管課",
+            Role::Hq => "推進本部事務局",
+            Role::Admin => "管理者",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// The person acting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i32,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department_id: Option<i32>,
+}
+
+/// A sheet as permissions see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetAccess {
+    /// 所管課
+    pub department_id: i32,
+    /// 関係課
+    pub related_department_ids: Vec<i32>,
+    pub status: SheetStatus,
+    /// The round open for the sheet's fiscal year, if any.
+    pub round: Option<RoundKind>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    ViewSheet,
+    ViewHistory,
+    /// A workflow step on the sheet.
+    Sheet(Event),
+    /// Every sheet of every department (the HQ overview, the book).
+    ViewAllSheets,
+    ManageRounds,
+    ManageChoices,
+    ManageUsers,
+}
+
+/// How the acting user must relate to the sheet's department.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Staff of the 所管課.
+    Own,
+    /// Staff of the 所管課 or of a 関係課.
+    OwnOrRelated,
+    /// Any sheet.
+    Any,
+}
+
+/// The table. Anything not listed is refused.
+const RULES: &[(Role, Action, Scope)] = {
+    use Action as A;
+    use Event as E;
+    use Role as R;
+    use Scope as S;
+    &[
+        (R::Staff, A::ViewSheet, S::OwnOrRelated),
+        (R::Staff, A::ViewHistory, S::OwnOrRelated),
+        (R::Staff, A::Sheet(E::Save), S::Own),
+        (R::Staff, A::Sheet(E::Submit), S::Own),
+        (R::Hq, A::ViewSheet, S::Any),
+        (R::Hq, A::ViewHistory, S::Any),
+        (R::Hq, A::ViewAllSheets, S::Any),
+        (R::Hq, A::Sheet(E::Return), S::Any),
+        (R::Hq, A::Sheet(E::Confirm), S::Any),
+        (R::Hq, A::Sheet(E::Evaluate), S::Any),
+        (R::Hq, A::Sheet(E::Finalize), S::Any),
+        (R::Hq, A::Sheet(E::Reopen), S::Any),
+        (R::Hq, A::ManageRounds, S::Any),
+        (R::Hq, A::ManageChoices, S::Any),
+        (R::Admin, A::ViewSheet, S::Any),
+        (R::Admin, A::ViewHistory, S::Any),
+        (R::Admin, A::ViewAllSheets, S::Any),
+        (R::Admin, A::ManageUsers, S::Any),
+    ]
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denial {
+    /// The sheet is not the actor's to see: answer as if it did not exist.
+    #[error("ページが見つかりません")]
+    NotFound,
+    #[error("この操作を行う権限がありません")]
+    Forbidden,
+    #[error(transparent)]
+    Workflow(#[from] workflow::WorkflowError),
+}
+
+fn in_scope(actor: &Actor, scope: Scope, sheet: Option<&SheetAccess>) -> bool {
+    match (scope, sheet) {
+        (Scope::Any, _) => true,
+        (_, None) => false,
+        (Scope::Own, Some(s)) => actor.department_id == Some(s.department_id),
+        (Scope::OwnOrRelated, Some(s)) => actor
+            .department_id
+            .is_some_and(|d| d == s.department_id || s.related_department_ids.contains(&d)),
+    }
+}
+
+/// May `actor` do `action` (on `sheet`)? For a workflow step, returns the state
+/// the sheet moves to.
+pub fn authorize(
+    actor: &Actor,
+    action: Action,
+    sheet: Option<&SheetAccess>,
+) -> Result<Option<SheetStatus>, Denial> {
+    let allowed = RULES
+        .iter()
+        .any(|(r, a, scope)| *r == actor.role && *a == action && in_scope(actor, *scope, sheet));
+    if !allowed {
+        // Never reveal a sheet the actor may not even see.
+        let visible = sheet.is_none_or(|_| {
+            RULES.iter().any(|(r, a, scope)| {
+                *r == actor.role && *a == Action::ViewSheet && in_scope(actor, *scope, sheet)
+            })
+        });
+        return Err(if visible {
+            Denial::Forbidden
+        } else {
+            Denial::NotFound
+        });
+    }
+    match (action, sheet) {
+        (Action::Sheet(event), Some(s)) => Ok(Some(workflow::next(s.status, event, s.round)?)),
+        _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, dept: Option<i32>) -> Actor {
+        Actor {
+            user_id: 1,
+            login: "u".into(),
+            display_name: "u".into(),
+            role,
+            department_id: dept,
+        }
+    }
+
+    fn sheet(status: SheetStatus) -> SheetAccess {
+        SheetAccess {
+            department_id: 10,
+            related_department_ids: vec![20],
+            status,
+            round: Some(RoundKind::FirstHalf),
+        }
+    }
+
+    #[test]
+    fn staff_write_their_own_and_read_related() {
+        let own = actor(Role::Staff, Some(10));
+        let related = actor(Role::Staff, Some(20));
+        let other = actor(Role::Staff, Some(30));
+        let s = sheet(SheetStatus::Draft);
+        assert_eq!(
+            authorize(&own, Action::Sheet(Event::Submit), Some(&s)),
+            Ok(Some(SheetStatus::Submitted))
+        );
+        assert!(authorize(&related, Action::ViewSheet, Some(&s)).is_ok());
+        assert_eq!(
+            authorize(&related, Action::Sheet(Event::Save), Some(&s)),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            authorize(&other, Action::ViewSheet, Some(&s)),
+            Err(Denial::NotFound)
+        );
+        assert_eq!(
+            authorize(&other, Action::Sheet(Event::Save), Some(&s)),
+            Err(Denial::NotFound)
+        );
+        assert_eq!(
+            authorize(&own, Action::Sheet(Event::Return), Some(&s)),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            authorize(&own, Action::ViewAllSheets, None),
+            Err(Denial::Forbidden)
+        );
+    }
+
+    #[test]
+    fn hq_reviews_and_state_is_checked() {
+        let hq = actor(Role::Hq, None);
+        assert!(matches!(
+            authorize(
+                &hq,
+                Action::Sheet(Event::Return),
+                Some(&sheet(SheetStatus::Draft))
+            ),
+            Err(Denial::Workflow(_))
+        ));
+        assert_eq!(
+            authorize(
+                &hq,
+                Action::Sheet(Event::Return),
+                Some(&sheet(SheetStatus::Submitted))
+            ),
+            Ok(Some(SheetStatus::Returned))
+        );
+        assert_eq!(
+            authorize(
+                &hq,
+                Action::Sheet(Event::Save),
+                Some(&sheet(SheetStatus::Draft))
+            ),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            authorize(&hq, Action::ManageUsers, None),
+            Err(Denial::Forbidden)
+        );
+        let admin = actor(Role::Admin, None);
+        assert!(authorize(&admin, Action::ManageUsers, None).is_ok());
+        assert_eq!(
+            authorize(
+                &admin,
+                Action::Sheet(Event::Evaluate),
+                Some(&sheet(SheetStatus::Submitted))
+            ),
+            Err(Denial::Forbidden)
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! The department writes its sheet: 一時保存 and 提出. One transaction ties the
+//! permission check, validation, optimistic locking, the write and the audit
+//! entry together. No HTTP here.
+
+use crate::db::{self, DbConnection, DbError};
+use crate::domain::form::{diff, Choices, FieldError, SheetForm};
+use crate::domain::permission::{authorize, Action, Actor, Denial, SheetAccess};
+use crate::domain::round::RoundKind;
+use crate::domain::sheet::Sheet;
+use crate::domain::workflow::{Event, SheetStatus};
+
+/// A sheet with what editing it needs to know.
+pub struct EditContext {
+    pub sheet: Sheet,
+    pub round: Option<RoundKind>,
+    pub deadline: Option<chrono::NaiveDate>,
+    pub choices: Choices,
+}
+
+impl EditContext {
+    pub fn access(&self) -> SheetAccess {
+        access(&self.sheet, self.round)
+    }
+}
+
+pub fn access(sheet: &Sheet, round: Option<RoundKind>) -> SheetAccess {
+    SheetAccess {
+        department_id: sheet.context.department_id,
+        related_department_ids: sheet.context.related_department_ids.clone(),
+        status: sheet.status,
+        round,
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error(transparent)]
+    Denied(#[from] Denial),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for EditError {
+    fn from(e: diesel::result::Error) -> Self {
+        EditError::Db(e.into())
+    }
+}
+
+/// Loads a sheet with its round and choices; None when there is no such sheet.
+pub fn context(conn: &mut DbConnection, sheet_id: i32) -> Result<Option<EditContext>, DbError> {
+    let Some(sheet) = db::sheet::load(conn, sheet_id)? else {
+        return Ok(None);
+    };
+    let round = db::round::open_round(conn, sheet.context.plan_id, sheet.fiscal_year)?;
+    let choices = db::choice::active(conn)?;
+    Ok(Some(EditContext {
+        round: round.as_ref().and_then(|r| r.kind()),
+        deadline: round.and_then(|r| r.deadline),
+        sheet,
+        choices,
+    }))
+}
+
+/// Loads a sheet the actor may see.
+pub fn visible(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    sheet_id: i32,
+    action: Action,
+) -> Result<EditContext, EditError> {
+    let ctx = context(conn, sheet_id)?.ok_or(Denial::NotFound)?;
+    authorize(actor, action, Some(&ctx.access()))?;
+    Ok(ctx)
+}
+
+pub enum SaveOutcome {
+    Saved {
+        version: i32,
+        status: SheetStatus,
+    },
+    /// Nothing written: the form has errors; re-show it with them.
+    Invalid {
+        ctx: Box<EditContext>,
+        errors: Vec<FieldError>,
+    },
+    /// Nothing written: submitting needs these fields filled.
+    Missing {
+        ctx: Box<EditContext>,
+        missing: Vec<String>,
+    },
+    /// Nothing written: someone saved the sheet after this form was opened.
+    Stale {
+        ctx: Box<EditContext>,
+    },
+}
+
+/// Saves (and, with `submit`, submits) a department's form.
+pub fn save(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    sheet_id: i32,
+    form: &SheetForm,
+    submit: bool,
+) -> Result<SaveOutcome, EditError> {
+    db::write_tx(conn, |conn| {
+        let event = if submit { Event::Submit } else { Event::Save };
+        let ctx = context(conn, sheet_id)?.ok_or(Denial::NotFound)?;
+        let to = authorize(actor, Action::Sheet(event), Some(&ctx.access()))?
+            .ok_or(Denial::Forbidden)?;
+        let round = ctx.round.ok_or(Denial::Workflow(
+            crate::domain::workflow::WorkflowError::NoOpenRound,
+        ))?;
+        let fy = ctx.sheet.fiscal_year;
+        let errors = form.validate(round, &ctx.choices, &ctx.sheet.content, fy);
+        if !errors.is_empty() {
+            return Ok(SaveOutcome::Invalid {
+                ctx: Box::new(ctx),
+                errors,
+            });
+        }
+        if form.version != ctx.sheet.version {
+            return Ok(SaveOutcome::Stale { ctx: Box::new(ctx) });
+        }
+        if submit {
+            let missing = form.missing_for_submit(round, fy);
+            if !missing.is_empty() {
+                return Ok(SaveOutcome::Missing {
+                    ctx: Box::new(ctx),
+                    missing,
+                });
+            }
+        }
+        let (content, ids) = form.apply(&ctx.sheet.content, &ctx.sheet.indicator_ids, fy, round);
+        let changes = diff(&ctx.sheet.content, &content, fy);
+        // Submitting clears HQ's last return reason; saving keeps it in view.
+        let reason = if submit {
+            ""
+        } else {
+            ctx.sheet.return_reason.as_str()
+        };
+        let Some(version) =
+            db::sheet::save(conn, &ctx.sheet, form.version, &content, &ids, to, reason)?
+        else {
+            return Ok(SaveOutcome::Stale { ctx: Box::new(ctx) });
+        };
+        db::audit::record(
+            conn,
+            db::audit::Entry {
+                user_id: Some(actor.user_id),
+                actor: &actor.login,
+                action: event.code(),
+                sheet_id: Some(sheet_id),
+                from_status: Some(ctx.sheet.status.code()),
+                to_status: Some(to.code()),
+                detail: serde_json::json!({ "round": round.code(), "changes": changes })
+                    .to_string(),
+            },
+        )?;
+        Ok(SaveOutcome::Saved {
+            version,
+            status: to,
+        })
+    })
+}

@@ -1,0 +1,20 @@
+// Progressive enhancement for the edit form: textareas grow with their text,
+// and leaving the page with unsaved changes asks first. The form works without it.
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.querySelector("form.sheet-form");
+  if (!form) { return; }
+  function grow(t) {
+    t.style.height = "auto";
+    t.style.height = (t.scrollHeight + 2) + "px";
+  }
+  form.querySelectorAll("textarea").forEach(function (t) {
+    grow(t);
+    t.addEventListener("input", function () { grow(t); });
+  });
+  var dirty = false;
+  form.addEventListener("input", function () { dirty = true; });
+  form.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (e) {
+    if (dirty) { e.preventDefault(); e.returnValue = ""; }
+  });
+});
