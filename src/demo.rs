@@ -87,7 +87,7 @@ pub fn load_if_empty(conn: &mut DbConnection) -> Result<Option<Vec<DemoAccount>>
             };
             let display_name = match (&a.department, a.role) {
                 (Some(d), _) => format!("{d} 担当"),
-                (None, Role::Hq) => "推進本部事務局（行政改革課）".to_string(),
+                (None, Role::Hq) => "行政改革課".to_string(),
                 (None, _) => "システム管理者".to_string(),
             };
             db::user::insert(

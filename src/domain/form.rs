@@ -234,12 +234,11 @@ impl SheetForm {
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default()
         };
+        // Row counts are always on the form; without them the rows cannot be
+        // told from an accidental wipe, so the form is refused.
         let count = |name: &str| -> Result<usize, String> {
-            let raw = get(name);
-            if raw.is_empty() {
-                return Ok(0);
-            }
-            raw.parse::<usize>()
+            get(name)
+                .parse::<usize>()
                 .ok()
                 .filter(|n| *n <= MAX_ROWS + 1)
                 .ok_or_else(|| "フォームの行数が正しくありません".to_string())
@@ -752,6 +751,7 @@ mod tests {
         let form = SheetForm::from_pairs(
             &pairs(&[
                 ("version", "3"),
+                ("action_count", "0"),
                 ("h1_actions", "上半期に実施"),
                 ("effects", "書き換え"),
                 ("indicator_count", "2"),

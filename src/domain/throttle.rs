@@ -3,19 +3,32 @@
 
 use chrono::{Duration, NaiveDateTime};
 
-/// Failures allowed before the first lock.
+/// Failures allowed for one login id before the first lock.
 pub const FREE_FAILURES: i32 = 5;
+/// Failures allowed from one client address: higher, since a whole office
+/// may reach the server through one address.
+pub const FREE_FAILURES_ADDRESS: i32 = 20;
 /// The longest lock.
 pub const MAX_LOCK_MINUTES: i64 = 60;
 
-/// The lock earned by the `failures`-th failure at `now`.
-pub fn lock_after(failures: i32, now: NaiveDateTime) -> Option<NaiveDateTime> {
-    if failures < FREE_FAILURES {
+/// The lock earned by the `failures`-th failure at `now`, when `free`
+/// failures are allowed.
+pub fn lock_after(failures: i32, free: i32, now: NaiveDateTime) -> Option<NaiveDateTime> {
+    if failures < free {
         return None;
     }
-    let exponent = (failures - FREE_FAILURES).min(6) as u32;
+    let exponent = (failures - free).min(6) as u32;
     let minutes = (1i64 << exponent).min(MAX_LOCK_MINUTES);
     Some(now + Duration::minutes(minutes))
+}
+
+/// Failures allowed for a throttle key.
+pub fn free_failures(key: &str) -> i32 {
+    if key.starts_with("addr:") {
+        FREE_FAILURES_ADDRESS
+    } else {
+        FREE_FAILURES
+    }
 }
 
 pub fn login_key(login: &str) -> String {
@@ -33,10 +46,11 @@ mod tests {
     #[test]
     fn locks_grow_and_are_capped() {
         let now = chrono::DateTime::from_timestamp(0, 0).unwrap().naive_utc();
-        assert_eq!(lock_after(4, now), None);
-        assert_eq!(lock_after(5, now), Some(now + Duration::minutes(1)));
-        assert_eq!(lock_after(6, now), Some(now + Duration::minutes(2)));
-        assert_eq!(lock_after(20, now), Some(now + Duration::minutes(60)));
+        assert_eq!(lock_after(4, FREE_FAILURES, now), None);
+        assert_eq!(lock_after(5, FREE_FAILURES, now), Some(now + Duration::minutes(1)));
+        assert_eq!(lock_after(6, FREE_FAILURES, now), Some(now + Duration::minutes(2)));
+        assert_eq!(lock_after(30, FREE_FAILURES, now), Some(now + Duration::minutes(60)));
+        assert_eq!(lock_after(19, FREE_FAILURES_ADDRESS, now), None);
         assert_eq!(login_key(" Staff "), "login:staff");
     }
 }

@@ -17,7 +17,7 @@ use super::{with_conn, AppError};
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::domain::permission::Actor;
-use crate::domain::throttle::{address_key, lock_after, login_key};
+use crate::domain::throttle::{address_key, free_failures, lock_after, login_key};
 
 const USER_ID: &str = "uid";
 const LOGIN_AT: &str = "login_at";
@@ -171,10 +171,14 @@ impl FromRequest for CsrfForm {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let form = web::Form::<Vec<(String, String)>>::from_request(req, payload);
+        let form = PostedForm::from_request(req, payload);
         let session = req.get_session();
         Box::pin(async move {
-            let pairs = form.await.map_err(form_error)?.into_inner();
+            let form = form.await?;
+            if !form.bad_fields.is_empty() {
+                return Err(AppError::BadRequest(BAD_ENCODING.into()));
+            }
+            let pairs = form.pairs;
             let posted = pairs
                 .iter()
                 .find(|(k, _)| k == "csrf_token")
@@ -187,16 +191,96 @@ impl FromRequest for CsrfForm {
     }
 }
 
-/// A body that is not a readable form (bad encoding, too large).
-pub fn form_error(e: actix_web::Error) -> AppError {
-    let text = e.to_string();
-    if text.contains("overflow") || text.contains("too large") || text.contains("Payload") {
-        AppError::BadRequest("送信された内容が大きすぎます".into())
-    } else {
-        AppError::BadRequest(
-            "送信された内容を読み取れませんでした（文字コードまたは形式が正しくありません）".into(),
-        )
+pub const BAD_ENCODING: &str =
+    "送信された内容に読み取れない文字が含まれています（文字コードは UTF-8 で送信してください）";
+
+/// A urlencoded form body, decoded strictly: a field whose bytes are not UTF-8
+/// is kept (lossily) and named in `bad_fields`, so the caller can re-show the
+/// form with a message instead of silently changing what was typed.
+pub struct PostedForm {
+    pub pairs: Vec<(String, String)>,
+    pub bad_fields: Vec<String>,
+}
+
+/// Largest form body accepted (a whole sheet of long prose fits many times).
+pub const FORM_LIMIT: usize = 2 * 1024 * 1024;
+
+impl FromRequest for PostedForm {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_form = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_form {
+                return Err(AppError::BadRequest(
+                    "フォームの形式で送信してください".into(),
+                ));
+            }
+            let bytes = body
+                .await
+                .map_err(|_| AppError::BadRequest("送信された内容が大きすぎます".into()))?;
+            if bytes.len() > FORM_LIMIT {
+                return Err(AppError::BadRequest("送信された内容が大きすぎます".into()));
+            }
+            Ok(decode_form(&bytes))
+        })
     }
+}
+
+fn decode_form(body: &[u8]) -> PostedForm {
+    let mut pairs = Vec::new();
+    let mut bad_fields = Vec::new();
+    for part in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+        let (k, v) = match part.iter().position(|b| *b == b'=') {
+            Some(i) => (&part[..i], &part[i + 1..]),
+            None => (part, &b""[..]),
+        };
+        let key = String::from_utf8_lossy(&percent_decode(k)).into_owned();
+        let raw = percent_decode(v);
+        let value = match String::from_utf8(raw) {
+            Ok(v) => v,
+            Err(e) => {
+                bad_fields.push(key.clone());
+                String::from_utf8_lossy(e.as_bytes()).into_owned()
+            }
+        };
+        pairs.push((key, value));
+    }
+    PostedForm { pairs, bad_fields }
+}
+
+fn percent_decode(input: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        match input[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < input.len() => {
+                match (hex(input[i + 1]), hex(input[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push(h * 16 + l);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Bounds how many argon2 hashes run at once: each takes ~19 MiB and a core.
@@ -327,7 +411,12 @@ pub async fn login(
                 let now = db::now();
                 for key in &failed_keys {
                     let failures = db::throttle::get(conn, key)?.map_or(0, |r| r.failures) + 1;
-                    db::throttle::record_failure(conn, key, failures, lock_after(failures, now))?;
+                    db::throttle::record_failure(
+                        conn,
+                        key,
+                        failures,
+                        lock_after(failures, free_failures(key), now),
+                    )?;
                 }
                 Ok(())
             })

@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::auth::{csrf_matches, form_error, see_other, MaybeUser};
+use super::auth::{csrf_matches, see_other, MaybeUser, PostedForm, BAD_ENCODING};
 use super::error::page;
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::db::{self, DbPool};
@@ -321,10 +321,10 @@ async fn save(
     session: Session,
     pool: web::Data<DbPool>,
     path: web::Path<i32>,
-    body: Result<web::Form<Vec<(String, String)>>, actix_web::Error>,
+    body: PostedForm,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let pairs = body.map_err(form_error)?.into_inner();
+    let PostedForm { pairs, bad_fields } = body;
     let Some(user) = maybe.user else {
         // The session ended while the user was typing: keep everything posted
         // and bring it back after they log in again.
@@ -353,6 +353,19 @@ async fn save(
     let schedule_years = ctx.sheet.schedule_years();
     let mut form = SheetForm::from_pairs(&pairs, &schedule_years).map_err(AppError::BadRequest)?;
 
+    if !bad_fields.is_empty() {
+        // Re-show what arrived, with the fields that held undecodable bytes marked.
+        let mut view = build(&user, &ctx, &form, round);
+        view.draft = draft;
+        view.errors = bad_fields
+            .iter()
+            .map(|name| FieldError {
+                name: name.clone(),
+                message: BAD_ENCODING.into(),
+            })
+            .collect();
+        return respond(400, &view);
+    }
     if let Some(row_op) = RowOp::parse(&op) {
         let ok = form.apply_row_op(row_op, &schedule_years);
         let mut view = build(&user, &ctx, &form, round);

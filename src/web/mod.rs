@@ -31,9 +31,6 @@ use crate::domain::permission::Role;
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// Largest form body accepted (a whole sheet of long prose fits many times).
-const FORM_LIMIT: usize = 2 * 1024 * 1024;
-
 pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Result<Server> {
     let key = match &config.session_key {
         Some(bytes) => Key::derive_from(bytes),
@@ -77,7 +74,8 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
             .wrap(Logger::new("%r %s %Dms"))
             .app_data(pool.clone())
             .app_data(settings.clone())
-            .app_data(web::FormConfig::default().limit(FORM_LIMIT))
+            .app_data(web::FormConfig::default().limit(auth::FORM_LIMIT))
+            .app_data(web::PayloadConfig::new(auth::FORM_LIMIT + 1))
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|_, _| {
                 AppError::BadRequest("URL の指定が正しくありません".into()).into()

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use actix_session::Session;
 
-use super::auth::{csrf_matches, form_error, see_other, MaybeUser};
+use super::auth::{csrf_matches, see_other, MaybeUser, PostedForm, BAD_ENCODING};
 use super::error::{encode_query, page};
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::db::{self, DbPool};
@@ -407,10 +407,10 @@ async fn review(
     session: Session,
     pool: web::Data<DbPool>,
     path: web::Path<i32>,
-    body: Result<web::Form<Vec<(String, String)>>, actix_web::Error>,
+    body: PostedForm,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let pairs = body.map_err(form_error)?.into_inner();
+    let PostedForm { pairs, bad_fields } = body;
     let Some(user) = maybe.user else {
         return stash_for_login(&pool, id, &pairs, format!("/sheets/{id}")).await;
     };
@@ -422,6 +422,9 @@ async fn review(
     };
     if !csrf_matches(&session, &get("csrf_token")) {
         return Err(AppError::Csrf);
+    }
+    if !bad_fields.is_empty() {
+        return Err(AppError::BadRequest(BAD_ENCODING.into()));
     }
     let event = match get("op").as_str() {
         "return" => Event::Return,
