@@ -15,10 +15,13 @@ async fn edit_form(web: &Session, id: i32) -> Vec<(String, String)> {
     form_fields(&web.page(&format!("/sheets/{id}/edit")).await, EDIT_FORM)
 }
 
-fn field<'a>(html: &'a str, name: &str) -> String {
+fn field(html: &str, name: &str) -> String {
     let doc = scraper::Html::parse_document(html);
     let sel = scraper::Selector::parse(&format!("[name='{name}']")).unwrap();
-    let el = doc.select(&sel).next().unwrap_or_else(|| panic!("no field {name}"));
+    let el = doc
+        .select(&sel)
+        .next()
+        .unwrap_or_else(|| panic!("no field {name}"));
     match el.value().name() {
         "textarea" => el.text().collect(),
         _ => el.value().attr("value").unwrap_or("").to_string(),
@@ -36,29 +39,60 @@ async fn a_colleagues_save_is_never_overwritten_silently() {
 
     set(&mut a, "h1_actions", "Aさんの文章：年休取得を周知した。");
     set(&mut a, "op", "save");
-    assert_eq!(alice.post_pairs(&format!("/sheets/{id}/edit"), &a).await.status().as_u16(), 303);
+    assert_eq!(
+        alice
+            .post_pairs(&format!("/sheets/{id}/edit"), &a)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
 
-    set(&mut b, "h1_actions", "Bさんの文章：夏季休暇と合わせた取得を促した。");
+    set(
+        &mut b,
+        "h1_actions",
+        "Bさんの文章：夏季休暇と合わせた取得を促した。",
+    );
     set(&mut b, "op", "save");
     let resp = bob.post_pairs(&format!("/sheets/{id}/edit"), &b).await;
     assert_eq!(resp.status().as_u16(), 409);
     let html = resp.text().await.unwrap();
     // Bob's text is in the form; Alice's is shown beside it; nothing was overwritten.
-    assert_eq!(field(&html, "h1_actions"), "Bさんの文章：夏季休暇と合わせた取得を促した。");
+    assert_eq!(
+        field(&html, "h1_actions"),
+        "Bさんの文章：夏季休暇と合わせた取得を促した。"
+    );
     let text = squash(&visible_text(&html));
     assert!(text.contains("他の人が保存しました"), "{text}");
     common::assert_in_order(
         &text,
-        &["令和7年度上半期の取組", "Aさんの文章：年休取得を周知した。", "Bさんの文章：夏季休暇と合わせた取得を促した。"]
-            .map(String::from),
+        &[
+            "令和7年度上半期の取組",
+            "Aさんの文章：年休取得を周知した。",
+            "Bさんの文章：夏季休暇と合わせた取得を促した。",
+        ]
+        .map(String::from),
     );
-    assert_eq!(app.load_sheet(id).content.body.h1_actions, "Aさんの文章：年休取得を周知した。");
+    assert_eq!(
+        app.load_sheet(id).content.body.h1_actions,
+        "Aさんの文章：年休取得を周知した。"
+    );
 
     // Bob merges and saves again from the re-shown form.
     let mut merged = form_fields(&html, EDIT_FORM);
-    set(&mut merged, "h1_actions", "Aさんの文章：年休取得を周知した。\nBさんの文章：夏季休暇と合わせた取得を促した。");
+    set(
+        &mut merged,
+        "h1_actions",
+        "Aさんの文章：年休取得を周知した。\nBさんの文章：夏季休暇と合わせた取得を促した。",
+    );
     set(&mut merged, "op", "save");
-    assert_eq!(bob.post_pairs(&format!("/sheets/{id}/edit"), &merged).await.status().as_u16(), 303);
+    assert_eq!(
+        bob.post_pairs(&format!("/sheets/{id}/edit"), &merged)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
     assert_eq!(
         app.load_sheet(id).content.body.h1_actions,
         "Aさんの文章：年休取得を周知した。\nBさんの文章：夏季休暇と合わせた取得を促した。"
@@ -81,8 +115,15 @@ async fn a_save_after_the_session_expired_comes_back_after_login() {
     let resp = web.post_pairs(&format!("/sheets/{id}/edit"), &form).await;
     assert_eq!(resp.status().as_u16(), 303);
     let location = resp.headers()["location"].to_str().unwrap().to_string();
-    assert!(location.starts_with("/login?") && location.contains("expired=1"), "{location}");
-    assert_eq!(app.load_sheet(id), before, "nothing saved without a session");
+    assert!(
+        location.starts_with("/login?") && location.contains("expired=1"),
+        "{location}"
+    );
+    assert_eq!(
+        app.load_sheet(id),
+        before,
+        "nothing saved without a session"
+    );
 
     // The login page explains, and sends the user back to the restored form.
     let login_page = web.page(&location).await;
@@ -90,14 +131,28 @@ async fn a_save_after_the_session_expired_comes_back_after_login() {
     let next = {
         let doc = scraper::Html::parse_document(&login_page);
         let sel = scraper::Selector::parse("input[name=next]").unwrap();
-        doc.select(&sel).next().unwrap().value().attr("value").unwrap().to_string()
+        doc.select(&sel)
+            .next()
+            .unwrap()
+            .value()
+            .attr("value")
+            .unwrap()
+            .to_string()
     };
-    assert!(next.starts_with(&format!("/sheets/{id}/edit?draft=")), "{next}");
+    assert!(
+        next.starts_with(&format!("/sheets/{id}/edit?draft=")),
+        "{next}"
+    );
     let token = csrf_of(&login_page);
     let resp = web
         .post(
             "/login",
-            &[("csrf_token", &token), ("login", "jinzai"), ("password", &app.password("jinzai")), ("next", &next)],
+            &[
+                ("csrf_token", &token),
+                ("login", "jinzai"),
+                ("password", &app.password("jinzai")),
+                ("next", &next),
+            ],
         )
         .await;
     assert_eq!(resp.status().as_u16(), 303);
@@ -110,7 +165,13 @@ async fn a_save_after_the_session_expired_comes_back_after_login() {
     // Saving the restored form stores it.
     let mut restored = form_fields(&html, EDIT_FORM);
     set(&mut restored, "op", "save");
-    assert_eq!(web.post_pairs(&format!("/sheets/{id}/edit"), &restored).await.status().as_u16(), 303);
+    assert_eq!(
+        web.post_pairs(&format!("/sheets/{id}/edit"), &restored)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
     assert_eq!(app.load_sheet(id).content.body.h1_actions, typed);
 }
 
@@ -131,7 +192,11 @@ async fn bad_input_is_refused_in_japanese_and_the_form_keeps_what_was_typed() {
     assert_eq!(resp.status().as_u16(), 422);
     let html = resp.text().await.unwrap();
     assert!(html.contains("4000文字以内で入力してください（現在4001文字）"));
-    assert_eq!(field(&html, "h1_actions").chars().count(), 4001, "never truncated");
+    assert_eq!(
+        field(&html, "h1_actions").chars().count(),
+        4001,
+        "never truncated"
+    );
     assert_eq!(field(&html, "h2_plan"), "ちゃんと残るべき文章");
 
     // A choice that is not on the list.
@@ -165,7 +230,10 @@ async fn bad_input_is_refused_in_japanese_and_the_form_keeps_what_was_typed() {
 
     // Missing fields (no version, no row counts): a clear 400.
     let resp = web
-        .post(&format!("/sheets/{id}/edit"), &[("csrf_token", &token), ("op", "save")])
+        .post(
+            &format!("/sheets/{id}/edit"),
+            &[("csrf_token", &token), ("op", "save")],
+        )
         .await;
     assert_eq!(resp.status().as_u16(), 400);
     assert!(resp.text().await.unwrap().contains("版番号"));
@@ -176,17 +244,36 @@ async fn bad_input_is_refused_in_japanese_and_the_form_keeps_what_was_typed() {
         let resp = web
             .post(
                 &format!("/sheets/{target}/edit"),
-                &[("csrf_token", &token), ("op", "save"), ("version", "1"), ("action_count", "0"), ("indicator_count", "0")],
+                &[
+                    ("csrf_token", &token),
+                    ("op", "save"),
+                    ("version", "1"),
+                    ("action_count", "0"),
+                    ("indicator_count", "0"),
+                ],
             )
             .await;
         assert_eq!(resp.status().as_u16(), 404, "sheet {target}");
-        assert!(resp.text().await.unwrap().contains("ページが見つかりません"));
+        assert!(resp
+            .text()
+            .await
+            .unwrap()
+            .contains("ページが見つかりません"));
     }
-    assert_eq!(web.get(&format!("/sheets/{other}")).await.status().as_u16(), 404);
+    assert_eq!(
+        web.get(&format!("/sheets/{other}")).await.status().as_u16(),
+        404
+    );
     assert_eq!(web.get("/sheets/abc/edit").await.status().as_u16(), 404);
 
     // Junk bodies never make the server fail.
-    for body in ["", "%", "&&&==", "csrf_token=%ZZ", "version=99999999999999999999"] {
+    for body in [
+        "",
+        "%",
+        "&&&==",
+        "csrf_token=%ZZ",
+        "version=99999999999999999999",
+    ] {
         let resp = web
             .client
             .post(web.url(&format!("/sheets/{id}/edit")))
@@ -228,27 +315,52 @@ async fn row_operations_work_without_javascript_and_keep_the_text() {
     set(&mut form, "a1_text", "②新しい項目");
     set(&mut form, "a1_y2025", "実施");
     set(&mut form, "op", "up_action:1");
-    let html = web.post_pairs(&format!("/sheets/{id}/edit"), &form).await.text().await.unwrap();
+    let html = web
+        .post_pairs(&format!("/sheets/{id}/edit"), &form)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(field(&html, "a0_text"), "②新しい項目");
     let mut form = form_fields(&html, EDIT_FORM);
     set(&mut form, "op", "save");
-    assert_eq!(web.post_pairs(&format!("/sheets/{id}/edit"), &form).await.status().as_u16(), 303);
+    assert_eq!(
+        web.post_pairs(&format!("/sheets/{id}/edit"), &form)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
     let sheet = app.load_sheet(id);
     assert_eq!(sheet.content.action_items[0].text, "②新しい項目");
     assert_eq!(sheet.content.action_items[0].cell(2025), "実施");
-    assert_eq!(sheet.content.action_items[1].text, "①取得促進に向けた環境づくり");
+    assert_eq!(
+        sheet.content.action_items[1].text,
+        "①取得促進に向けた環境づくり"
+    );
     assert_eq!(sheet.content.body.h1_actions, "入力途中の文章");
 
     // Removing an indicator row keeps the others' past values.
     let mut form = edit_form(&web, id).await;
     set(&mut form, "op", "add_indicator");
-    let html = web.post_pairs(&format!("/sheets/{id}/edit"), &form).await.text().await.unwrap();
+    let html = web
+        .post_pairs(&format!("/sheets/{id}/edit"), &form)
+        .await
+        .text()
+        .await
+        .unwrap();
     let mut form = form_fields(&html, EDIT_FORM);
     set(&mut form, "i1_name", "新しい指標");
     set(&mut form, "i1_method", "定量");
     set(&mut form, "i1_target", "5件");
     set(&mut form, "op", "save");
-    assert_eq!(web.post_pairs(&format!("/sheets/{id}/edit"), &form).await.status().as_u16(), 303);
+    assert_eq!(
+        web.post_pairs(&format!("/sheets/{id}/edit"), &form)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
     let sheet = app.load_sheet(id);
     assert_eq!(sheet.content.indicators.len(), 2);
     assert_eq!(sheet.content.indicators[1].name, "新しい指標");
@@ -265,11 +377,19 @@ async fn six_wrong_passwords_lock_the_login_until_an_admin_unlocks_it() {
     for _ in 0..5 {
         let resp = web.login("shokuin", "wrong-password").await;
         assert_eq!(resp.status().as_u16(), 401);
-        assert!(resp.text().await.unwrap().contains("ログインIDまたはパスワードが正しくありません"));
+        assert!(resp
+            .text()
+            .await
+            .unwrap()
+            .contains("ログインIDまたはパスワードが正しくありません"));
     }
     let resp = web.login("shokuin", "wrong-password").await;
     assert_eq!(resp.status().as_u16(), 429);
-    assert!(resp.text().await.unwrap().contains("一時的にログインできません"));
+    assert!(resp
+        .text()
+        .await
+        .unwrap()
+        .contains("一時的にログインできません"));
     // Even the right password is refused while locked.
     let resp = web.login("shokuin", &app.password("shokuin")).await;
     assert_eq!(resp.status().as_u16(), 429);
@@ -277,9 +397,17 @@ async fn six_wrong_passwords_lock_the_login_until_an_admin_unlocks_it() {
     // The administrator sees the lock and lifts it.
     let admin = app.login_as("admin").await;
     let text = squash(&visible_text(&admin.page("/admin/users").await));
-    assert!(text.contains("ログインID shokuin") && text.contains("制限中"), "{text}");
+    assert!(
+        text.contains("ログインID shokuin") && text.contains("制限中"),
+        "{text}"
+    );
     let token = admin.csrf("/admin/users").await;
-    let resp = admin.post("/admin/unlock", &[("csrf_token", &token), ("key", "login:shokuin")]).await;
+    let resp = admin
+        .post(
+            "/admin/unlock",
+            &[("csrf_token", &token), ("key", "login:shokuin")],
+        )
+        .await;
     assert_eq!(resp.status().as_u16(), 303);
     web.login_ok("shokuin", &app.password("shokuin")).await;
 }
@@ -291,7 +419,7 @@ async fn unknown_and_known_login_ids_take_the_same_time() {
     let mut known = Vec::new();
     let mut unknown = Vec::new();
     // Alternate, and stay under the lock threshold for each id.
-    for i in 0..4 {
+    for i in 0..5 {
         let t = Instant::now();
         let r = web.login("dx", "wrong-password").await;
         known.push(t.elapsed());
@@ -307,9 +435,10 @@ async fn unknown_and_known_login_ids_take_the_same_time() {
     };
     let (k, u) = (median(&mut known), median(&mut unknown));
     // Both run one argon2 verification; without the dummy hash the unknown id
-    // would answer in a fraction of the time.
+    // would answer in about a hundredth of the time. The bounds are wide
+    // because other tests hash passwords on the same two cores meanwhile.
     let ratio = u.as_secs_f64() / k.as_secs_f64();
-    assert!((0.6..1.6).contains(&ratio), "known {k:?}, unknown {u:?}");
+    assert!((0.4..2.5).contains(&ratio), "known {k:?}, unknown {u:?}");
 }
 
 #[tokio::test]
@@ -318,12 +447,24 @@ async fn logout_ends_the_session_and_pages_need_a_login() {
     let web = app.login_as("honbu").await;
     assert_eq!(web.get("/").await.status().as_u16(), 200);
     let token = web.csrf("/").await;
-    assert_eq!(web.post("/logout", &[("csrf_token", &token)]).await.status().as_u16(), 303);
+    assert_eq!(
+        web.post("/logout", &[("csrf_token", &token)])
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
     let resp = web.get("/sheets").await;
     assert_eq!(resp.status().as_u16(), 303);
-    assert!(resp.headers()["location"].to_str().unwrap().starts_with("/login?next=/sheets"));
+    assert!(resp.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/login?next=/sheets"));
     // A status stays as it was for the sheet in the demo.
-    assert_eq!(app.load_sheet(app.sheet_id(2025, 1, 1)).status, SheetStatus::Draft);
+    assert_eq!(
+        app.load_sheet(app.sheet_id(2025, 1, 1)).status,
+        SheetStatus::Draft
+    );
 }
 
 #[tokio::test]

@@ -30,7 +30,8 @@ async fn review(web: &Session, id: i32, op: &str, extra: &[(&str, &str)]) -> req
     let html = web.page(&format!("/sheets/{id}")).await;
     let token = common::csrf_of(&html);
     let version = app_version(&html);
-    let mut form: Vec<(&str, &str)> = vec![("csrf_token", &token), ("op", op), ("version", &version)];
+    let mut form: Vec<(&str, &str)> =
+        vec![("csrf_token", &token), ("op", op), ("version", &version)];
     form.extend_from_slice(extra);
     web.post(&format!("/sheets/{id}/review"), &form).await
 }
@@ -64,7 +65,10 @@ async fn a_sheet_goes_through_the_whole_year() {
         &staff,
         id,
         &[
-            ("h1_actions", "①事前申請の徹底を周知した。\n②モデル職場を３課に拡大した。"),
+            (
+                "h1_actions",
+                "①事前申請の徹底を周知した。\n②モデル職場を３課に拡大した。",
+            ),
             ("i0_first_half", "月11.9時間"),
         ],
         "save",
@@ -86,7 +90,10 @@ async fn a_sheet_goes_through_the_whole_year() {
     let resp = fill_and_press(&staff, id, &[], "submit").await;
     assert_eq!(resp.status().as_u16(), 422);
     let text = squash(&visible_text(&resp.text().await.unwrap()));
-    assert!(text.contains("上半期進捗状況") && text.contains("下半期への取組"), "{text}");
+    assert!(
+        text.contains("上半期進捗状況") && text.contains("下半期への取組"),
+        "{text}"
+    );
     assert_eq!(app.load_sheet(id).status, SheetStatus::Draft);
 
     let resp = fill_and_press(
@@ -99,25 +106,46 @@ async fn a_sheet_goes_through_the_whole_year() {
     assert_redirect(&resp, &format!("/sheets/{id}"));
     assert_eq!(app.load_sheet(id).status, SheetStatus::Submitted);
     // Submitted: the department can no longer edit.
-    assert_eq!(staff.get(&format!("/sheets/{id}/edit")).await.status().as_u16(), 409);
+    assert_eq!(
+        staff
+            .get(&format!("/sheets/{id}/edit"))
+            .await
+            .status()
+            .as_u16(),
+        409
+    );
 
     // HQ returns it; a reason is required.
     let resp = review(&hq, id, "return", &[("reason", "  ")]).await;
     assert_eq!(resp.status().as_u16(), 422);
     assert_eq!(app.load_sheet(id).status, SheetStatus::Submitted);
-    let resp = review(&hq, id, "return", &[("reason", "指標の上半期実績の根拠を追記してください。")]).await;
+    let resp = review(
+        &hq,
+        id,
+        "return",
+        &[("reason", "指標の上半期実績の根拠を追記してください。")],
+    )
+    .await;
     assert_redirect(&resp, &format!("/sheets/{id}"));
     assert_eq!(app.load_sheet(id).status, SheetStatus::Returned);
 
     // The department sees the reason, fixes and resubmits.
     let page = squash(&visible_text(&staff.page(&format!("/sheets/{id}")).await));
-    assert!(page.contains("指標の上半期実績の根拠を追記してください。"), "{page}");
-    let edit = squash(&visible_text(&staff.page(&format!("/sheets/{id}/edit")).await));
+    assert!(
+        page.contains("指標の上半期実績の根拠を追記してください。"),
+        "{page}"
+    );
+    let edit = squash(&visible_text(
+        &staff.page(&format!("/sheets/{id}/edit")).await,
+    ));
     assert!(edit.contains("指標の上半期実績の根拠を追記してください。"));
     let resp = fill_and_press(
         &staff,
         id,
-        &[("h2_plan", "引き続き取り組む。上半期実績は庶務事務システムの集計による。")],
+        &[(
+            "h2_plan",
+            "引き続き取り組む。上半期実績は庶務事務システムの集計による。",
+        )],
         "submit",
     )
     .await;
@@ -134,7 +162,12 @@ async fn a_sheet_goes_through_the_whole_year() {
     let resp = hq
         .post(
             "/rounds/open",
-            &[("csrf_token", &token), ("year", "2025"), ("kind", "year_end"), ("deadline", "2026-03-31")],
+            &[
+                ("csrf_token", &token),
+                ("year", "2025"),
+                ("kind", "year_end"),
+                ("deadline", "2026-03-31"),
+            ],
         )
         .await;
     assert_redirect(&resp, "/rounds");
@@ -160,8 +193,7 @@ async fn a_sheet_goes_through_the_whole_year() {
     let sheet = app.load_sheet(id);
     assert_eq!(sheet.status, SheetStatus::Submitted);
     assert_eq!(
-        sheet.content.body.h1_actions,
-        "①事前申請の徹底を周知した。\n②モデル職場を３課に拡大した。",
+        sheet.content.body.h1_actions, "①事前申請の徹底を周知した。\n②モデル職場を３課に拡大した。",
         "a field outside the round is not changed"
     );
     assert_eq!(sheet.content.body.effects, "月平均11.5時間となった。");
@@ -173,7 +205,10 @@ async fn a_sheet_goes_through_the_whole_year() {
         &hq,
         id,
         "evaluate",
-        &[("hq_evaluation", "継続推進"), ("hq_comment", "着実に成果が出ている。")],
+        &[
+            ("hq_evaluation", "継続推進"),
+            ("hq_comment", "着実に成果が出ている。"),
+        ],
     )
     .await;
     assert_redirect(&resp, &format!("/sheets/{id}"));
@@ -188,24 +223,58 @@ async fn a_sheet_goes_through_the_whole_year() {
     let text = squash(&visible_text(&staff.page(&format!("/sheets/{id}")).await));
     common::assert_in_order(
         &text,
-        &["所管課評価", "継続推進", "(理由) 効果が出ているため。", "推進本部評価", "継続推進", "着実に成果が出ている。"]
-            .map(String::from),
+        &[
+            "所管課評価",
+            "継続推進",
+            "(理由) 効果が出ているため。",
+            "推進本部評価",
+            "継続推進",
+            "着実に成果が出ている。",
+        ]
+        .map(String::from),
     );
 
     // The history page shows every step, who did it, and the field changes.
-    let history = squash(&visible_text(&staff.page(&format!("/sheets/{id}/history")).await));
+    let history = squash(&visible_text(
+        &staff.page(&format!("/sheets/{id}/history")).await,
+    ));
     common::assert_in_order(
         &history,
         &[
-            "demo", "前年度から作成",
-            "shokuin", "一時保存", "令和7年度上半期の取組", "①事前申請の徹底を周知した。", "R7上半期:月11.9時間",
-            "shokuin", "提出", "作成中 → 提出済",
-            "honbu", "差し戻し", "提出済 → 差し戻し", "指標の上半期実績の根拠を追記してください。",
-            "shokuin", "提出", "差し戻し → 提出済", "下半期への取組",
-            "honbu", "確認", "提出済 → 確認済",
-            "shokuin", "提出", "確認済 → 提出済", "令和7年度の効果・影響", "月平均11.5時間となった。",
-            "honbu", "評価", "提出済 → 評価済", "推進本部評価", "継続推進",
-            "honbu", "確定", "評価済 → 確定",
+            "demo",
+            "前年度から作成",
+            "shokuin",
+            "一時保存",
+            "令和7年度上半期の取組",
+            "①事前申請の徹底を周知した。",
+            "R7上半期:月11.9時間",
+            "shokuin",
+            "提出",
+            "作成中 → 提出済",
+            "honbu",
+            "差し戻し",
+            "提出済 → 差し戻し",
+            "指標の上半期実績の根拠を追記してください。",
+            "shokuin",
+            "提出",
+            "差し戻し → 提出済",
+            "下半期への取組",
+            "honbu",
+            "確認",
+            "提出済 → 確認済",
+            "shokuin",
+            "提出",
+            "確認済 → 提出済",
+            "令和7年度の効果・影響",
+            "月平均11.5時間となった。",
+            "honbu",
+            "評価",
+            "提出済 → 評価済",
+            "推進本部評価",
+            "継続推進",
+            "honbu",
+            "確定",
+            "評価済 → 確定",
         ]
         .map(String::from),
     );
@@ -222,8 +291,13 @@ async fn hq_can_reopen_a_final_sheet_with_a_reason() {
     let resp = review(&hq, id, "reopen", &[("reason", "誤記の訂正のため")]).await;
     assert_redirect(&resp, &format!("/sheets/{id}"));
     assert_eq!(app.load_sheet(id).status, SheetStatus::Draft);
-    let history = squash(&visible_text(&hq.page(&format!("/sheets/{id}/history")).await));
-    assert!(history.contains("再開") && history.contains("誤記の訂正のため"), "{history}");
+    let history = squash(&visible_text(
+        &hq.page(&format!("/sheets/{id}/history")).await,
+    ));
+    assert!(
+        history.contains("再開") && history.contains("誤記の訂正のため"),
+        "{history}"
+    );
 }
 
 #[tokio::test]
@@ -233,7 +307,12 @@ async fn home_pages_show_the_departments_sheets_and_hq_counts() {
     let text = squash(&visible_text(&staff.page("/").await));
     assert!(text.contains("DX推進課 の評価票（令和7年度）"), "{text}");
     assert!(text.contains("上半期") && text.contains("締切"));
-    for mine in ["業務の効率化・簡素化の推進", "行政手続きのオンライン化の推進", "データ活用基盤の整備・活用促進", "内部事務のデジタル化の推進"] {
+    for mine in [
+        "業務の効率化・簡素化の推進",
+        "行政手続きのオンライン化の推進",
+        "データ活用基盤の整備・活用促進",
+        "内部事務のデジタル化の推進",
+    ] {
         assert!(text.contains(mine), "{mine}");
     }
     assert!(!text.contains("超過勤務時間の縮減"));
@@ -246,8 +325,12 @@ async fn home_pages_show_the_departments_sheets_and_hq_counts() {
         let mut conn = app.pool.get().unwrap();
         hyoka::db::plan::department_id(&mut conn, "DX推進課").unwrap()
     };
-    let text = squash(&visible_text(&hq.page(&format!("/?year=2025&department={dx_id}")).await));
+    let text = squash(&visible_text(
+        &hq.page(&format!("/?year=2025&department={dx_id}")).await,
+    ));
     assert!(text.contains("4 件"), "{text}");
-    let text = squash(&visible_text(&hq.page("/?year=2025&status=submitted").await));
+    let text = squash(&visible_text(
+        &hq.page("/?year=2025&status=submitted").await,
+    ));
     assert!(text.contains("0 件"), "{text}");
 }

@@ -47,9 +47,18 @@ mod tests {
     fn locks_grow_and_are_capped() {
         let now = chrono::DateTime::from_timestamp(0, 0).unwrap().naive_utc();
         assert_eq!(lock_after(4, FREE_FAILURES, now), None);
-        assert_eq!(lock_after(5, FREE_FAILURES, now), Some(now + Duration::minutes(1)));
-        assert_eq!(lock_after(6, FREE_FAILURES, now), Some(now + Duration::minutes(2)));
-        assert_eq!(lock_after(30, FREE_FAILURES, now), Some(now + Duration::minutes(60)));
+        assert_eq!(
+            lock_after(5, FREE_FAILURES, now),
+            Some(now + Duration::minutes(1))
+        );
+        assert_eq!(
+            lock_after(6, FREE_FAILURES, now),
+            Some(now + Duration::minutes(2))
+        );
+        assert_eq!(
+            lock_after(30, FREE_FAILURES, now),
+            Some(now + Duration::minutes(60))
+        );
         assert_eq!(lock_after(19, FREE_FAILURES_ADDRESS, now), None);
         assert_eq!(login_key(" Staff "), "login:staff");
     }

@@ -20,12 +20,13 @@ use crate::domain::permission::Actor;
 use crate::domain::throttle::{address_key, free_failures, lock_after, login_key};
 
 const USER_ID: &str = "uid";
-const LOGIN_AT: &str = "login_at";
-const LAST_SEEN: &str = "seen";
+const LOGIN_AT: &str = "login_ms";
+const LAST_SEEN: &str = "seen_ms";
 const CSRF: &str = "csrf";
 
+/// Milliseconds: second resolution would let a short timeout run up to a second long.
 fn now_ts() -> i64 {
-    chrono::Utc::now().timestamp()
+    chrono::Utc::now().timestamp_millis()
 }
 
 /// The logged-in user, with the session's CSRF token. Extracting it from a
@@ -68,8 +69,8 @@ async fn load(req: &HttpRequest) -> Result<MaybeUser, AppError> {
     let now = now_ts();
     let login_at = session.get::<i64>(LOGIN_AT).unwrap_or(None).unwrap_or(0);
     let seen = session.get::<i64>(LAST_SEEN).unwrap_or(None).unwrap_or(0);
-    let idle = config.idle_timeout.as_secs() as i64;
-    let absolute = config.absolute_timeout.as_secs() as i64;
+    let idle = config.idle_timeout.as_millis() as i64;
+    let absolute = config.absolute_timeout.as_millis() as i64;
     if now - seen > idle || now - login_at > absolute {
         session.purge();
         return Ok(MaybeUser {
@@ -267,15 +268,13 @@ fn percent_decode(input: &[u8]) -> Vec<u8> {
     while i < input.len() {
         match input[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < input.len() => {
-                match (hex(input[i + 1]), hex(input[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < input.len() => match (hex(input[i + 1]), hex(input[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;

@@ -131,6 +131,11 @@ impl TestApp {
         app
     }
 
+    /// The app on an existing database.
+    pub async fn start_on(db: TestDb, demo: bool) -> Self {
+        Self::start(db, demo, |_| {}).await
+    }
+
     async fn start(db: TestDb, demo: bool, tune: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config::new(&db.url).expect("config");
         config.bind = "127.0.0.1:0".into();
