@@ -6,6 +6,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod import;
+pub mod report;
 pub mod web;
 
 use std::net::TcpListener;
