@@ -1,6 +1,8 @@
 //! Settings from the command line and the environment, with defaults that run
 //! out of the box.
 
+use std::path::PathBuf;
+
 use crate::db::{DatabaseLocation, DbError};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hyoka.db";
@@ -20,6 +22,9 @@ pub struct Config {
     /// Key for signing the session cookie (at least 64 bytes). Without one, a
     /// random key is made at start and sessions end when the server restarts.
     pub session_key: Option<Vec<u8>>,
+    /// Headless Chromium for PDF output; without one the PDF links explain
+    /// that browser printing still works.
+    pub chromium: Option<PathBuf>,
 }
 
 impl Config {
@@ -30,6 +35,7 @@ impl Config {
             demo: false,
             cookie_secure: false,
             session_key: None,
+            chromium: crate::report::pdf::find_chromium(),
         })
     }
 }

@@ -1,6 +1,6 @@
 //! Command line: serve (the default), migrate, import.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::builder::BoolishValueParser;
@@ -50,6 +50,9 @@ struct ServeArgs {
     /// セッションCookieの署名鍵（64バイト以上）。未指定なら起動ごとに生成
     #[arg(long, env = "HYOKA_SESSION_KEY", hide_env_values = true)]
     session_key: Option<String>,
+    /// PDF 作成に使う Chromium（既定: /usr/bin/chromium か PATH 上の chromium）。none で PDF 作成を止める
+    #[arg(long, env = "HYOKA_CHROMIUM")]
+    chromium: Option<PathBuf>,
 }
 
 #[derive(Parser)]
@@ -93,6 +96,9 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             return Err("HYOKA_SESSION_KEY は64文字以上にしてください".into());
         }
         config.session_key = Some(key.into_bytes());
+    }
+    if let Some(path) = args.chromium {
+        config.chromium = (path != Path::new("none")).then_some(path);
     }
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config.clone())

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod import;
 pub mod plan;
+pub mod report;
 pub mod schema;
 pub mod sheet;
 

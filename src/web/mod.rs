@@ -3,6 +3,7 @@
 
 mod assets;
 mod error;
+mod reports;
 mod sheets;
 
 use std::net::TcpListener;
@@ -31,6 +32,10 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
     };
     let cookie_secure = config.cookie_secure;
     let pool = web::Data::new(pool);
+    let print = web::Data::new(reports::PrintSettings::new(
+        config.chromium.clone(),
+        listener.local_addr()?,
+    ));
     let server = HttpServer::new(move || {
         App::new()
             .wrap(
@@ -52,12 +57,14 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
             )
             .wrap(Logger::new("%r %s %Dms"))
             .app_data(pool.clone())
+            .app_data(print.clone())
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|_, _| {
                 AppError::BadRequest("URL の指定が正しくありません".into()).into()
             }))
             .route("/", web::get().to(home))
             .configure(sheets::routes)
+            .configure(reports::routes)
             .route("/static/{file:.*}", web::get().to(assets::serve))
             .default_service(web::to(not_found))
     })

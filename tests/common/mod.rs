@@ -119,10 +119,22 @@ impl TestApp {
         Self::start(db, false).await
     }
 
+    /// The seeded app with settings changed (e.g. no Chromium).
+    pub async fn seeded_with(configure: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDb::new();
+        seeded(&db);
+        Self::start_with(db, false, configure).await
+    }
+
     async fn start(db: TestDb, demo: bool) -> Self {
+        Self::start_with(db, demo, |_| {}).await
+    }
+
+    async fn start_with(db: TestDb, demo: bool, configure: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config::new(&db.url).expect("config");
         config.bind = "127.0.0.1:0".into();
         config.demo = demo;
+        configure(&mut config);
         let app = hyoka::Application::build(config).await.expect("app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
