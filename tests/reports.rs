@@ -1,13 +1,17 @@
 #![allow(clippy::unwrap_used)]
 //! The results report over HTTP: the print view, the book, the reports page,
-//! and PDF links on a server without Chromium.
+//! the Excel and CSV exports, and PDF links on a server without Chromium.
 //! (PDF itself: tests/report_pdf.rs.)
 
 mod common;
 
+use std::io::Cursor;
+
+use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use common::{assert_in_order, expected_sheets, squash, visible_text, TestApp};
 use hyoka::db;
-use hyoka::domain::sheet::Sheet;
+use hyoka::domain::fiscal_year::short;
+use hyoka::domain::sheet::{Period, Sheet};
 
 /// The seed's FY2024 sheets as stored, in list order.
 fn stored_sheets(app: &TestApp) -> Vec<Sheet> {
@@ -108,6 +112,7 @@ async fn book_has_cover_list_and_every_sheet_in_order() {
     assert!(!text.contains("作成中"));
     // Links to the PDF and the workbook of the same book.
     assert!(html.contains("/reports/2024/pdf?plan="));
+    assert!(html.contains("/reports/2024/export.xlsx?plan="));
 }
 
 #[tokio::test]
@@ -162,7 +167,13 @@ async fn reports_page_offers_each_year_and_format() {
         .map(String::from),
     );
     assert!(text.contains("確定していない評価票も含める"));
-    for path in ["/reports/2024/pdf", "action=\"/reports/2024\""] {
+    for path in [
+        "/reports/2024/pdf",
+        "/reports/2024/export.xlsx",
+        "/reports/2024/list.csv",
+        "/reports/2024/indicators.csv",
+        "action=\"/reports/2024\"",
+    ] {
         assert!(html.contains(path), "{path}");
     }
     assert!(html.contains("name=\"include_drafts\""));
@@ -176,6 +187,8 @@ async fn unknown_years_and_sheets_are_404() {
     for path in [
         "/reports/1999",
         "/reports/1999/pdf",
+        "/reports/1999/export.xlsx",
+        "/reports/1999/list.csv",
         "/reports/abc",
         "/sheets/99999/print",
         "/sheets/99999/pdf",
@@ -183,6 +196,185 @@ async fn unknown_years_and_sheets_are_404() {
         let resp = app.get(path).await;
         assert_eq!(resp.status().as_u16(), 404, "{path}");
     }
+}
+
+fn xlsx(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {
+    open_workbook_from_rs(Cursor::new(bytes)).unwrap()
+}
+
+fn text_at(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
+    match range.get_value((row, col)) {
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Empty) | None => String::new(),
+        Some(other) => panic!("({row},{col}) is not text: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn workbook_holds_every_indicator_value_exactly_as_written() {
+    let app = TestApp::seeded().await;
+    let sheets = stored_sheets(&app);
+    let resp = app.get("/reports/2024/export.xlsx").await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let disposition = resp.headers()["content-disposition"].to_str().unwrap();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    assert!(disposition.contains("filename*=UTF-8''"), "{disposition}");
+    let mut wb = xlsx(resp.bytes().await.unwrap().to_vec());
+
+    let mut names = vec!["一覧".to_string(), "指標".to_string()];
+    names.extend(sheets.iter().map(|s| {
+        format!(
+            "({})-{}",
+            s.context.area_number, s.context.initiative_number
+        )
+    }));
+    assert_eq!(wb.sheet_names(), names);
+
+    // 一覧: state and both evaluations of each sheet.
+    let list = wb.worksheet_range("一覧").unwrap();
+    let header: Vec<String> = (0..11).map(|c| text_at(&list, 0, c)).collect();
+    assert_eq!(header[6], "状態");
+    assert_eq!(header[8], "所管課評価");
+    assert_eq!(header[10], "推進本部評価");
+    for (i, s) in sheets.iter().enumerate() {
+        let r = i as u32 + 1;
+        assert_eq!(text_at(&list, r, 2), s.context.initiative_name);
+        assert_eq!(text_at(&list, r, 6), "確定");
+        assert_eq!(text_at(&list, r, 8), s.content.body.dept_evaluation);
+        assert_eq!(text_at(&list, r, 10), s.content.body.hq_evaluation);
+    }
+
+    // 指標: every indicator, every value column, as text.
+    let table = wb.worksheet_range("指標").unwrap();
+    let header: Vec<String> = (0..14).map(|c| text_at(&table, 0, c)).collect();
+    assert_eq!(
+        header[6..],
+        [
+            "当初値",
+            "当初値の年度",
+            "R4実績",
+            "R5実績",
+            "R6実績(上半期)",
+            "現況値",
+            "目標値",
+            "目標値の年度"
+        ]
+    );
+    let mut r = 1;
+    let mut checked = 0;
+    for s in &sheets {
+        for ind in &s.content.indicators {
+            let row: Vec<String> = (0..14).map(|c| text_at(&table, r, c)).collect();
+            let want = vec![
+                format!("({}) {}", s.context.area_number, s.context.area_title),
+                s.context.initiative_number.to_string(),
+                s.context.initiative_name.clone(),
+                row[3].clone(),
+                ind.name.clone(),
+                ind.method.clone(),
+                ind.baseline.clone(),
+                ind.baseline_year.map(short).unwrap_or_default(),
+                ind.value(2022, Period::FullYear).to_string(),
+                ind.value(2023, Period::FullYear).to_string(),
+                ind.value(2024, Period::FirstHalf).to_string(),
+                ind.value(2024, Period::Current).to_string(),
+                ind.target.clone(),
+                short(ind.target_year),
+            ];
+            assert_eq!(row, want, "indicator row {r}");
+            checked += ind.values.len() + 2;
+            r += 1;
+        }
+    }
+    assert!(
+        checked > 50,
+        "the seed has many indicator values ({checked})"
+    );
+    assert_eq!(text_at(&table, r, 0), "", "no extra rows");
+
+    // One worksheet per sheet, laid out like the paper: every value in paper
+    // order, and each indicator row's cells side by side as on the form.
+    for (s, want) in sheets.iter().zip(expected_sheets()) {
+        let name = format!(
+            "({})-{}",
+            s.context.area_number, s.context.initiative_number
+        );
+        let range = wb.worksheet_range(&name).unwrap();
+        let (rows, cols) = (range.end().unwrap().0, range.end().unwrap().1);
+        let mut cells = Vec::new();
+        for r in 0..=rows {
+            for c in 0..=cols {
+                cells.push(text_at(&range, r, c));
+            }
+        }
+        let joined = squash(&cells.join(" "));
+        let mut needles = vec!["取組事業点検・評価票".to_string(), s.heading()];
+        needles.extend(want.values.iter().map(|v| squash(v)));
+        assert_in_order(&joined, &needles);
+        for ind in &s.content.indicators {
+            let row = (0..=rows)
+                .find(|r| text_at(&range, *r, 1) == ind.name)
+                .unwrap_or_else(|| panic!("{name}: row of {}", ind.name));
+            let got: Vec<String> = (2..=cols).map(|c| text_at(&range, row, c)).collect();
+            let mut expected = vec![ind.method.clone()];
+            expected.extend(s.indicator_cells(ind).iter().map(|v| v.to_string()));
+            assert_eq!(got, expected, "{name}");
+        }
+        // The paper's merged cells: 取組事業名 spans two rows, its value three columns.
+        let merges = wb.merge_cells_by_sheet_name(&name).unwrap();
+        assert!(merges.iter().any(|d| d.start == (2, 1) && d.end == (3, 3)));
+    }
+}
+
+#[tokio::test]
+async fn csv_files_are_utf8_with_bom_and_hold_the_values_as_written() {
+    let app = TestApp::seeded().await;
+    let sheets = stored_sheets(&app);
+    let resp = app.get("/reports/2024/list.csv").await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
+    let bytes = resp.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "BOM first, for Excel");
+    let text = std::str::from_utf8(&bytes[3..]).expect("UTF-8");
+    assert!(text.starts_with("推進項目,No.,取組事業,計画所管課"));
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 12);
+    for (row, s) in rows.iter().zip(&sheets) {
+        assert_eq!(&row[2], s.context.initiative_name);
+        assert_eq!(&row[6], "確定");
+        assert_eq!(&row[8], s.content.body.dept_evaluation);
+        assert_eq!(&row[10], s.content.body.hq_evaluation);
+    }
+
+    let bytes = app
+        .get("/reports/2024/indicators.csv")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let indicators: Vec<_> = sheets
+        .iter()
+        .flat_map(|s| s.content.indicators.iter())
+        .collect();
+    assert_eq!(rows.len(), indicators.len());
+    for (row, ind) in rows.iter().zip(indicators) {
+        assert_eq!(&row[4], ind.name);
+        assert_eq!(&row[6], ind.baseline);
+        assert_eq!(&row[11], ind.value(2024, Period::Current));
+        assert_eq!(&row[12], ind.target);
+    }
+    // 「月12.8時間」 stays text.
+    assert!(std::str::from_utf8(&bytes[3..])
+        .unwrap()
+        .contains(",月12.8時間,"));
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
-//! The results report: the printable sheet, the year's book, and PDF through
-//! headless Chromium. Handlers stay thin: load with `db::report`, shape with
-//! `report`, answer.
+//! The results report: the printable sheet, the year's book, PDF through
+//! headless Chromium, and the Excel and CSV exports. Handlers stay thin: load
+//! with `db::report`, shape with `report`, answer.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
@@ -20,11 +20,18 @@ use crate::domain::fiscal_year::era_name;
 use crate::report::book::{page_rules, BookView};
 use crate::report::pdf::{self, PdfError};
 use crate::report::view::SheetView;
+use crate::report::{csv, tables, xlsx};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/reports", web::get().to(index))
         .route("/reports/{year}", web::get().to(book))
         .route("/reports/{year}/pdf", web::get().to(book_pdf))
+        .route("/reports/{year}/export.xlsx", web::get().to(export_xlsx))
+        .route("/reports/{year}/list.csv", web::get().to(list_csv))
+        .route(
+            "/reports/{year}/indicators.csv",
+            web::get().to(indicators_csv),
+        )
         .route("/reports/{year}/pages.css", web::get().to(pages_css))
         .route("/sheets/{id}/print", web::get().to(print_sheet))
         .route("/sheets/{id}/pdf", web::get().to(sheet_pdf));
@@ -275,6 +282,60 @@ async fn book_pdf(
 
 fn book_title(year: i32) -> String {
     format!("{}実績報告書", era_name(year))
+}
+
+async fn export_xlsx(
+    pool: web::Data<DbPool>,
+    year: web::Path<i32>,
+    query: web::Query<BookQuery>,
+) -> Result<HttpResponse, AppError> {
+    let data = load_book(&pool, *year, &query).await?;
+    let name = format!("{}_{}.xlsx", data.plan.name, book_title(data.fiscal_year));
+    let bytes = web::block(move || xlsx::workbook(&data))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &name,
+        &format!("report-{}.xlsx", *year),
+    ))
+}
+
+async fn list_csv(
+    pool: web::Data<DbPool>,
+    year: web::Path<i32>,
+    query: web::Query<BookQuery>,
+) -> Result<HttpResponse, AppError> {
+    let data = load_book(&pool, *year, &query).await?;
+    csv_download(
+        &tables::list_table(&data),
+        &format!("{}_取組事業一覧.csv", era_name(*year)),
+        &format!("list-{}.csv", *year),
+    )
+}
+
+async fn indicators_csv(
+    pool: web::Data<DbPool>,
+    year: web::Path<i32>,
+    query: web::Query<BookQuery>,
+) -> Result<HttpResponse, AppError> {
+    let data = load_book(&pool, *year, &query).await?;
+    csv_download(
+        &tables::indicator_table(&data),
+        &format!("{}_指標.csv", era_name(*year)),
+        &format!("indicators-{}.csv", *year),
+    )
+}
+
+fn csv_download(
+    table: &tables::Table,
+    name: &str,
+    ascii_name: &str,
+) -> Result<HttpResponse, AppError> {
+    let bytes = csv::to_csv(table).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(bytes, "text/csv; charset=utf-8", name, ascii_name))
 }
 
 /// A file download named in Japanese (RFC 6266 `filename*`), with an ASCII
