@@ -286,12 +286,27 @@ async fn draft_sheets_print_with_the_mark_on_every_page() {
         "drafts",
     );
     let pages = file.pages();
-    // Cover, list, then twelve sheets: each draft page carries 「作成中」.
+    // Cover, list, then twelve sheets, each on its own page(s), and every
+    // page of a draft sheet carries 「作成中」 in its running header.
     assert!(pages[0].contains("令和7年度実績報告書"));
-    let sheet_pages: Vec<&String> = pages
+    let first = pages
         .iter()
-        .filter(|p| p.contains("取組事業点検・評価票") || p.contains("【作成中】"))
-        .collect();
-    assert!(sheet_pages.len() >= 12);
-    assert!(sheet_pages.iter().all(|p| p.contains("作成中")));
+        .position(|p| p.contains("取組事業点検・評価票"))
+        .unwrap();
+    assert!(first >= 2);
+    let sheet_pages = &pages[first..];
+    assert_eq!(
+        sheet_pages
+            .iter()
+            .filter(|p| p.contains("取組事業点検・評価票"))
+            .count(),
+        12
+    );
+    for (i, page) in sheet_pages.iter().enumerate() {
+        assert!(
+            page.contains("【作成中】"),
+            "page {}: {page}",
+            first + i + 1
+        );
+    }
 }
