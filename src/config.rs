@@ -1,6 +1,7 @@
 //! Settings from the command line and the environment, with defaults that run
 //! out of the box.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::db::{DatabaseLocation, DbError};
@@ -26,6 +27,9 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// A session ends this long after login, used or not (default 12 hours).
     pub absolute_timeout: Duration,
+    /// Headless Chromium for PDF output; without one the PDF links explain
+    /// that browser printing still works.
+    pub chromium: Option<PathBuf>,
 }
 
 impl Config {
@@ -38,6 +42,7 @@ impl Config {
             session_key: None,
             idle_timeout: Duration::from_secs(30 * 60),
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
+            chromium: crate::report::pdf::find_chromium(),
         })
     }
 }

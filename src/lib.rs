@@ -8,6 +8,7 @@ pub mod demo;
 pub mod domain;
 pub mod import;
 pub mod password;
+pub mod report;
 pub mod review;
 pub mod sheet_edit;
 pub mod web;

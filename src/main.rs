@@ -1,6 +1,6 @@
 //! Command line: serve (the default), migrate, import.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::builder::BoolishValueParser;
@@ -88,6 +88,9 @@ struct ServeArgs {
     /// ログインから強制的にログアウトされるまでの時間（時間）
     #[arg(long, env = "HYOKA_SESSION_HOURS", default_value_t = 12)]
     session_hours: u64,
+    /// PDF 作成に使う Chromium（既定: /usr/bin/chromium か PATH 上の chromium）。none で PDF 作成を止める
+    #[arg(long, env = "HYOKA_CHROMIUM")]
+    chromium: Option<PathBuf>,
 }
 
 #[derive(Parser)]
@@ -134,6 +137,9 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             return Err("HYOKA_SESSION_KEY は64文字以上にしてください".into());
         }
         config.session_key = Some(key.into_bytes());
+    }
+    if let Some(path) = args.chromium {
+        config.chromium = (path != Path::new("none")).then_some(path);
     }
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config.clone())

@@ -244,7 +244,8 @@ async fn settings_routes_by_role() {
         let web: Session = app.login_as(login).await;
         let token = common::csrf_of(&web.page("/").await);
         let audits = audit_count(&app);
-        let cases: Vec<(&str, Vec<(&str, &str)>, bool)> = vec![
+        type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, bool);
+        let cases: Vec<Case> = vec![
             (
                 "/rounds/open",
                 vec![
@@ -287,4 +288,59 @@ async fn settings_routes_by_role() {
     let id = app.sheet_id(2025, 1, 1);
     let html = staff.page(&format!("/sheets/{id}/edit")).await;
     assert!(html.contains("大幅な見直し"));
+}
+
+#[tokio::test]
+async fn the_book_and_exports_are_hqs_and_staff_print_only_what_they_may_see() {
+    let app = TestApp::demo().await;
+    let staff = app.login_as("shokuin").await;
+    let own = app.sheet_id(2024, 1, 1);
+    let other = app.sheet_id(2024, 3, 1);
+    for path in [
+        "/reports",
+        "/reports/2024",
+        "/reports/2024/export.xlsx",
+        "/reports/2024/list.csv",
+        "/reports/2024/indicators.csv",
+        "/reports/2024/pdf",
+    ] {
+        assert_eq!(staff.get(path).await.status().as_u16(), 403, "{path}");
+    }
+    assert_eq!(
+        staff
+            .get(&format!("/sheets/{own}/print"))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        staff
+            .get(&format!("/sheets/{other}/print"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    assert_eq!(
+        staff
+            .get(&format!("/sheets/{other}/pdf"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+
+    // Without a session (or with a made-up pass) the print pages ask for a login.
+    let anonymous = app.session();
+    for path in [
+        format!("/sheets/{own}/print"),
+        format!("/sheets/{own}/print?print_pass=guessed"),
+        "/reports/2024?print_pass=guessed".to_string(),
+        format!("/sheets/{own}/pdf"),
+    ] {
+        assert_eq!(anonymous.get(&path).await.status().as_u16(), 303, "{path}");
+    }
+    let admin = app.login_as("admin").await;
+    assert_eq!(admin.get("/reports/2024").await.status().as_u16(), 200);
 }

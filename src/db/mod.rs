@@ -6,6 +6,7 @@ pub mod choice;
 pub mod draft;
 pub mod import;
 pub mod plan;
+pub mod report;
 pub mod round;
 pub mod schema;
 pub mod sheet;

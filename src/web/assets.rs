@@ -22,6 +22,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/css/print.css"),
     ),
     (
+        "css/report.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/css/report.css"),
+    ),
+    (
         "js/print.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/js/print.js"),

@@ -7,6 +7,7 @@ mod auth;
 mod edit;
 mod error;
 mod home;
+mod reports;
 mod sheets;
 
 use std::net::TcpListener;
@@ -39,6 +40,10 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
     let cookie_secure = config.cookie_secure;
     let pool = web::Data::new(pool);
     let settings = web::Data::new(config.clone());
+    let print = web::Data::new(reports::PrintSettings::new(
+        config.chromium.clone(),
+        listener.local_addr()?,
+    ));
     let server = HttpServer::new(move || {
         App::new()
             .wrap_fn(|req, srv| {
@@ -76,6 +81,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
             .app_data(settings.clone())
             .app_data(web::FormConfig::default().limit(auth::FORM_LIMIT))
             .app_data(web::PayloadConfig::new(auth::FORM_LIMIT + 1))
+            .app_data(print.clone())
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|_, _| {
                 AppError::BadRequest("URL の指定が正しくありません".into()).into()
@@ -87,6 +93,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
             .configure(sheets::routes)
             .configure(edit::routes)
             .configure(admin::routes)
+            .configure(reports::routes)
             .route("/static/{file:.*}", web::get().to(assets::serve))
             .default_service(web::to(not_found))
     })

@@ -12,8 +12,8 @@ use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::db::{self, DbPool};
 use crate::domain::fiscal_year::era_name;
 use crate::domain::permission::{authorize, Action, Role};
-use crate::domain::sheet::{display_lines, Sheet};
 use crate::domain::workflow::{Event, SheetStatus};
+use crate::report::view::{SheetView, Text};
 use crate::review::{self, ReviewInput, ReviewOutcome};
 use crate::sheet_edit;
 
@@ -171,36 +171,6 @@ fn merge_equal_plans(rows: &mut [ListRow]) {
     }
 }
 
-/// A text cell split into the lines the paper shows.
-struct Text {
-    lines: Vec<String>,
-}
-
-impl Text {
-    fn new(text: &str) -> Self {
-        Self {
-            lines: display_lines(text),
-        }
-    }
-}
-
-struct BodyRowView {
-    label: String,
-    text: Text,
-    reason: Option<Text>,
-}
-
-struct ActionRowView {
-    text: String,
-    cells: Vec<String>,
-}
-
-struct IndicatorRowView {
-    name: String,
-    method: String,
-    cells: Vec<String>,
-}
-
 /// One HQ step offered on the sheet page.
 struct ReviewOption {
     op: &'static str,
@@ -231,88 +201,7 @@ struct SheetPage {
     csrf: String,
     panel: Panel,
     return_reason: Text,
-    sheet: Sheet,
-    year_label: String,
-    heading: String,
-    status: &'static str,
-    related_departments: String,
-    /// Width of the header grid (9 on the paper form).
-    grid: usize,
-    schedule_labels: Vec<String>,
-    item_span: usize,
-    actions: Vec<ActionRowView>,
-    indicator_columns: Vec<String>,
-    indicators: Vec<IndicatorRowView>,
-    related_initiatives: Text,
-    special_notes: Text,
-    body: Vec<BodyRowView>,
-}
-
-impl SheetPage {
-    fn new(sheet: Sheet) -> Self {
-        let return_reason = Text::new(&sheet.return_reason);
-        let schedule_years = sheet.schedule_years();
-        let indicator_columns = sheet.indicator_columns();
-        // Label + 指標名 + 評価方法 + value columns; never narrower than the paper's 9.
-        let grid = (3 + indicator_columns.len())
-            .max(9)
-            .max(2 + schedule_years.len());
-        let actions = sheet
-            .content
-            .action_items
-            .iter()
-            .map(|item| ActionRowView {
-                text: item.text.clone(),
-                cells: schedule_years
-                    .iter()
-                    .map(|y| item.cell(*y).to_string())
-                    .collect(),
-            })
-            .collect();
-        let indicators = sheet
-            .content
-            .indicators
-            .iter()
-            .map(|ind| IndicatorRowView {
-                name: ind.name.clone(),
-                method: ind.method.clone(),
-                cells: sheet
-                    .indicator_cells(ind)
-                    .into_iter()
-                    .map(str::to_string)
-                    .collect(),
-            })
-            .collect();
-        let body = sheet
-            .body_rows()
-            .into_iter()
-            .map(|row| BodyRowView {
-                label: row.label,
-                text: Text::new(row.text),
-                reason: row.reason.as_deref().map(Text::new),
-            })
-            .collect();
-        Self {
-            nav: None,
-            csrf: String::new(),
-            panel: Panel::default(),
-            return_reason,
-            year_label: era_name(sheet.fiscal_year),
-            heading: sheet.heading(),
-            status: sheet.status.label(),
-            related_departments: sheet.context.related_departments.join("　"),
-            grid,
-            schedule_labels: schedule_years.iter().map(|y| era_name(*y)).collect(),
-            item_span: grid - 1 - schedule_years.len(),
-            actions,
-            indicator_columns,
-            indicators,
-            related_initiatives: Text::new(&sheet.content.header.related_initiatives),
-            special_notes: Text::new(&sheet.content.header.special_notes),
-            body,
-            sheet,
-        }
-    }
+    view: SheetView,
 }
 
 #[derive(Deserialize)]
@@ -390,11 +279,17 @@ fn render(
             });
         }
     }
-    let mut view = SheetPage::new(ctx.sheet);
-    view.nav = Nav::of(user);
-    view.csrf = user.csrf.clone();
-    view.panel = panel;
-    let mut resp = page(&view)?;
+    let return_reason = Text::new(&ctx.sheet.return_reason);
+    let mut view = SheetView::new(ctx.sheet);
+    // The screen shows the state itself; the 「作成中」 stamp is for paper.
+    view.draft = false;
+    let mut resp = page(&SheetPage {
+        nav: Nav::of(user),
+        csrf: user.csrf.clone(),
+        panel,
+        return_reason,
+        view,
+    })?;
     if let Ok(code) = actix_web::http::StatusCode::from_u16(status) {
         *resp.status_mut() = code;
     }

@@ -131,6 +131,17 @@ impl TestApp {
         app
     }
 
+    /// The seeded app with settings changed (e.g. no Chromium); the default
+    /// session is logged in as HQ.
+    pub async fn seeded_with(configure: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDb::new();
+        seeded(&db);
+        let app = Self::start(db, false, configure).await;
+        app.add_user("hq", Role::Hq, None);
+        app.web.login_ok("hq", PASSWORD).await;
+        app
+    }
+
     /// The app on an existing database.
     pub async fn start_on(db: TestDb, demo: bool) -> Self {
         Self::start(db, demo, |_| {}).await

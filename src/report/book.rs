@@ -1,0 +1,177 @@
+//! The year's book as printed: cover, 取組事業一覧 grouped by 推進項目, then
+//! every sheet in list order; and the CSS that gives each sheet its running
+//! header.
+
+use super::view::{page_name, SheetView};
+use crate::db::report::{BookData, RunningHead};
+use crate::domain::fiscal_year::era_name;
+
+pub struct ListRowView {
+    pub sheet_id: i32,
+    pub number: i32,
+    pub name: String,
+    pub department: String,
+    /// Merged cell: shown on the first of consecutive rows with the same plan.
+    pub related_plan: Option<(String, usize)>,
+    pub draft: bool,
+}
+
+pub struct ListArea {
+    pub heading: String,
+    pub rows: Vec<ListRowView>,
+}
+
+pub struct BookView {
+    pub plan_id: i32,
+    pub plan_name: String,
+    pub fiscal_year: i32,
+    /// 「令和6年度実績報告書」
+    pub title: String,
+    /// 「令和7年3月末」
+    pub date: String,
+    pub include_drafts: bool,
+    pub left_out: usize,
+    pub areas: Vec<ListArea>,
+    pub sheets: Vec<SheetView>,
+}
+
+impl BookView {
+    pub fn new(book: BookData) -> Self {
+        let mut areas: Vec<ListArea> = Vec::new();
+        for s in &book.sheets {
+            let ctx = &s.context;
+            let heading = format!("({}) {}", ctx.area_number, ctx.area_title);
+            if areas.last().map(|a| &a.heading) != Some(&heading) {
+                areas.push(ListArea {
+                    heading,
+                    rows: Vec::new(),
+                });
+            }
+            if let Some(area) = areas.last_mut() {
+                area.rows.push(ListRowView {
+                    sheet_id: s.id,
+                    number: ctx.initiative_number,
+                    name: ctx.initiative_name.clone(),
+                    department: ctx.department.clone(),
+                    related_plan: Some((s.content.header.related_plan.clone(), 1)),
+                    draft: s.status != crate::domain::workflow::SheetStatus::Final,
+                });
+            }
+        }
+        for area in &mut areas {
+            merge_equal_plans(&mut area.rows);
+        }
+        Self {
+            plan_id: book.plan.id,
+            plan_name: book.plan.name,
+            fiscal_year: book.fiscal_year,
+            title: format!("{}実績報告書", era_name(book.fiscal_year)),
+            date: book
+                .report_date
+                .unwrap_or_else(|| year_end_label(book.fiscal_year)),
+            include_drafts: book.include_drafts,
+            left_out: book.left_out,
+            areas,
+            sheets: book.sheets.into_iter().map(SheetView::new).collect(),
+        }
+    }
+}
+
+/// Folds runs of the same 推進する計画 into one cell spanning the run, as the
+/// paper list does.
+fn merge_equal_plans(rows: &mut [ListRowView]) {
+    let mut start = 0;
+    while start < rows.len() {
+        let plan = rows[start].related_plan.as_ref().map(|(p, _)| p.clone());
+        let mut end = start + 1;
+        while end < rows.len() && rows[end].related_plan.as_ref().map(|(p, _)| p) == plan.as_ref() {
+            rows[end].related_plan = None;
+            end += 1;
+        }
+        if let Some((_, span)) = rows[start].related_plan.as_mut() {
+            *span = end - start;
+        }
+        start = end;
+    }
+}
+
+/// The cover's date when the year has no imported report: the end of the
+/// fiscal year, 「令和7年3月末」 for FY2024.
+pub fn year_end_label(fiscal_year: i32) -> String {
+    let calendar_year = fiscal_year + 1;
+    match calendar_year - 2018 {
+        // March 2019 was still 平成.
+        n if n < 2 => format!("平成{}年3月末", calendar_year - 1988),
+        n => format!("令和{n}年3月末"),
+    }
+}
+
+/// CSS for the sheets of one fiscal year: each sheet is its own named page
+/// whose margin boxes carry the plan name, the year, the sheet's 推進項目 and
+/// No., and 「作成中」 while it is not final. Served as a file because the
+/// Content-Security-Policy allows no inline style.
+pub fn page_rules(fiscal_year: i32, heads: &[RunningHead]) -> String {
+    let year = era_name(fiscal_year);
+    let mut css = String::from("/* Running headers of each sheet (generated). */\n");
+    for h in heads {
+        let page = page_name(h.sheet_id);
+        let left = format!("{}　{}", h.plan_name, year);
+        let right = if h.draft {
+            format!("【作成中】　{}", h.heading)
+        } else {
+            h.heading.clone()
+        };
+        css.push_str(&format!(
+            "#{page} {{ page: {page}; }}\n@page {page} {{ @top-left {{ content: \"{}\"; }} @top-right {{ content: \"{}\"; }} }}\n",
+            css_string(&left),
+            css_string(&right),
+        ));
+    }
+    css
+}
+
+/// The inside of a double-quoted CSS string: quotes and backslashes escaped,
+/// line breaks and other control characters turned into spaces.
+fn css_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_end_dates() {
+        assert_eq!(year_end_label(2024), "令和7年3月末");
+        assert_eq!(year_end_label(2019), "令和2年3月末");
+        assert_eq!(year_end_label(2018), "平成31年3月末");
+    }
+
+    #[test]
+    fn running_heads_are_escaped_css_strings() {
+        let css = page_rules(
+            2024,
+            &[RunningHead {
+                sheet_id: 7,
+                plan_name: "プラン\"}\\\n<x>".into(),
+                heading: "(1) 働き方改革の推進 No.1".into(),
+                draft: true,
+            }],
+        );
+        assert!(css.contains("#sheet-7 { page: sheet-7; }"));
+        assert!(
+            css.contains(r#"content: "プラン\"}\\ <x>　令和6年度";"#),
+            "{css}"
+        );
+        assert!(css.contains("【作成中】　(1) 働き方改革の推進 No.1"));
+    }
+}

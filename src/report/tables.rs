@@ -1,0 +1,108 @@
+//! The year's data as flat tables, shared by the CSV files and the Excel
+//! workbook. Every value is the text the department wrote, never a number.
+
+use crate::db::report::BookData;
+use crate::domain::fiscal_year::short;
+use crate::domain::sheet::{reason_with_prefix, Period, Sheet};
+
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+fn area(sheet: &Sheet) -> String {
+    format!(
+        "({}) {}",
+        sheet.context.area_number, sheet.context.area_title
+    )
+}
+
+/// 取組事業一覧 with each sheet's state and both evaluations.
+pub fn list_table(book: &BookData) -> Table {
+    let header = [
+        "推進項目",
+        "No.",
+        "取組事業",
+        "計画所管課",
+        "関係課",
+        "推進する計画",
+        "状態",
+        "上半期進捗状況",
+        "所管課評価",
+        "所管課評価の理由",
+        "推進本部評価",
+    ];
+    let rows = book
+        .sheets
+        .iter()
+        .map(|s| {
+            let b = &s.content.body;
+            vec![
+                area(s),
+                s.context.initiative_number.to_string(),
+                s.context.initiative_name.clone(),
+                s.context.department.clone(),
+                s.context.related_departments.join("　"),
+                s.content.header.related_plan.clone(),
+                s.status.label().to_string(),
+                b.h1_progress.clone(),
+                b.dept_evaluation.clone(),
+                reason_with_prefix(&b.dept_reason),
+                b.hq_evaluation.clone(),
+            ]
+        })
+        .collect();
+    Table {
+        header: header.map(String::from).to_vec(),
+        rows,
+    }
+}
+
+/// Every 目標 row with every value column of the year's sheets: 当初値,
+/// one 実績 per past plan year, the year's 上半期 actual, 現況値, 目標値.
+pub fn indicator_table(book: &BookData) -> Table {
+    let year = book.fiscal_year;
+    let past: Vec<i32> = (book.plan.first_year..year).collect();
+    let mut header: Vec<String> = [
+        "推進項目",
+        "No.",
+        "取組事業",
+        "指標No.",
+        "指標名",
+        "評価方法",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.push("当初値".into());
+    header.push("当初値の年度".into());
+    header.extend(past.iter().map(|y| format!("{}実績", short(*y))));
+    header.push(format!("{}実績(上半期)", short(year)));
+    header.push("現況値".into());
+    header.push("目標値".into());
+    header.push("目標値の年度".into());
+    let mut rows = Vec::new();
+    for s in &book.sheets {
+        for (i, ind) in s.content.indicators.iter().enumerate() {
+            let mut row = vec![
+                area(s),
+                s.context.initiative_number.to_string(),
+                s.context.initiative_name.clone(),
+                (i + 1).to_string(),
+                ind.name.clone(),
+                ind.method.clone(),
+                ind.baseline.clone(),
+                ind.baseline_year.map(short).unwrap_or_default(),
+            ];
+            row.extend(
+                past.iter()
+                    .map(|y| ind.value(*y, Period::FullYear).to_string()),
+            );
+            row.push(ind.value(year, Period::FirstHalf).to_string());
+            row.push(ind.value(year, Period::Current).to_string());
+            row.push(ind.target.clone());
+            row.push(short(ind.target_year));
+            rows.push(row);
+        }
+    }
+    Table { header, rows }
+}

@@ -1,0 +1,136 @@
+//! A sheet as laid out on the paper form: the cells of the 9-column header grid
+//! and the body rows, ready for a template. The screen page, the print view and
+//! the book all render this one view, so they cannot drift apart.
+
+use crate::domain::fiscal_year::era_name;
+use crate::domain::sheet::{display_lines, Sheet};
+use crate::domain::workflow::SheetStatus;
+
+/// A text cell split into the lines the paper shows.
+pub struct Text {
+    pub lines: Vec<String>,
+}
+
+impl Text {
+    pub fn new(text: &str) -> Self {
+        Self {
+            lines: display_lines(text),
+        }
+    }
+}
+
+pub struct BodyRowView {
+    pub label: String,
+    pub text: Text,
+    pub reason: Option<Text>,
+}
+
+pub struct ActionRowView {
+    pub text: String,
+    pub cells: Vec<String>,
+}
+
+pub struct IndicatorRowView {
+    pub name: String,
+    pub method: String,
+    pub cells: Vec<String>,
+}
+
+pub struct SheetView {
+    pub sheet: Sheet,
+    pub year_label: String,
+    pub heading: String,
+    pub status: &'static str,
+    /// Not final yet: printed with the 「作成中」 mark.
+    pub draft: bool,
+    pub related_departments: String,
+    /// Width of the header grid (9 on the paper form).
+    pub grid: usize,
+    pub schedule_labels: Vec<String>,
+    pub item_span: usize,
+    pub actions: Vec<ActionRowView>,
+    pub indicator_columns: Vec<String>,
+    pub indicators: Vec<IndicatorRowView>,
+    pub related_initiatives: Text,
+    pub special_notes: Text,
+    pub body: Vec<BodyRowView>,
+}
+
+/// The header grid's width: label + 指標名 + 評価方法 + value columns, never
+/// narrower than the paper's 9, wide enough for every plan year.
+pub fn grid_width(sheet: &Sheet) -> usize {
+    (3 + sheet.indicator_columns().len())
+        .max(9)
+        .max(2 + sheet.schedule_years().len())
+}
+
+impl SheetView {
+    pub fn new(sheet: Sheet) -> Self {
+        let schedule_years = sheet.schedule_years();
+        let indicator_columns = sheet.indicator_columns();
+        let grid = grid_width(&sheet);
+        let actions = sheet
+            .content
+            .action_items
+            .iter()
+            .map(|item| ActionRowView {
+                text: item.text.clone(),
+                cells: schedule_years
+                    .iter()
+                    .map(|y| item.cell(*y).to_string())
+                    .collect(),
+            })
+            .collect();
+        let indicators = sheet
+            .content
+            .indicators
+            .iter()
+            .map(|ind| IndicatorRowView {
+                name: ind.name.clone(),
+                method: ind.method.clone(),
+                cells: sheet
+                    .indicator_cells(ind)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
+            })
+            .collect();
+        let body = sheet
+            .body_rows()
+            .into_iter()
+            .map(|row| BodyRowView {
+                label: row.label,
+                text: Text::new(row.text),
+                reason: row.reason.as_deref().map(Text::new),
+            })
+            .collect();
+        Self {
+            year_label: era_name(sheet.fiscal_year),
+            heading: sheet.heading(),
+            status: sheet.status.label(),
+            draft: sheet.status != SheetStatus::Final,
+            related_departments: sheet.context.related_departments.join("　"),
+            grid,
+            schedule_labels: schedule_years.iter().map(|y| era_name(*y)).collect(),
+            item_span: grid - 1 - schedule_years.len(),
+            actions,
+            indicator_columns,
+            indicators,
+            related_initiatives: Text::new(&sheet.content.header.related_initiatives),
+            special_notes: Text::new(&sheet.content.header.special_notes),
+            body,
+            sheet,
+        }
+    }
+
+    /// The CSS named page of this sheet: its running header comes from
+    /// `/reports/{year}/pages.css`, and a change of named page forces a page
+    /// break, so no two sheets ever share a page.
+    pub fn page_name(&self) -> String {
+        page_name(self.sheet.id)
+    }
+}
+
+pub fn page_name(sheet_id: i32) -> String {
+    format!("sheet-{sheet_id}")
+}

@@ -1,0 +1,335 @@
+//! The Excel workbook of a year: 一覧, 指標, then one worksheet per sheet laid
+//! out like the paper form (the same 9-column grid, merged cells, ruled
+//! borders, label column, wrapped text). Values are written as text exactly as
+//! the department wrote them.
+
+use rust_xlsxwriter::{
+    ColNum, Color, Format, FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
+};
+
+use super::tables::{indicator_table, list_table, Table};
+use super::view::{SheetView, Text};
+use crate::db::report::BookData;
+
+pub fn workbook(book: &BookData) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let f = Formats::new();
+    table_sheet(wb.add_worksheet(), "一覧", &list_table(book), &f)?;
+    table_sheet(wb.add_worksheet(), "指標", &indicator_table(book), &f)?;
+    let mut names: Vec<String> = Vec::new();
+    for sheet in &book.sheets {
+        let view = SheetView::new(sheet.clone());
+        let name = unique_name(
+            &format!(
+                "({})-{}",
+                sheet.context.area_number, sheet.context.initiative_number
+            ),
+            &names,
+        );
+        names.push(name.clone());
+        let ws = wb.add_worksheet();
+        ws.set_name(&name)?;
+        paper_sheet(ws, &book.plan.name, &view, &f)?;
+    }
+    wb.save_to_buffer()
+}
+
+/// Worksheet names: at most 31 characters, unique without regard to case.
+fn unique_name(base: &str, taken: &[String]) -> String {
+    let base: String = base.chars().take(28).collect();
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken.iter().any(|t| t.eq_ignore_ascii_case(&name)) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    name
+}
+
+struct Formats {
+    title: Format,
+    heading: Format,
+    label: Format,
+    text: Format,
+    center: Format,
+    name: Format,
+    head_row: Format,
+    plain: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        let ruled = Format::new()
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_font_size(10);
+        Self {
+            title: Format::new().set_bold().set_font_size(14),
+            heading: Format::new().set_bold().set_font_size(11),
+            label: ruled
+                .clone()
+                .set_background_color(Color::RGB(0xF0F0F0))
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            text: ruled.clone().set_align(FormatAlign::Top),
+            center: ruled
+                .clone()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            name: ruled
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::VerticalCenter),
+            head_row: ruled
+                .clone()
+                .set_bold()
+                .set_background_color(Color::RGB(0xF0F0F0))
+                .set_align(FormatAlign::VerticalCenter),
+            plain: ruled.set_align(FormatAlign::Top),
+        }
+    }
+}
+
+/// A flat table with a header row, filter and frozen header.
+fn table_sheet(
+    ws: &mut Worksheet,
+    name: &str,
+    table: &Table,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    for (c, h) in table.header.iter().enumerate() {
+        ws.write_string_with_format(0, c as ColNum, h, &f.head_row)?;
+        let widest = table
+            .rows
+            .iter()
+            .map(|r| r.get(c).map_or(0, |v| width(v)))
+            .chain(std::iter::once(width(h)))
+            .max()
+            .unwrap_or(8);
+        ws.set_column_width(c as ColNum, (widest as f64 + 2.0).clamp(6.0, 50.0))?;
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string_with_format(r as RowNum + 1, c as ColNum, v, &f.plain)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    if !table.rows.is_empty() {
+        ws.autofilter(
+            0,
+            0,
+            table.rows.len() as RowNum,
+            table.header.len() as ColNum - 1,
+        )?;
+    }
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+/// Display width in Excel column units: full-width characters count double.
+fn width(s: &str) -> usize {
+    s.lines()
+        .map(|l| l.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum())
+        .max()
+        .unwrap_or(0)
+}
+
+/// Column widths of the paper grid, in Excel units: label, 取組事業名/指標名,
+/// then the value columns.
+fn column_widths(grid: usize) -> Vec<f64> {
+    let mut w = vec![12.0, 24.0];
+    w.extend(std::iter::repeat_n(10.0, grid - 2));
+    w
+}
+
+/// Lays out cells of one row band and keeps track of the height they need:
+/// Excel does not grow rows for wrapped text in merged cells.
+struct Paper<'a> {
+    ws: &'a mut Worksheet,
+    widths: Vec<f64>,
+    heights: Vec<f64>,
+}
+
+const LINE_HEIGHT: f64 = 13.5;
+
+impl Paper<'_> {
+    /// Writes `text` into rows r1..=r2, columns c1..=c2 (merged when more than one cell).
+    fn cell(
+        &mut self,
+        r1: usize,
+        c1: usize,
+        r2: usize,
+        c2: usize,
+        text: &str,
+        format: &Format,
+    ) -> Result<(), XlsxError> {
+        if r1 == r2 && c1 == c2 {
+            self.ws
+                .write_string_with_format(r1 as RowNum, c1 as ColNum, text, format)?;
+        } else {
+            self.ws.merge_range(
+                r1 as RowNum,
+                c1 as ColNum,
+                r2 as RowNum,
+                c2 as ColNum,
+                text,
+                format,
+            )?;
+        }
+        if r1 == r2 {
+            let cols: f64 = self.widths[c1..=c2].iter().sum();
+            let lines: usize = text
+                .split('\n')
+                .map(|l| ((width(l) as f64 * 1.05) / (cols - 1.0)).ceil().max(1.0) as usize)
+                .sum();
+            if self.heights.len() <= r1 {
+                self.heights.resize(r1 + 1, LINE_HEIGHT + 4.0);
+            }
+            let need = lines as f64 * LINE_HEIGHT + 4.0;
+            self.heights[r1] = self.heights[r1].max(need);
+        }
+        Ok(())
+    }
+}
+
+fn joined(t: &Text) -> String {
+    t.lines.join("\n")
+}
+
+fn paper_sheet(
+    ws: &mut Worksheet,
+    plan_name: &str,
+    v: &SheetView,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let grid = v.grid;
+    let last = grid - 1;
+    let widths = column_widths(grid);
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as ColNum, *w)?;
+    }
+    let s = &v.sheet;
+    let mut p = Paper {
+        ws,
+        widths,
+        heights: Vec::new(),
+    };
+    // Title rows.
+    p.cell(0, 0, 0, last - 2, "取組事業点検・評価票", &f.title)?;
+    let year = if v.draft {
+        format!("【作成中】{}", v.year_label)
+    } else {
+        v.year_label.clone()
+    };
+    p.cell(0, last - 1, 0, last, &year, &f.heading)?;
+    p.cell(1, 0, 1, last, &v.heading, &f.heading)?;
+    // 取組事業名 · 関係計画名 · 計画年数
+    p.cell(2, 0, 3, 0, "取組事業名", &f.label)?;
+    p.cell(2, 1, 3, 3, &s.context.initiative_name, &f.name)?;
+    p.cell(2, 4, 2, 4, "関係計画名", &f.label)?;
+    p.cell(2, 5, 2, last, &s.content.header.related_plan, &f.text)?;
+    p.cell(3, 4, 3, 4, "計画年数", &f.label)?;
+    p.cell(3, 5, 3, last, &s.content.header.plan_years, &f.text)?;
+    // 所管課 · 関係課 · 対象部局
+    p.cell(4, 0, 4, 0, "所管課", &f.label)?;
+    p.cell(4, 1, 4, 1, &s.context.department, &f.text)?;
+    p.cell(4, 2, 4, 2, "関係課", &f.label)?;
+    p.cell(4, 3, 4, 4, &v.related_departments, &f.text)?;
+    p.cell(4, 5, 4, 5, "対象部局", &f.label)?;
+    p.cell(4, 6, 4, last, &s.content.header.target_scope, &f.text)?;
+    // 取組項目
+    let mut r = 5;
+    p.cell(r, 0, r + v.actions.len(), 0, "取組項目", &f.label)?;
+    p.cell(r, 1, r, v.item_span, "項目", &f.label)?;
+    for (i, label) in v.schedule_labels.iter().enumerate() {
+        let c = 1 + v.item_span + i;
+        p.cell(r, c, r, c, label, &f.label)?;
+    }
+    for item in &v.actions {
+        r += 1;
+        p.cell(r, 1, r, v.item_span, &item.text, &f.text)?;
+        for (i, cell) in item.cells.iter().enumerate() {
+            let c = 1 + v.item_span + i;
+            p.cell(r, c, r, c, cell, &f.center)?;
+        }
+    }
+    // 目標
+    r += 1;
+    p.cell(r, 0, r + v.indicators.len(), 0, "目標", &f.label)?;
+    p.cell(r, 1, r, 1, "指標名", &f.label)?;
+    p.cell(r, 2, r, 2, "評価方法", &f.label)?;
+    for (i, col) in v.indicator_columns.iter().enumerate() {
+        p.cell(r, 3 + i, r, 3 + i, col, &f.label)?;
+    }
+    for ind in &v.indicators {
+        r += 1;
+        p.cell(r, 1, r, 1, &ind.name, &f.text)?;
+        p.cell(r, 2, r, 2, &ind.method, &f.center)?;
+        for (i, cell) in ind.cells.iter().enumerate() {
+            p.cell(r, 3 + i, r, 3 + i, cell, &f.center)?;
+        }
+    }
+    // 関連する取組事業 · 特記事項
+    r += 1;
+    p.cell(r, 0, r, 0, "関連する\n取組事業", &f.label)?;
+    p.cell(r, 1, r, 3, &joined(&v.related_initiatives), &f.text)?;
+    p.cell(r, 4, r, 4, "特記事項", &f.label)?;
+    p.cell(r, 5, r, last, &joined(&v.special_notes), &f.text)?;
+    // Body: label · text, and 所管課評価 · (理由).
+    r += 1;
+    for row in &v.body {
+        r += 1;
+        p.cell(r, 0, r, 0, &row.label, &f.label)?;
+        match &row.reason {
+            Some(reason) => {
+                p.cell(r, 1, r, 1, &joined(&row.text), &f.center)?;
+                p.cell(r, 2, r, last, &joined(reason), &f.text)?;
+            }
+            None => p.cell(r, 1, r, last, &joined(&row.text), &f.text)?,
+        }
+    }
+    let Paper { ws, heights, .. } = p;
+    for (row, h) in heights.iter().enumerate() {
+        // Excel's limit for one row.
+        ws.set_row_height(row as RowNum, h.min(409.0))?;
+    }
+    ws.set_paper_size(9)
+        .set_portrait()
+        .set_print_fit_to_pages(1, 0)
+        .set_margins(0.5, 0.5, 0.7, 0.6, 0.3, 0.3)
+        .set_header(format!(
+            "&L&8{}&R&8{}",
+            header_text(plan_name),
+            header_text(&v.heading)
+        ))
+        .set_footer("&C&8&P / &N");
+    ws.set_print_area(0, 0, r as RowNum, last as ColNum)?;
+    Ok(())
+}
+
+/// Text for an Excel header/footer section: `&` starts a code there.
+fn header_text(s: &str) -> String {
+    s.replace('&', "&&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worksheet_names_are_short_and_unique() {
+        let taken = vec!["(1)-1".to_string()];
+        assert_eq!(unique_name("(1)-1", &taken), "(1)-1_2");
+        assert_eq!(unique_name("(1)-2", &taken), "(1)-2");
+        assert!(unique_name(&"x".repeat(40), &[]).chars().count() <= 31);
+    }
+
+    #[test]
+    fn full_width_counts_double() {
+        assert_eq!(width("月12.8時間"), 2 + 4 + 4);
+        assert_eq!(width("ab\nあいう"), 6);
+    }
+}

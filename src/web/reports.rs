@@ -1,0 +1,494 @@
+//! The results report: the printable sheet, the year's book, PDF through
+//! headless Chromium, and the Excel and CSV exports. Handlers stay thin: load
+//! with `db::report`, shape with `report`, answer.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
+
+use actix_web::http::header::{
+    Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::auth::MaybeUser;
+use super::error::page;
+use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
+use crate::db::report::{BookData, YearSummary};
+use crate::db::{self, DbPool};
+use crate::domain::fiscal_year::era_name;
+use crate::domain::permission::{authorize, Action};
+use crate::report::book::{page_rules, BookView};
+use crate::report::pdf::{self, PdfError};
+use crate::report::view::SheetView;
+use crate::report::{csv, tables, xlsx};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/reports", web::get().to(index))
+        .route("/reports/{year}", web::get().to(book))
+        .route("/reports/{year}/pdf", web::get().to(book_pdf))
+        .route("/reports/{year}/export.xlsx", web::get().to(export_xlsx))
+        .route("/reports/{year}/list.csv", web::get().to(list_csv))
+        .route(
+            "/reports/{year}/indicators.csv",
+            web::get().to(indicators_csv),
+        )
+        .route("/reports/{year}/pages.css", web::get().to(pages_css))
+        .route("/sheets/{id}/print", web::get().to(print_sheet))
+        .route("/sheets/{id}/pdf", web::get().to(sheet_pdf));
+}
+
+/// How long Chromium may use a print pass.
+const PASS_LIFETIME: Duration = Duration::from_secs(120);
+
+/// Where Chromium is and how it reaches this server's own print pages.
+pub struct PrintSettings {
+    chromium: Option<PathBuf>,
+    /// `http://127.0.0.1:PORT`: the address the server listens on, loopback
+    /// when it listens on every interface.
+    base_url: String,
+    /// One-off passes for Chromium, which has no session: token → (the one
+    /// path it opens, until when). Issued only after the user's own check.
+    passes: Mutex<HashMap<String, (String, Instant)>>,
+}
+
+impl PrintSettings {
+    pub fn new(chromium: Option<PathBuf>, listening: SocketAddr) -> Self {
+        let ip = match listening.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        Self {
+            chromium,
+            base_url: format!("http://{}", SocketAddr::new(ip, listening.port())),
+            passes: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn issue_pass(&self, path: &str) -> String {
+        let token = crate::password::random_password(40);
+        if let Ok(mut passes) = self.passes.lock() {
+            let now = Instant::now();
+            passes.retain(|_, (_, until)| *until > now);
+            passes.insert(token.clone(), (path.to_string(), now + PASS_LIFETIME));
+        }
+        token
+    }
+
+    fn accepts(&self, token: &str, path: &str) -> bool {
+        self.passes.lock().is_ok_and(|passes| {
+            passes
+                .get(token)
+                .is_some_and(|(p, until)| p == path && *until > Instant::now())
+        })
+    }
+
+    fn pdf_available(&self) -> bool {
+        self.chromium.as_deref().is_some_and(pdf::is_executable)
+    }
+
+    /// Prints one of this app's pages (`path` starts with `/`) to PDF, off the
+    /// async threads: Chromium requests the page from this very server.
+    async fn print(&self, path: &str) -> Result<Vec<u8>, PdfError> {
+        let Some(chromium) = self.chromium.clone().filter(|p| pdf::is_executable(p)) else {
+            return Err(PdfError::Missing(
+                self.chromium
+                    .as_ref()
+                    .map_or("（未設定）".into(), |p| p.display().to_string()),
+            ));
+        };
+        // Chromium opens the page with a pass instead of the user's session.
+        let bare = path.split('?').next().unwrap_or(path);
+        let token = self.issue_pass(bare);
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let url = format!("{}{path}{sep}print_pass={token}", self.base_url);
+        web::block(move || pdf::print_to_pdf(&chromium, &url, pdf::TIMEOUT))
+            .await
+            .map_err(|e| PdfError::Failed(e.to_string()))?
+    }
+}
+
+#[derive(Deserialize)]
+struct PassQuery {
+    print_pass: Option<String>,
+}
+
+fn is_loopback(req: &HttpRequest) -> bool {
+    req.peer_addr().is_some_and(|a| a.ip().is_loopback())
+}
+
+/// Who is looking at a print page: a logged-in user, or Chromium with a pass
+/// for exactly this path (from this machine only).
+async fn print_viewer(
+    req: &HttpRequest,
+    maybe: MaybeUser,
+    settings: &PrintSettings,
+) -> Result<Option<CurrentUser>, AppError> {
+    let pass = web::Query::<PassQuery>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.into_inner().print_pass);
+    if let Some(token) = pass {
+        if is_loopback(req) && settings.accepts(&token, req.path()) {
+            return Ok(None);
+        }
+    }
+    maybe.user.map(Some).ok_or_else(|| AppError::LoginRequired {
+        next: req
+            .uri()
+            .path_and_query()
+            .map_or("/".into(), |p| p.to_string()),
+        expired: maybe.expired,
+    })
+}
+
+/// The book and the exports are HQ's (and the administrator's).
+fn require_all(user: &CurrentUser) -> Result<(), AppError> {
+    authorize(&user.actor, Action::ViewAllSheets, None)?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct BookQuery {
+    plan: Option<i32>,
+    /// 「1」 from the checkbox: bind sheets that are not final too.
+    include_drafts: Option<String>,
+}
+
+impl BookQuery {
+    fn include_drafts(&self) -> bool {
+        matches!(self.include_drafts.as_deref(), Some("1" | "on" | "true"))
+    }
+}
+
+/// The query string that asks for the same book again.
+fn book_query(plan_id: i32, include_drafts: bool) -> String {
+    if include_drafts {
+        format!("?plan={plan_id}&include_drafts=1")
+    } else {
+        format!("?plan={plan_id}")
+    }
+}
+
+async fn load_book(pool: &DbPool, year: i32, query: &BookQuery) -> Result<BookData, AppError> {
+    let (plan, drafts) = (query.plan, query.include_drafts());
+    with_conn(pool, move |conn| {
+        match db::report::plan_for_year(conn, year, plan)? {
+            Some(plan_id) => db::report::load_book(conn, plan_id, year, drafts),
+            None => Ok(None),
+        }
+    })
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+struct YearRow {
+    summary: YearSummary,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "report/index.html")]
+struct IndexPage {
+    nav: Option<Nav>,
+    years: Vec<YearRow>,
+    pdf_available: bool,
+}
+
+async fn index(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    settings: web::Data<PrintSettings>,
+) -> Result<HttpResponse, AppError> {
+    require_all(&user)?;
+    let years = with_conn(&pool, db::report::year_summaries).await?;
+    page(&IndexPage {
+        nav: Nav::of(&user),
+        years: years
+            .into_iter()
+            .map(|summary| YearRow {
+                label: era_name(summary.fiscal_year),
+                summary,
+            })
+            .collect(),
+        pdf_available: settings.pdf_available(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "report/book.html")]
+struct BookPage {
+    book: BookView,
+    query: String,
+    pdf_available: bool,
+}
+
+async fn book(
+    req: HttpRequest,
+    maybe: MaybeUser,
+    pool: web::Data<DbPool>,
+    settings: web::Data<PrintSettings>,
+    year: web::Path<i32>,
+    query: web::Query<BookQuery>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(user) = print_viewer(&req, maybe, &settings).await? {
+        require_all(&user)?;
+    }
+    let data = load_book(&pool, *year, &query).await?;
+    page(&BookPage {
+        query: book_query(data.plan.id, data.include_drafts),
+        book: BookView::new(data),
+        pdf_available: settings.pdf_available(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "report/print.html")]
+struct PrintPage {
+    view: SheetView,
+    pdf_available: bool,
+}
+
+async fn print_sheet(
+    req: HttpRequest,
+    maybe: MaybeUser,
+    pool: web::Data<DbPool>,
+    settings: web::Data<PrintSettings>,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let viewer = print_viewer(&req, maybe, &settings).await?;
+    let sheet = load_visible(&pool, viewer, id).await?;
+    page(&PrintPage {
+        view: SheetView::new(sheet),
+        pdf_available: settings.pdf_available(),
+    })
+}
+
+/// The running headers of a year's sheets (see `report::book::page_rules`).
+async fn pages_css(
+    req: HttpRequest,
+    maybe: MaybeUser,
+    pool: web::Data<DbPool>,
+    year: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    // Chromium fetches the stylesheet of a page it opened with a pass.
+    if maybe.user.is_none() && !is_loopback(&req) {
+        return Err(AppError::NotFound);
+    }
+    let year = *year;
+    let heads = with_conn(&pool, move |conn| db::report::running_heads(conn, year)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "no-cache"))
+        .body(page_rules(year, &heads)))
+}
+
+#[derive(Template)]
+#[template(path = "report/pdf_unavailable.html")]
+struct PdfUnavailablePage<'a> {
+    nav: Option<Nav>,
+    message: &'a str,
+    print_url: &'a str,
+}
+
+/// Without a usable Chromium the PDF link says why and points to the print
+/// view, which prints (and saves as PDF) from any browser.
+fn pdf_unavailable(
+    user: &CurrentUser,
+    error: &PdfError,
+    print_url: &str,
+) -> Result<HttpResponse, AppError> {
+    let (status, message) = match error {
+        PdfError::Missing(_) => (
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            "このサーバーには PDF の作成に使う Chromium がないため、PDF を作成できません。",
+        ),
+        PdfError::Timeout(_) | PdfError::Failed(_) => {
+            tracing::error!("pdf: {error}");
+            (
+                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "PDF の作成に失敗しました。",
+            )
+        }
+    };
+    let body = PdfUnavailablePage {
+        nav: Nav::of(user),
+        message,
+        print_url,
+    }
+    .render()
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+async fn sheet_pdf(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    settings: web::Data<PrintSettings>,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let sheet = load_visible(&pool, Some(user.clone()), id).await?;
+    let print_url = format!("/sheets/{id}/print");
+    match settings.print(&print_url).await {
+        Ok(bytes) => Ok(download(
+            bytes,
+            "application/pdf",
+            &format!(
+                "{}_{}_{}.pdf",
+                era_name(sheet.fiscal_year),
+                sheet.heading(),
+                sheet.context.initiative_name
+            ),
+            &format!("sheet-{id}.pdf"),
+        )),
+        Err(e) => pdf_unavailable(&user, &e, &print_url),
+    }
+}
+
+async fn book_pdf(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    settings: web::Data<PrintSettings>,
+    year: web::Path<i32>,
+    query: web::Query<BookQuery>,
+) -> Result<HttpResponse, AppError> {
+    require_all(&user)?;
+    let year = *year;
+    // Loaded first so an unknown year is a 404, not a PDF of the error page.
+    let data = load_book(&pool, year, &query).await?;
+    let print_url = format!(
+        "/reports/{year}{}",
+        book_query(data.plan.id, data.include_drafts)
+    );
+    match settings.print(&print_url).await {
+        Ok(bytes) => Ok(download(
+            bytes,
+            "application/pdf",
+            &format!("{}_{}.pdf", data.plan.name, book_title(year)),
+            &format!("report-{year}.pdf"),
+        )),
+        Err(e) => pdf_unavailable(&user, &e, &print_url),
+    }
+}
+
+fn book_title(year: i32) -> String {
+    format!("{}実績報告書", era_name(year))
+}
+
+async fn export_xlsx(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    year: web::Path<i32>,
+    query: web::Query<BookQuery>,
+) -> Result<HttpResponse, AppError> {
+    require_all(&user)?;
+    let data = load_book(&pool, *year, &query).await?;
+    let name = format!("{}_{}.xlsx", data.plan.name, book_title(data.fiscal_year));
+    let bytes = web::block(move || xlsx::workbook(&data))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &name,
+        &format!("report-{}.xlsx", *year),
+    ))
+}
+
+async fn list_csv(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    year: web::Path<i32>,
+    query: web::Query<BookQuery>,
+) -> Result<HttpResponse, AppError> {
+    require_all(&user)?;
+    let data = load_book(&pool, *year, &query).await?;
+    csv_download(
+        &tables::list_table(&data),
+        &format!("{}_取組事業一覧.csv", era_name(*year)),
+        &format!("list-{}.csv", *year),
+    )
+}
+
+async fn indicators_csv(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    year: web::Path<i32>,
+    query: web::Query<BookQuery>,
+) -> Result<HttpResponse, AppError> {
+    require_all(&user)?;
+    let data = load_book(&pool, *year, &query).await?;
+    csv_download(
+        &tables::indicator_table(&data),
+        &format!("{}_指標.csv", era_name(*year)),
+        &format!("indicators-{}.csv", *year),
+    )
+}
+
+fn csv_download(
+    table: &tables::Table,
+    name: &str,
+    ascii_name: &str,
+) -> Result<HttpResponse, AppError> {
+    let bytes = csv::to_csv(table).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(bytes, "text/csv; charset=utf-8", name, ascii_name))
+}
+
+/// A file download named in Japanese (RFC 6266 `filename*`), with an ASCII
+/// name for old clients.
+fn download(bytes: Vec<u8>, mime: &str, name: &str, ascii_name: &str) -> HttpResponse {
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\') || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(ascii_name.to_string()),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: name.into_bytes(),
+            }),
+        ],
+    };
+    HttpResponse::Ok()
+        .content_type(mime)
+        .insert_header(disposition)
+        .insert_header(("Cache-Control", "no-store"))
+        .body(bytes)
+}
+
+/// A sheet the viewer may see; Chromium's pass was checked for this very page.
+async fn load_visible(
+    pool: &DbPool,
+    viewer: Option<CurrentUser>,
+    id: i32,
+) -> Result<crate::domain::sheet::Sheet, AppError> {
+    match viewer {
+        Some(user) => Ok(run_use_case(pool, move |conn| {
+            crate::sheet_edit::visible(conn, &user.actor, id, Action::ViewSheet)
+        })
+        .await?
+        .sheet),
+        None => with_conn(pool, move |conn| db::sheet::load(conn, id))
+            .await?
+            .ok_or(AppError::NotFound),
+    }
+}

@@ -1,0 +1,423 @@
+#![allow(clippy::unwrap_used)]
+//! The results report over HTTP: the print view, the book, the reports page,
+//! the Excel and CSV exports, and PDF links on a server without Chromium.
+//! (PDF itself: tests/report_pdf.rs.)
+
+mod common;
+
+use std::io::Cursor;
+
+use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
+use common::{assert_in_order, expected_sheets, squash, visible_text, TestApp};
+use hyoka::db;
+use hyoka::domain::fiscal_year::short;
+use hyoka::domain::sheet::{Period, Sheet};
+
+/// The seed's FY2024 sheets as stored, in list order.
+fn stored_sheets(app: &TestApp) -> Vec<Sheet> {
+    let mut conn = app.pool.get().unwrap();
+    let plan = db::plan::list(&mut conn).unwrap().remove(0);
+    db::sheet::list_for_year(&mut conn, plan.id, 2024)
+        .unwrap()
+        .into_iter()
+        .map(|e| db::sheet::load(&mut conn, e.sheet_id).unwrap().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn print_view_shows_every_value_in_paper_order_without_navigation() {
+    let app = TestApp::seeded().await;
+    let sheets = stored_sheets(&app);
+    for (sheet, want) in sheets.iter().zip(expected_sheets()) {
+        let html = app.page(&format!("/sheets/{}/print", sheet.id)).await;
+        let doc = scraper::Html::parse_document(&html);
+        let nav = scraper::Selector::parse(".site-header").unwrap();
+        assert_eq!(doc.select(&nav).count(), 0, "no site navigation in print");
+        let text = squash(&visible_text(&html));
+        let mut needles = vec!["取組事業点検・評価票".to_string(), sheet.heading()];
+        needles.extend(want.values.iter().map(|v| squash(v)));
+        assert_in_order(&text, &needles);
+        // The print styles and the running header of its year.
+        assert!(html.contains("/static/css/report.css"));
+        assert!(html.contains("/reports/2024/pages.css"));
+        assert!(html.contains(&format!("id=\"sheet-{}\"", sheet.id)));
+    }
+}
+
+#[tokio::test]
+async fn running_headers_name_plan_area_and_number_per_sheet() {
+    let app = TestApp::seeded().await;
+    let sheets = stored_sheets(&app);
+    let resp = app.get("/reports/2024/pages.css").await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+    let css = resp.text().await.unwrap();
+    for s in &sheets {
+        let page = format!("sheet-{}", s.id);
+        assert!(
+            css.contains(&format!("#{page} {{ page: {page}; }}")),
+            "{css}"
+        );
+        assert!(css.contains(&format!("@page {page} {{")));
+        assert!(css.contains(&format!("content: \"{}\"", s.heading())));
+    }
+    assert!(css.contains("第2次甲府市行政改革推進プラン（2022～2025）　令和6年度"));
+    assert!(!css.contains("作成中"), "every FY2024 sheet is final");
+    let report_css = app.page("/static/css/report.css").await;
+    assert!(report_css.contains("counter(page) \" / \" counter(pages)"));
+    assert!(report_css.contains("size: A4 portrait"));
+}
+
+#[tokio::test]
+async fn book_has_cover_list_and_every_sheet_in_order() {
+    let app = TestApp::seeded().await;
+    let sheets = stored_sheets(&app);
+    let html = app.page("/reports/2024").await;
+    let text = squash(&visible_text(&html));
+    // Cover, computed from the data.
+    let mut needles: Vec<String> = [
+        "第2次甲府市行政改革推進プラン（2022～2025）",
+        "令和6年度実績報告書",
+        "令和7年3月末",
+        "取組事業一覧",
+    ]
+    .map(String::from)
+    .to_vec();
+    // The list grouped by 推進項目.
+    let mut last_area = 0;
+    for s in &sheets {
+        if s.context.area_number != last_area {
+            needles.push(format!(
+                "({}) {}",
+                s.context.area_number, s.context.area_title
+            ));
+            last_area = s.context.area_number;
+        }
+        needles.push(s.context.initiative_name.clone());
+        needles.push(s.context.department.clone());
+    }
+    // Then every sheet, whole, in order.
+    for (s, want) in sheets.iter().zip(expected_sheets()) {
+        needles.push("取組事業点検・評価票".into());
+        needles.push(s.heading());
+        needles.extend(want.values.iter().map(|v| squash(v)));
+    }
+    assert_in_order(&text, &needles);
+    let doc = scraper::Html::parse_document(&html);
+    let articles = scraper::Selector::parse("article.sheet").unwrap();
+    assert_eq!(doc.select(&articles).count(), 12);
+    assert!(!text.contains("作成中"));
+    // Links to the PDF and the workbook of the same book.
+    assert!(html.contains("/reports/2024/pdf?plan="));
+    assert!(html.contains("/reports/2024/export.xlsx?plan="));
+}
+
+#[tokio::test]
+async fn hq_chooses_whether_sheets_that_are_not_final_are_bound() {
+    let app = TestApp::demo().await;
+    app.web.login_ok("honbu", &app.password("honbu")).await;
+    // FY2025 is being written: nothing final yet.
+    let html = app.page("/reports/2025").await;
+    let doc = scraper::Html::parse_document(&html);
+    let articles = scraper::Selector::parse("article.sheet").unwrap();
+    let marks = scraper::Selector::parse("article.sheet .draft-mark").unwrap();
+    assert_eq!(doc.select(&articles).count(), 0);
+    let text = squash(&visible_text(&html));
+    assert!(text.contains("令和7年度実績報告書"));
+    assert!(
+        text.contains("令和8年3月末"),
+        "computed end of the fiscal year"
+    );
+    assert!(text.contains("確定していない評価票 12 件は含めていません"));
+
+    let html = app.page("/reports/2025?include_drafts=1").await;
+    let doc = scraper::Html::parse_document(&html);
+    assert_eq!(doc.select(&articles).count(), 12);
+    assert_eq!(doc.select(&marks).count(), 12, "each draft sheet is marked");
+    let css = app.page("/reports/2025/pages.css").await;
+    assert_eq!(
+        css.matches("【作成中】").count(),
+        12,
+        "and so is every page"
+    );
+
+    // Final sheets never carry the mark, drafts included or not.
+    let html = app.page("/reports/2024?include_drafts=1").await;
+    let doc = scraper::Html::parse_document(&html);
+    assert_eq!(doc.select(&articles).count(), 12);
+    assert_eq!(doc.select(&marks).count(), 0);
+}
+
+#[tokio::test]
+async fn reports_page_offers_each_year_and_format() {
+    let app = TestApp::demo().await;
+    app.web.login_ok("honbu", &app.password("honbu")).await;
+    let html = app.page("/reports").await;
+    let text = squash(&visible_text(&html));
+    assert_in_order(
+        &text,
+        &[
+            "実績報告書",
+            "令和7年度",
+            "評価票 12 件（うち確定 0 件）",
+            "令和6年度",
+            "評価票 12 件（うち確定 12 件）",
+        ]
+        .map(String::from),
+    );
+    assert!(text.contains("確定していない評価票も含める"));
+    for path in [
+        "/reports/2024/pdf",
+        "/reports/2024/export.xlsx",
+        "/reports/2024/list.csv",
+        "/reports/2024/indicators.csv",
+        "action=\"/reports/2024\"",
+    ] {
+        assert!(html.contains(path), "{path}");
+    }
+    assert!(html.contains("name=\"include_drafts\""));
+    // Every page's navigation leads here.
+    assert!(app.page("/sheets").await.contains("href=\"/reports\""));
+}
+
+#[tokio::test]
+async fn unknown_years_and_sheets_are_404() {
+    let app = TestApp::seeded().await;
+    for path in [
+        "/reports/1999",
+        "/reports/1999/pdf",
+        "/reports/1999/export.xlsx",
+        "/reports/1999/list.csv",
+        "/reports/abc",
+        "/sheets/99999/print",
+        "/sheets/99999/pdf",
+    ] {
+        let resp = app.get(path).await;
+        assert_eq!(resp.status().as_u16(), 404, "{path}");
+    }
+}
+
+fn xlsx(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {
+    open_workbook_from_rs(Cursor::new(bytes)).unwrap()
+}
+
+fn text_at(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
+    match range.get_value((row, col)) {
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Empty) | None => String::new(),
+        Some(other) => panic!("({row},{col}) is not text: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn workbook_holds_every_indicator_value_exactly_as_written() {
+    let app = TestApp::seeded().await;
+    let sheets = stored_sheets(&app);
+    let resp = app.get("/reports/2024/export.xlsx").await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let disposition = resp.headers()["content-disposition"].to_str().unwrap();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    assert!(disposition.contains("filename*=UTF-8''"), "{disposition}");
+    let mut wb = xlsx(resp.bytes().await.unwrap().to_vec());
+
+    let mut names = vec!["一覧".to_string(), "指標".to_string()];
+    names.extend(sheets.iter().map(|s| {
+        format!(
+            "({})-{}",
+            s.context.area_number, s.context.initiative_number
+        )
+    }));
+    assert_eq!(wb.sheet_names(), names);
+
+    // 一覧: state and both evaluations of each sheet.
+    let list = wb.worksheet_range("一覧").unwrap();
+    let header: Vec<String> = (0..11).map(|c| text_at(&list, 0, c)).collect();
+    assert_eq!(header[6], "状態");
+    assert_eq!(header[8], "所管課評価");
+    assert_eq!(header[10], "推進本部評価");
+    for (i, s) in sheets.iter().enumerate() {
+        let r = i as u32 + 1;
+        assert_eq!(text_at(&list, r, 2), s.context.initiative_name);
+        assert_eq!(text_at(&list, r, 6), "確定");
+        assert_eq!(text_at(&list, r, 8), s.content.body.dept_evaluation);
+        assert_eq!(text_at(&list, r, 10), s.content.body.hq_evaluation);
+    }
+
+    // 指標: every indicator, every value column, as text.
+    let table = wb.worksheet_range("指標").unwrap();
+    let header: Vec<String> = (0..14).map(|c| text_at(&table, 0, c)).collect();
+    assert_eq!(
+        header[6..],
+        [
+            "当初値",
+            "当初値の年度",
+            "R4実績",
+            "R5実績",
+            "R6実績(上半期)",
+            "現況値",
+            "目標値",
+            "目標値の年度"
+        ]
+    );
+    let mut r = 1;
+    let mut checked = 0;
+    for s in &sheets {
+        for ind in &s.content.indicators {
+            let row: Vec<String> = (0..14).map(|c| text_at(&table, r, c)).collect();
+            let want = vec![
+                format!("({}) {}", s.context.area_number, s.context.area_title),
+                s.context.initiative_number.to_string(),
+                s.context.initiative_name.clone(),
+                row[3].clone(),
+                ind.name.clone(),
+                ind.method.clone(),
+                ind.baseline.clone(),
+                ind.baseline_year.map(short).unwrap_or_default(),
+                ind.value(2022, Period::FullYear).to_string(),
+                ind.value(2023, Period::FullYear).to_string(),
+                ind.value(2024, Period::FirstHalf).to_string(),
+                ind.value(2024, Period::Current).to_string(),
+                ind.target.clone(),
+                short(ind.target_year),
+            ];
+            assert_eq!(row, want, "indicator row {r}");
+            checked += ind.values.len() + 2;
+            r += 1;
+        }
+    }
+    assert!(
+        checked > 50,
+        "the seed has many indicator values ({checked})"
+    );
+    assert_eq!(text_at(&table, r, 0), "", "no extra rows");
+
+    // One worksheet per sheet, laid out like the paper: every value in paper
+    // order, and each indicator row's cells side by side as on the form.
+    for (s, want) in sheets.iter().zip(expected_sheets()) {
+        let name = format!(
+            "({})-{}",
+            s.context.area_number, s.context.initiative_number
+        );
+        let range = wb.worksheet_range(&name).unwrap();
+        let (rows, cols) = (range.end().unwrap().0, range.end().unwrap().1);
+        let mut cells = Vec::new();
+        for r in 0..=rows {
+            for c in 0..=cols {
+                cells.push(text_at(&range, r, c));
+            }
+        }
+        let joined = squash(&cells.join(" "));
+        let mut needles = vec!["取組事業点検・評価票".to_string(), s.heading()];
+        needles.extend(want.values.iter().map(|v| squash(v)));
+        assert_in_order(&joined, &needles);
+        for ind in &s.content.indicators {
+            let row = (0..=rows)
+                .find(|r| text_at(&range, *r, 1) == ind.name)
+                .unwrap_or_else(|| panic!("{name}: row of {}", ind.name));
+            let got: Vec<String> = (2..=cols).map(|c| text_at(&range, row, c)).collect();
+            let mut expected = vec![ind.method.clone()];
+            expected.extend(s.indicator_cells(ind).iter().map(|v| v.to_string()));
+            assert_eq!(got, expected, "{name}");
+        }
+        // The paper's merged cells: 取組事業名 spans two rows, its value three columns.
+        let merges = wb.merge_cells_by_sheet_name(&name).unwrap();
+        assert!(merges.iter().any(|d| d.start == (2, 1) && d.end == (3, 3)));
+    }
+}
+
+#[tokio::test]
+async fn csv_files_are_utf8_with_bom_and_hold_the_values_as_written() {
+    let app = TestApp::seeded().await;
+    let sheets = stored_sheets(&app);
+    let resp = app.get("/reports/2024/list.csv").await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
+    let bytes = resp.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "BOM first, for Excel");
+    let text = std::str::from_utf8(&bytes[3..]).expect("UTF-8");
+    assert!(text.starts_with("推進項目,No.,取組事業,計画所管課"));
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 12);
+    for (row, s) in rows.iter().zip(&sheets) {
+        assert_eq!(&row[2], s.context.initiative_name);
+        assert_eq!(&row[6], "確定");
+        assert_eq!(&row[8], s.content.body.dept_evaluation);
+        assert_eq!(&row[10], s.content.body.hq_evaluation);
+    }
+
+    let bytes = app
+        .get("/reports/2024/indicators.csv")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let indicators: Vec<_> = sheets
+        .iter()
+        .flat_map(|s| s.content.indicators.iter())
+        .collect();
+    assert_eq!(rows.len(), indicators.len());
+    for (row, ind) in rows.iter().zip(indicators) {
+        assert_eq!(&row[4], ind.name);
+        assert_eq!(&row[6], ind.baseline);
+        assert_eq!(&row[11], ind.value(2024, Period::Current));
+        assert_eq!(&row[12], ind.target);
+    }
+    // 「月12.8時間」 stays text.
+    assert!(std::str::from_utf8(&bytes[3..])
+        .unwrap()
+        .contains(",月12.8時間,"));
+}
+
+#[tokio::test]
+async fn without_chromium_the_pdf_links_explain_and_printing_still_works() {
+    let app = TestApp::seeded_with(|c| c.chromium = Some("/nonexistent/chromium".into())).await;
+    let id = stored_sheets(&app)[0].id;
+    for (pdf, print) in [
+        (
+            format!("/sheets/{id}/pdf"),
+            format!("href=\"/sheets/{id}/print\""),
+        ),
+        (
+            "/reports/2024/pdf".to_string(),
+            "href=\"/reports/2024?plan=".to_string(),
+        ),
+    ] {
+        let resp = app.get(&pdf).await;
+        assert_eq!(resp.status().as_u16(), 503, "{pdf}");
+        assert!(resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        let html = resp.text().await.unwrap();
+        let text = squash(&visible_text(&html));
+        assert!(text.contains("Chromium がない"), "{text}");
+        assert!(
+            text.contains("ブラウザの印刷機能で PDF に保存できます"),
+            "{text}"
+        );
+        assert!(
+            html.contains(&print),
+            "{pdf} links to the print view: {html}"
+        );
+    }
+    // The print view and the book still work, and say so.
+    let html = app.page(&format!("/sheets/{id}/print")).await;
+    assert!(html.contains("このサーバーでは PDF を作成できません"));
+    assert!(squash(&visible_text(&html)).contains("超過勤務時間の縮減"));
+    assert!(app
+        .page("/reports/2024")
+        .await
+        .contains("このサーバーでは PDF を作成できません"));
+    assert!(app.page("/reports").await.contains("PDF は作成できません"));
+}
