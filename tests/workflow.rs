@@ -334,3 +334,81 @@ async fn home_pages_show_the_departments_sheets_and_hq_counts() {
     ));
     assert!(text.contains("0 件"), "{text}");
 }
+
+#[tokio::test]
+async fn opening_a_new_years_first_round_carries_the_sheets_forward() {
+    let app = TestApp::seeded().await;
+    let plan_id = {
+        let mut conn = app.pool.get().unwrap();
+        hyoka::db::plan::list(&mut conn).unwrap()[0].id
+    };
+    let years = || {
+        let mut conn = app.pool.get().unwrap();
+        hyoka::db::sheet::years(&mut conn, plan_id).unwrap()
+    };
+    assert_eq!(years(), vec![2024]);
+    let token = app.web.csrf("/rounds").await;
+    let resp = app
+        .web
+        .post(
+            "/rounds/open",
+            &[
+                ("csrf_token", &token),
+                ("year", "2025"),
+                ("kind", "h1"),
+                ("deadline", "2025-10-31"),
+            ],
+        )
+        .await;
+    assert_redirect(&resp, "/rounds");
+    assert_eq!(years(), vec![2025, 2024]);
+    let id = app.sheet_id(2025, 4, 2);
+    let sheet = app.load_sheet(id);
+    assert_eq!(sheet.status, SheetStatus::Draft);
+    assert_eq!(
+        sheet.content.indicators[1].value(2024, hyoka::domain::sheet::Period::FullYear),
+        "4.32%"
+    );
+    assert_eq!(sheet.content.body.h2_actions, "");
+    // Opening it again (a new deadline) creates nothing more.
+    let resp = app
+        .web
+        .post(
+            "/rounds/open",
+            &[
+                ("csrf_token", &token),
+                ("year", "2025"),
+                ("kind", "h1"),
+                ("deadline", "2025-11-15"),
+            ],
+        )
+        .await;
+    assert_redirect(&resp, "/rounds");
+    let mut conn = app.pool.get().unwrap();
+    assert_eq!(
+        hyoka::db::sheet::list_for_year(&mut conn, plan_id, 2025)
+            .unwrap()
+            .len(),
+        12
+    );
+    // A bad date is explained.
+    drop(conn);
+    let resp = app
+        .web
+        .post(
+            "/rounds/open",
+            &[
+                ("csrf_token", &token),
+                ("year", "2025"),
+                ("kind", "h1"),
+                ("deadline", "10月末"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 422);
+    assert!(resp
+        .text()
+        .await
+        .unwrap()
+        .contains("締切日は 2025-10-31 のように入力してください"));
+}

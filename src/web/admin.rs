@@ -165,6 +165,10 @@ async fn open_round(
                 return Err(db::DbError::Conflict("プランの期間外の年度です".into()));
             }
             db::round::open(conn, plan.id, year, kind, deadline)?;
+            // A new year starts from last year's sheets (only those missing).
+            if kind == RoundKind::FirstHalf {
+                db::sheet::carry_forward_year(conn, plan.id, year - 1, &u.actor.login)?;
+            }
             audit(
                 conn,
                 &u,
