@@ -59,7 +59,7 @@ impl BookView {
             }
         }
         for area in &mut areas {
-            merge_equal_plans(&mut area.rows);
+            crate::report::view::merge_runs(&mut area.rows, |r| &mut r.related_plan);
         }
         Self {
             plan_id: book.plan.id,
@@ -74,24 +74,6 @@ impl BookView {
             areas,
             sheets: book.sheets.into_iter().map(SheetView::new).collect(),
         }
-    }
-}
-
-/// Folds runs of the same 推進する計画 into one cell spanning the run, as the
-/// paper list does.
-fn merge_equal_plans(rows: &mut [ListRowView]) {
-    let mut start = 0;
-    while start < rows.len() {
-        let plan = rows[start].related_plan.as_ref().map(|(p, _)| p.clone());
-        let mut end = start + 1;
-        while end < rows.len() && rows[end].related_plan.as_ref().map(|(p, _)| p) == plan.as_ref() {
-            rows[end].related_plan = None;
-            end += 1;
-        }
-        if let Some((_, span)) = rows[start].related_plan.as_mut() {
-            *span = end - start;
-        }
-        start = end;
     }
 }
 

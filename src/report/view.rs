@@ -134,3 +134,26 @@ impl SheetView {
 pub fn page_name(sheet_id: i32) -> String {
     format!("sheet-{sheet_id}")
 }
+
+/// Folds runs of rows with the same value into one merged cell, as the paper
+/// list does for 推進する計画: the first row of a run gets (value, rows spanned),
+/// the others None. `cell` picks the merged cell of a row.
+pub fn merge_runs<T>(rows: &mut [T], cell: impl Fn(&mut T) -> &mut Option<(String, usize)>) {
+    let mut start = 0;
+    while start < rows.len() {
+        let value = cell(&mut rows[start]).as_ref().map(|(v, _)| v.clone());
+        let mut end = start + 1;
+        while end < rows.len() {
+            let same = cell(&mut rows[end]).as_ref().map(|(v, _)| v.as_str()) == value.as_deref();
+            if !same {
+                break;
+            }
+            *cell(&mut rows[end]) = None;
+            end += 1;
+        }
+        if let Some((_, span)) = cell(&mut rows[start]).as_mut() {
+            *span = end - start;
+        }
+        start = end;
+    }
+}

@@ -5,7 +5,9 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::auth::{see_other, CsrfForm};
-use super::error::page;
+use actix_web::http::StatusCode;
+
+use super::error::{page, page_with_status};
 use super::{with_conn, AppError, CurrentUser, Nav};
 use crate::db::{self, DbPool};
 use crate::domain::fiscal_year::era_name;
@@ -109,18 +111,21 @@ async fn render_rounds(
             });
         }
     }
-    let status = if error.is_some() { 422 } else { 200 };
-    let mut resp = page(&RoundsPage {
-        nav: Nav::of(user),
-        csrf: user.csrf.clone(),
-        plan_name: plan.name,
-        rounds,
-        error,
-    })?;
-    if let Ok(code) = actix_web::http::StatusCode::from_u16(status) {
-        *resp.status_mut() = code;
-    }
-    Ok(resp)
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page_with_status(
+        &RoundsPage {
+            nav: Nav::of(user),
+            csrf: user.csrf.clone(),
+            plan_name: plan.name,
+            rounds,
+            error,
+        },
+        status,
+    )
 }
 
 async fn open_round(
@@ -252,17 +257,20 @@ async fn render_choices(
             items: rows.iter().filter(|r| r.list == *code).cloned().collect(),
         })
         .collect();
-    let status = if error.is_some() { 422 } else { 200 };
-    let mut resp = page(&ChoicesPage {
-        nav: Nav::of(user),
-        csrf: user.csrf.clone(),
-        lists,
-        error,
-    })?;
-    if let Ok(code) = actix_web::http::StatusCode::from_u16(status) {
-        *resp.status_mut() = code;
-    }
-    Ok(resp)
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page_with_status(
+        &ChoicesPage {
+            nav: Nav::of(user),
+            csrf: user.csrf.clone(),
+            lists,
+            error,
+        },
+        status,
+    )
 }
 
 async fn add_choice(

@@ -8,7 +8,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::auth::{csrf_matches, see_other, MaybeUser, PostedForm, BAD_ENCODING};
-use super::error::page;
+use actix_web::http::StatusCode;
+
+use super::error::page_with_status;
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::db::{self, DbPool};
 use crate::domain::fiscal_year::{era_name, short};
@@ -255,11 +257,8 @@ fn build(user: &CurrentUser, ctx: &EditContext, form: &SheetForm, round: RoundKi
 }
 
 fn respond(status: u16, page_data: &EditPage) -> Result<HttpResponse, AppError> {
-    let mut resp = page(page_data)?;
-    if let Ok(code) = actix_web::http::StatusCode::from_u16(status) {
-        *resp.status_mut() = code;
-    }
-    Ok(resp)
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    page_with_status(page_data, code)
 }
 
 #[derive(Deserialize)]

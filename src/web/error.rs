@@ -114,10 +114,19 @@ impl ResponseError for AppError {
 
 /// Renders a template as a 200 page.
 pub fn page(template: &impl Template) -> Result<HttpResponse, AppError> {
+    page_with_status(template, StatusCode::OK)
+}
+
+/// Renders a template with another status: a form re-shown after a refusal
+/// (422, 409, 400) still carries everything typed.
+pub fn page_with_status(
+    template: &impl Template,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let body = template
         .render()
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(HttpResponse::Ok()
+    Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body))
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use actix_session::Session;
 
 use super::auth::{csrf_matches, see_other, MaybeUser, PostedForm, BAD_ENCODING};
-use super::error::{encode_query, page};
+use super::error::{encode_query, page, page_with_status};
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::db::{self, DbPool};
 use crate::domain::fiscal_year::era_name;
@@ -134,7 +134,7 @@ async fn list(
         }
     }
     for group in &mut groups {
-        merge_equal_plans(&mut group.rows);
+        crate::report::view::merge_runs(&mut group.rows, |r| &mut r.related_plan);
     }
     page(&ListPage {
         nav: Nav::of(&user),
@@ -151,24 +151,6 @@ async fn list(
             .collect(),
         groups,
     })
-}
-
-/// Folds runs of the same 推進する計画 into one cell spanning the run, as the
-/// paper list does.
-fn merge_equal_plans(rows: &mut [ListRow]) {
-    let mut start = 0;
-    while start < rows.len() {
-        let plan = rows[start].related_plan.as_ref().map(|(p, _)| p.clone());
-        let mut end = start + 1;
-        while end < rows.len() && rows[end].related_plan.as_ref().map(|(p, _)| p) == plan.as_ref() {
-            rows[end].related_plan = None;
-            end += 1;
-        }
-        if let Some((_, span)) = rows[start].related_plan.as_mut() {
-            *span = end - start;
-        }
-        start = end;
-    }
 }
 
 /// One HQ step offered on the sheet page.
@@ -283,17 +265,16 @@ fn render(
     let mut view = SheetView::new(ctx.sheet);
     // The screen shows the state itself; the 「作成中」 stamp is for paper.
     view.draft = false;
-    let mut resp = page(&SheetPage {
-        nav: Nav::of(user),
-        csrf: user.csrf.clone(),
-        panel,
-        return_reason,
-        view,
-    })?;
-    if let Ok(code) = actix_web::http::StatusCode::from_u16(status) {
-        *resp.status_mut() = code;
-    }
-    Ok(resp)
+    page_with_status(
+        &SheetPage {
+            nav: Nav::of(user),
+            csrf: user.csrf.clone(),
+            panel,
+            return_reason,
+            view,
+        },
+        actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK),
+    )
 }
 
 /// HQ's steps: 差し戻し, 確認, 評価, 確定, 再開.
