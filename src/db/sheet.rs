@@ -253,6 +253,50 @@ pub fn find_id(
         .optional()?)
 }
 
+/// The texts a department (and HQ) write, stored the same way on insert and save.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = sheets)]
+struct SheetTexts<'a> {
+    related_initiatives: &'a str,
+    special_notes: &'a str,
+    content: &'a str,
+    plan_for_year: &'a str,
+    h1_actions: &'a str,
+    h1_progress: &'a str,
+    h2_plan: &'a str,
+    h2_actions: &'a str,
+    effects: &'a str,
+    issues: &'a str,
+    dept_evaluation: &'a str,
+    dept_reason: &'a str,
+    hq_evaluation: &'a str,
+    hq_comment: &'a str,
+    next_year: &'a str,
+}
+
+impl<'a> SheetTexts<'a> {
+    fn of(c: &'a SheetContent) -> Self {
+        let b = &c.body;
+        Self {
+            related_initiatives: &c.header.related_initiatives,
+            special_notes: &c.header.special_notes,
+            content: &b.content,
+            plan_for_year: &b.plan_for_year,
+            h1_actions: &b.h1_actions,
+            h1_progress: &b.h1_progress,
+            h2_plan: &b.h2_plan,
+            h2_actions: &b.h2_actions,
+            effects: &b.effects,
+            issues: &b.issues,
+            dept_evaluation: &b.dept_evaluation,
+            dept_reason: &b.dept_reason,
+            hq_evaluation: &b.hq_evaluation,
+            hq_comment: &b.hq_comment,
+            next_year: &b.next_year,
+        }
+    }
+}
+
 /// Creates a sheet with its rows; returns its id.
 pub fn insert(
     conn: &mut DbConnection,
@@ -263,9 +307,9 @@ pub fn insert(
 ) -> Result<i32, DbError> {
     let now = super::now();
     let h = &content.header;
-    let b = &content.body;
     let sheet_id: i32 = diesel::insert_into(sheets::table)
         .values((
+            SheetTexts::of(content),
             sheets::initiative_id.eq(initiative_id),
             sheets::fiscal_year.eq(fiscal_year),
             sheets::status.eq(status.code()),
@@ -273,23 +317,6 @@ pub fn insert(
             sheets::related_plan.eq(&h.related_plan),
             sheets::plan_years.eq(&h.plan_years),
             sheets::target_scope.eq(&h.target_scope),
-            sheets::related_initiatives.eq(&h.related_initiatives),
-            sheets::special_notes.eq(&h.special_notes),
-            (
-                sheets::content.eq(&b.content),
-                sheets::plan_for_year.eq(&b.plan_for_year),
-                sheets::h1_actions.eq(&b.h1_actions),
-                sheets::h1_progress.eq(&b.h1_progress),
-                sheets::h2_plan.eq(&b.h2_plan),
-                sheets::h2_actions.eq(&b.h2_actions),
-                sheets::effects.eq(&b.effects),
-                sheets::issues.eq(&b.issues),
-                sheets::dept_evaluation.eq(&b.dept_evaluation),
-                sheets::dept_reason.eq(&b.dept_reason),
-                sheets::hq_evaluation.eq(&b.hq_evaluation),
-                sheets::hq_comment.eq(&b.hq_comment),
-                sheets::next_year.eq(&b.next_year),
-            ),
             sheets::created_at.eq(now),
             sheets::updated_at.eq(now),
         ))
@@ -427,33 +454,15 @@ pub fn save(
     status: SheetStatus,
     return_reason: &str,
 ) -> Result<Option<i32>, DbError> {
-    let h = &new.header;
-    let b = &new.body;
     let updated = diesel::update(
         sheets::table
             .find(old.id)
             .filter(sheets::version.eq(expected_version)),
     )
     .set((
+        SheetTexts::of(new),
         sheets::status.eq(status.code()),
         sheets::version.eq(expected_version + 1),
-        sheets::related_initiatives.eq(&h.related_initiatives),
-        sheets::special_notes.eq(&h.special_notes),
-        (
-            sheets::content.eq(&b.content),
-            sheets::plan_for_year.eq(&b.plan_for_year),
-            sheets::h1_actions.eq(&b.h1_actions),
-            sheets::h1_progress.eq(&b.h1_progress),
-            sheets::h2_plan.eq(&b.h2_plan),
-            sheets::h2_actions.eq(&b.h2_actions),
-            sheets::effects.eq(&b.effects),
-            sheets::issues.eq(&b.issues),
-            sheets::dept_evaluation.eq(&b.dept_evaluation),
-            sheets::dept_reason.eq(&b.dept_reason),
-            sheets::hq_evaluation.eq(&b.hq_evaluation),
-            sheets::hq_comment.eq(&b.hq_comment),
-            sheets::next_year.eq(&b.next_year),
-        ),
         sheets::return_reason.eq(return_reason),
         sheets::updated_at.eq(super::now()),
     ))

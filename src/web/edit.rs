@@ -5,12 +5,12 @@
 use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 
 use super::auth::{csrf_matches, see_other, MaybeUser, PostedForm, BAD_ENCODING};
 use actix_web::http::StatusCode;
 
 use super::error::page_with_status;
+use super::sheets::{load_with_draft, PageQuery};
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::db::{self, DbPool};
 use crate::domain::fiscal_year::{era_name, short};
@@ -261,38 +261,26 @@ fn respond(status: u16, page_data: &EditPage) -> Result<HttpResponse, AppError> 
     page_with_status(page_data, code)
 }
 
-#[derive(Deserialize)]
-struct EditQuery {
-    draft: Option<String>,
-    done: Option<String>,
-}
-
 async fn edit_form(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     path: web::Path<i32>,
-    query: web::Query<EditQuery>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let actor = user.actor.clone();
-    let draft_token = query.draft.clone();
-    let (ctx, draft) = run_use_case(&pool, move |conn| {
-        let ctx = sheet_edit::visible(conn, &actor, id, Action::Sheet(Event::Save))?;
-        let draft = match &draft_token {
-            Some(t) => db::draft::find(conn, t, id)?,
-            None => None,
-        };
-        Ok((ctx, draft))
-    })
+    let (ctx, draft) = load_with_draft(
+        &pool,
+        &user,
+        id,
+        Action::Sheet(Event::Save),
+        query.draft.clone(),
+    )
     .await?;
     let round = ctx.round.ok_or_else(|| {
         AppError::Conflict("受付期間（ラウンド）が開いていないため編集できません".into())
     })?;
     let schedule_years = ctx.sheet.schedule_years();
-    let restored = draft.and_then(|json| {
-        let pairs: Vec<(String, String)> = serde_json::from_str(&json).ok()?;
-        SheetForm::from_pairs(&pairs, &schedule_years).ok()
-    });
+    let restored = draft.and_then(|pairs| SheetForm::from_pairs(&pairs, &schedule_years).ok());
     let form = restored.clone().unwrap_or_else(|| {
         SheetForm::from_content(
             &ctx.sheet.content,

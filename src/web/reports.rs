@@ -405,19 +405,20 @@ async fn export_xlsx(
     ))
 }
 
+/// The two tables HQ downloads as CSV.
+#[derive(Clone, Copy)]
+enum CsvTable {
+    List,
+    Indicators,
+}
+
 async fn list_csv(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     year: web::Path<i32>,
     query: web::Query<BookQuery>,
 ) -> Result<HttpResponse, AppError> {
-    require_all(&user)?;
-    let data = load_book(&pool, *year, &query).await?;
-    csv_download(
-        &tables::list_table(&data),
-        &format!("{}_取組事業一覧.csv", era_name(*year)),
-        &format!("list-{}.csv", *year),
-    )
+    table_csv(user, &pool, *year, &query, CsvTable::List).await
 }
 
 async fn indicators_csv(
@@ -426,12 +427,26 @@ async fn indicators_csv(
     year: web::Path<i32>,
     query: web::Query<BookQuery>,
 ) -> Result<HttpResponse, AppError> {
+    table_csv(user, &pool, *year, &query, CsvTable::Indicators).await
+}
+
+async fn table_csv(
+    user: CurrentUser,
+    pool: &DbPool,
+    year: i32,
+    query: &BookQuery,
+    which: CsvTable,
+) -> Result<HttpResponse, AppError> {
     require_all(&user)?;
-    let data = load_book(&pool, *year, &query).await?;
+    let data = load_book(pool, year, query).await?;
+    let (table, name, ascii) = match which {
+        CsvTable::List => (tables::list_table(&data), "取組事業一覧", "list"),
+        CsvTable::Indicators => (tables::indicator_table(&data), "指標", "indicators"),
+    };
     csv_download(
-        &tables::indicator_table(&data),
-        &format!("{}_指標.csv", era_name(*year)),
-        &format!("indicators-{}.csv", *year),
+        &table,
+        &format!("{}_{name}.csv", era_name(year)),
+        &format!("{ascii}-{year}.csv"),
     )
 }
 

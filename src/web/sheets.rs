@@ -186,36 +186,49 @@ struct SheetPage {
     view: SheetView,
 }
 
+/// `?draft=` brings back a form posted after the session expired; `?done=`
+/// names the step just completed.
 #[derive(Deserialize)]
-struct ShowQuery {
+pub(super) struct PageQuery {
+    pub draft: Option<String>,
+    pub done: Option<String>,
+}
+
+/// A sheet the user may `action`, with the form kept under `draft` (if any).
+pub(super) async fn load_with_draft(
+    pool: &DbPool,
+    user: &CurrentUser,
+    id: i32,
+    action: Action,
     draft: Option<String>,
-    done: Option<String>,
+) -> Result<(sheet_edit::EditContext, Option<Vec<(String, String)>>), AppError> {
+    let actor = user.actor.clone();
+    let (ctx, json) = run_use_case(pool, move |conn| {
+        let ctx = sheet_edit::visible(conn, &actor, id, action)?;
+        let json = match draft {
+            Some(token) => db::draft::find(conn, &token, id)?,
+            None => None,
+        };
+        Ok((ctx, json))
+    })
+    .await?;
+    Ok((ctx, json.and_then(|j| serde_json::from_str(&j).ok())))
 }
 
 async fn show(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     path: web::Path<i32>,
-    query: web::Query<ShowQuery>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let actor = user.actor.clone();
-    let draft = query.draft.clone();
-    let (ctx, restored) = run_use_case(&pool, move |conn| {
-        let ctx = sheet_edit::visible(conn, &actor, id, Action::ViewSheet)?;
-        let restored = match draft {
-            Some(token) => db::draft::find(conn, &token, id)?,
-            None => None,
-        };
-        Ok((ctx, restored))
-    })
-    .await?;
+    let (ctx, restored) =
+        load_with_draft(&pool, &user, id, Action::ViewSheet, query.draft.clone()).await?;
     let mut panel = Panel {
         message: query.done.as_deref().map(done_message),
         ..Panel::default()
     };
-    if let Some(json) = restored {
-        let pairs: Vec<(String, String)> = serde_json::from_str(&json).unwrap_or_default();
+    if let Some(pairs) = restored {
         restore_review_input(&mut panel, &pairs);
         panel.restored = true;
     }
