@@ -340,7 +340,7 @@ async fn row_operations_work_without_javascript_and_keep_the_text() {
     );
     assert_eq!(sheet.content.body.h1_actions, "入力途中の文章");
 
-    // Removing an indicator row keeps the others' past values.
+    // Adding an indicator row keeps the existing rows' past values.
     let mut form = edit_form(&web, id).await;
     set(&mut form, "op", "add_indicator");
     let html = web

@@ -57,7 +57,3 @@ pub fn for_sheet(conn: &mut DbConnection, sheet_id: i32) -> Result<Vec<LoggedEnt
         ))
         .load(conn)?)
 }
-
-pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
-    Ok(audit_log::table.count().get_result(conn)?)
-}

@@ -367,28 +367,54 @@ fn insert_action_items(
     Ok(())
 }
 
+/// An indicator's stored columns, with the numbers parsed from its texts;
+/// written the same way on insert and on save.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = indicators, treat_none_as_null = true)]
+struct IndicatorColumns<'a> {
+    position: i32,
+    name: &'a str,
+    method: &'a str,
+    baseline_text: &'a str,
+    baseline_number: Option<f64>,
+    baseline_unit: Option<String>,
+    baseline_year: Option<i32>,
+    target_text: &'a str,
+    target_number: Option<f64>,
+    target_unit: Option<String>,
+    target_year: i32,
+}
+
+impl<'a> IndicatorColumns<'a> {
+    fn of(position: i32, ind: &'a Indicator) -> Self {
+        let baseline = parse_measure(&ind.baseline);
+        let target = parse_measure(&ind.target);
+        Self {
+            position,
+            name: &ind.name,
+            method: &ind.method,
+            baseline_text: &ind.baseline,
+            baseline_number: baseline.as_ref().map(|m| m.number),
+            baseline_unit: baseline.map(|m| m.unit),
+            baseline_year: ind.baseline_year,
+            target_text: &ind.target,
+            target_number: target.as_ref().map(|m| m.number),
+            target_unit: target.map(|m| m.unit),
+            target_year: ind.target_year,
+        }
+    }
+}
+
 fn insert_indicator(
     conn: &mut DbConnection,
     sheet_id: i32,
     position: i32,
     ind: &Indicator,
 ) -> Result<i32, DbError> {
-    let baseline = parse_measure(&ind.baseline);
-    let target = parse_measure(&ind.target);
     Ok(diesel::insert_into(indicators::table)
         .values((
             indicators::sheet_id.eq(sheet_id),
-            indicators::position.eq(position),
-            indicators::name.eq(&ind.name),
-            indicators::method.eq(&ind.method),
-            indicators::baseline_text.eq(&ind.baseline),
-            indicators::baseline_number.eq(baseline.as_ref().map(|m| m.number)),
-            indicators::baseline_unit.eq(baseline.map(|m| m.unit)),
-            indicators::baseline_year.eq(ind.baseline_year),
-            indicators::target_text.eq(&ind.target),
-            indicators::target_number.eq(target.as_ref().map(|m| m.number)),
-            indicators::target_unit.eq(target.map(|m| m.unit)),
-            indicators::target_year.eq(ind.target_year),
+            IndicatorColumns::of(position, ind),
         ))
         .returning(indicators::id)
         .get_result(conn)?)
@@ -400,22 +426,8 @@ fn update_indicator(
     position: i32,
     ind: &Indicator,
 ) -> Result<(), DbError> {
-    let baseline = parse_measure(&ind.baseline);
-    let target = parse_measure(&ind.target);
     diesel::update(indicators::table.find(id))
-        .set((
-            indicators::position.eq(position),
-            indicators::name.eq(&ind.name),
-            indicators::method.eq(&ind.method),
-            indicators::baseline_text.eq(&ind.baseline),
-            indicators::baseline_number.eq(baseline.as_ref().map(|m| m.number)),
-            indicators::baseline_unit.eq(baseline.map(|m| m.unit)),
-            indicators::baseline_year.eq(ind.baseline_year),
-            indicators::target_text.eq(&ind.target),
-            indicators::target_number.eq(target.as_ref().map(|m| m.number)),
-            indicators::target_unit.eq(target.map(|m| m.unit)),
-            indicators::target_year.eq(ind.target_year),
-        ))
+        .set(IndicatorColumns::of(position, ind))
         .execute(conn)?;
     Ok(())
 }

@@ -155,15 +155,25 @@ pub fn csrf_matches(session: &Session, posted: &str) -> bool {
             == 0
 }
 
+/// The value of a posted field; empty when it was not posted.
+pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// True when the posted `csrf_token` is the session's.
+pub fn csrf_posted(session: &Session, pairs: &[(String, String)]) -> bool {
+    csrf_matches(session, field(pairs, "csrf_token"))
+}
+
 /// A posted form whose CSRF token has been checked against the session.
 pub struct CsrfForm(pub Vec<(String, String)>);
 
 impl CsrfForm {
     pub fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
+        field(&self.0, name)
     }
 }
 
@@ -179,15 +189,10 @@ impl FromRequest for CsrfForm {
             if !form.bad_fields.is_empty() {
                 return Err(AppError::BadRequest(BAD_ENCODING.into()));
             }
-            let pairs = form.pairs;
-            let posted = pairs
-                .iter()
-                .find(|(k, _)| k == "csrf_token")
-                .map_or("", |(_, v)| v.as_str());
-            if !csrf_matches(&session, posted) {
+            if !csrf_posted(&session, &form.pairs) {
                 return Err(AppError::Csrf);
             }
-            Ok(CsrfForm(pairs))
+            Ok(CsrfForm(form.pairs))
         })
     }
 }

@@ -6,7 +6,7 @@ use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use super::auth::{csrf_matches, see_other, MaybeUser, PostedForm, BAD_ENCODING};
+use super::auth::{csrf_posted, field, see_other, MaybeUser, PostedForm, BAD_ENCODING};
 use actix_web::http::StatusCode;
 
 use super::error::page_with_status;
@@ -318,15 +318,10 @@ async fn save(
         return super::sheets::stash_for_login(&pool, id, &pairs, format!("/sheets/{id}/edit"))
             .await;
     };
-    let get = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    };
-    if !csrf_matches(&session, get("csrf_token")) {
+    if !csrf_posted(&session, &pairs) {
         return Err(AppError::Csrf);
     }
+    let get = |name: &str| field(&pairs, name);
     let op = get("op").to_string();
     let draft = get("draft").to_string();
     let actor = user.actor.clone();

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use actix_session::Session;
 
-use super::auth::{csrf_matches, see_other, MaybeUser, PostedForm, BAD_ENCODING};
+use super::auth::{csrf_posted, field, see_other, MaybeUser, PostedForm, BAD_ENCODING};
 use super::error::{encode_query, page, page_with_status};
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::db::{self, DbPool};
@@ -236,13 +236,7 @@ async fn show(
 }
 
 fn restore_review_input(panel: &mut Panel, pairs: &[(String, String)]) {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |name: &str| field(pairs, name).to_string();
     panel.reason = get("reason");
     panel.hq_evaluation = get("hq_evaluation");
     panel.hq_comment = get("hq_comment");
@@ -303,15 +297,10 @@ async fn review(
     let Some(user) = maybe.user else {
         return stash_for_login(&pool, id, &pairs, format!("/sheets/{id}")).await;
     };
-    let get = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or(String::new(), |(_, v)| v.clone())
-    };
-    if !csrf_matches(&session, &get("csrf_token")) {
+    if !csrf_posted(&session, &pairs) {
         return Err(AppError::Csrf);
     }
+    let get = |name: &str| field(&pairs, name).to_string();
     if !bad_fields.is_empty() {
         return Err(AppError::BadRequest(BAD_ENCODING.into()));
     }
