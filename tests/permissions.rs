@@ -306,6 +306,8 @@ async fn the_book_and_exports_are_hqs_and_staff_print_only_what_they_may_see() {
     ] {
         assert_eq!(staff.get(path).await.status().as_u16(), 403, "{path}");
     }
+    // The navigation offers the book only to those who may open it.
+    assert!(!staff.page("/").await.contains("href=\"/reports\""));
     assert_eq!(
         staff
             .get(&format!("/sheets/{own}/print"))
@@ -342,5 +344,6 @@ async fn the_book_and_exports_are_hqs_and_staff_print_only_what_they_may_see() {
         assert_eq!(anonymous.get(&path).await.status().as_u16(), 303, "{path}");
     }
     let admin = app.login_as("admin").await;
+    assert!(admin.page("/").await.contains("href=\"/reports\""));
     assert_eq!(admin.get("/reports/2024").await.status().as_u16(), 200);
 }
