@@ -4,6 +4,7 @@
 
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::permission::Role;
+use crate::domain::round::RoundKind;
 use crate::import::parse_report;
 
 /// The customer's report (kept unedited as a test fixture).
@@ -107,14 +108,14 @@ pub fn load_if_empty(conn: &mut DbConnection) -> Result<Option<Vec<DemoAccount>>
 
 fn load(conn: &mut DbConnection) -> Result<(), DbError> {
     let report = parse_report(SEED_REPORT).map_err(|e| DbError::Config(e.to_string()))?;
-    let summary = db::import::import_report(conn, &report, "demo")?;
-    db::sheet::carry_forward_year(conn, summary.plan_id, report.fiscal_year, "demo")?;
+    let summary = crate::app::import::import_report(conn, &report, "demo")?;
+    crate::app::round::carry_forward_year(conn, summary.plan_id, report.fiscal_year, None)?;
     let deadline = chrono::Local::now().date_naive() + chrono::Days::new(30);
-    db::plan::open_round(
+    db::round::open(
         conn,
         summary.plan_id,
         report.fiscal_year + 1,
-        "h1",
+        RoundKind::FirstHalf,
         Some(deadline),
     )
 }

@@ -2,6 +2,7 @@
 //! a domain that knows nothing of HTTP (`domain`), with every query in `db`.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod app;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -9,8 +10,6 @@ pub mod domain;
 pub mod import;
 pub mod password;
 pub mod report;
-pub mod review;
-pub mod sheet_edit;
 pub mod web;
 
 use std::net::TcpListener;

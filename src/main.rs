@@ -7,6 +7,7 @@ use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
 
 use hyoka::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
+use hyoka::domain::audit::AuditAction;
 use hyoka::{db, import, Application};
 
 #[derive(Parser)]
@@ -186,7 +187,7 @@ fn import_file(database_url: &str, file: &PathBuf) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", file.display()))?;
     let mut conn = open(database_url)?;
     let summary =
-        db::import::import_report(&mut conn, &report, "import").map_err(|e| e.to_string())?;
+        hyoka::app::import::import_report(&mut conn, &report, "import").map_err(|e| e.to_string())?;
     for w in &summary.warnings {
         println!("注意: {w}");
     }
@@ -214,20 +215,9 @@ fn read_password() -> Result<String, String> {
     Ok(password)
 }
 
-fn cli_audit(conn: &mut db::DbConnection, action: &str, detail: String) -> Result<(), String> {
-    db::audit::record(
-        conn,
-        db::audit::Entry {
-            user_id: None,
-            actor: "cli",
-            action,
-            sheet_id: None,
-            from_status: None,
-            to_status: None,
-            detail,
-        },
-    )
-    .map_err(|e| e.to_string())
+fn cli_audit(conn: &mut db::DbConnection, action: AuditAction, detail: String) -> Result<(), String> {
+    db::audit::record(conn, db::audit::Entry::general(None, "cli", action, detail))
+        .map_err(|e| e.to_string())
 }
 
 fn user_command(database_url: &str, cmd: UserCommand) -> Result<(), String> {
@@ -277,7 +267,7 @@ fn user_command(database_url: &str, cmd: UserCommand) -> Result<(), String> {
                 )?;
                 cli_audit(
                     conn,
-                    "user_add",
+                    AuditAction::UserAdd,
                     format!("{login}（{}）を追加", role.label()),
                 )
                 .map_err(db::DbError::Config)
@@ -297,7 +287,7 @@ fn user_command(database_url: &str, cmd: UserCommand) -> Result<(), String> {
             db::user::set_password(&mut conn, &login, &hash).map_err(|e| e.to_string())?;
             cli_audit(
                 &mut conn,
-                "user_passwd",
+                AuditAction::UserPasswd,
                 format!("{login} のパスワードを変更"),
             )?;
             println!("{login} のパスワードを変更しました。");
@@ -314,7 +304,7 @@ fn user_command(database_url: &str, cmd: UserCommand) -> Result<(), String> {
                 println!(
                     "{:<12} {:<8} {:<20} {:<24} {}{}",
                     u.login,
-                    u.role,
+                    u.role.code(),
                     u.department.unwrap_or_default(),
                     u.display_name,
                     if u.active { "有効" } else { "無効" },
@@ -329,7 +319,7 @@ fn user_command(database_url: &str, cmd: UserCommand) -> Result<(), String> {
         UserCommand::Unlock { login } => {
             let key = hyoka::domain::throttle::login_key(&login);
             let cleared = db::throttle::clear(&mut conn, &key).map_err(|e| e.to_string())?;
-            cli_audit(&mut conn, "unlock", format!("ログイン制限を解除: {key}"))?;
+            cli_audit(&mut conn, AuditAction::Unlock, format!("ログイン制限を解除: {key}"))?;
             if cleared {
                 println!("{login} のログイン制限を解除しました。");
             } else {

@@ -4,16 +4,39 @@ use diesel::prelude::*;
 
 use super::schema::audit_log;
 use super::{DbConnection, DbError};
+use crate::domain::audit::AuditAction;
+use crate::domain::ids::{SheetId, UserId};
+use crate::domain::workflow::SheetStatus;
 
 /// One entry to record. `actor` names a user's login or a command (「import」).
 pub struct Entry<'a> {
-    pub user_id: Option<i32>,
+    pub user_id: Option<UserId>,
     pub actor: &'a str,
-    pub action: &'a str,
-    pub sheet_id: Option<i32>,
-    pub from_status: Option<&'a str>,
-    pub to_status: Option<&'a str>,
+    pub action: AuditAction,
+    pub sheet_id: Option<SheetId>,
+    pub from_status: Option<SheetStatus>,
+    pub to_status: Option<SheetStatus>,
     pub detail: String,
+}
+
+impl<'a> Entry<'a> {
+    /// An entry that concerns no sheet (rounds, choices, accounts).
+    pub fn general(
+        user_id: Option<UserId>,
+        actor: &'a str,
+        action: AuditAction,
+        detail: String,
+    ) -> Self {
+        Self {
+            user_id,
+            actor,
+            action,
+            sheet_id: None,
+            from_status: None,
+            to_status: None,
+            detail,
+        }
+    }
 }
 
 pub fn record(conn: &mut DbConnection, entry: Entry<'_>) -> Result<(), DbError> {
@@ -36,14 +59,14 @@ pub fn record(conn: &mut DbConnection, entry: Entry<'_>) -> Result<(), DbError> 
 pub struct LoggedEntry {
     pub at: chrono::NaiveDateTime,
     pub actor: String,
-    pub action: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub action: AuditAction,
+    pub from_status: Option<SheetStatus>,
+    pub to_status: Option<SheetStatus>,
     pub detail: String,
 }
 
 /// A sheet's history, oldest first.
-pub fn for_sheet(conn: &mut DbConnection, sheet_id: i32) -> Result<Vec<LoggedEntry>, DbError> {
+pub fn for_sheet(conn: &mut DbConnection, sheet_id: SheetId) -> Result<Vec<LoggedEntry>, DbError> {
     Ok(audit_log::table
         .filter(audit_log::sheet_id.eq(sheet_id))
         .order(audit_log::id)

@@ -4,40 +4,28 @@ use diesel::prelude::*;
 
 use super::schema::choices;
 use super::{DbConnection, DbError};
+use crate::domain::field::ChoiceList;
 use crate::domain::form::Choices;
-
-/// The lists HQ edits, with their Japanese names.
-pub const LISTS: &[(&str, &str)] = &[
-    ("progress", "進捗状況"),
-    ("evaluation", "所管課評価・推進本部評価"),
-    ("method", "評価方法"),
-    ("schedule", "取組項目の予定"),
-];
+use crate::domain::ids::ChoiceId;
 
 /// The active choices of every list.
 pub fn active(conn: &mut DbConnection) -> Result<Choices, DbError> {
-    let rows: Vec<(String, String)> = choices::table
+    let rows: Vec<(ChoiceList, String)> = choices::table
         .filter(choices::active.eq(true))
         .order((choices::list, choices::position, choices::id))
         .select((choices::list, choices::value))
         .load(conn)?;
     let mut c = Choices::default();
     for (list, value) in rows {
-        match list.as_str() {
-            "progress" => c.progress.push(value),
-            "evaluation" => c.evaluation.push(value),
-            "method" => c.method.push(value),
-            "schedule" => c.schedule.push(value),
-            _ => {}
-        }
+        c.push(list, value);
     }
     Ok(c)
 }
 
 #[derive(Debug, Clone, Queryable)]
 pub struct ChoiceRow {
-    pub id: i32,
-    pub list: String,
+    pub id: ChoiceId,
+    pub list: ChoiceList,
     pub position: i32,
     pub value: String,
     pub active: bool,
@@ -56,8 +44,8 @@ pub fn all(conn: &mut DbConnection) -> Result<Vec<ChoiceRow>, DbError> {
         .load(conn)?)
 }
 
-pub fn add(conn: &mut DbConnection, list: &str, value: &str) -> Result<(), DbError> {
-    let existing: Option<i32> = choices::table
+pub fn add(conn: &mut DbConnection, list: ChoiceList, value: &str) -> Result<(), DbError> {
+    let existing: Option<ChoiceId> = choices::table
         .filter(choices::list.eq(list))
         .filter(choices::value.eq(value))
         .select(choices::id)
@@ -82,7 +70,7 @@ pub fn add(conn: &mut DbConnection, list: &str, value: &str) -> Result<(), DbErr
     Ok(())
 }
 
-pub fn set_active(conn: &mut DbConnection, id: i32, active: bool) -> Result<bool, DbError> {
+pub fn set_active(conn: &mut DbConnection, id: ChoiceId, active: bool) -> Result<bool, DbError> {
     Ok(diesel::update(choices::table.find(id))
         .set(choices::active.eq(active))
         .execute(conn)?

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::pending_drafts;
 use super::{DbConnection, DbError};
+use crate::domain::ids::SheetId;
 
 /// Drafts older than this are dropped.
 const KEEP_HOURS: i64 = 72;
@@ -11,7 +12,7 @@ const KEEP_HOURS: i64 = 72;
 pub fn store(
     conn: &mut DbConnection,
     token: &str,
-    sheet_id: i32,
+    sheet_id: SheetId,
     form: &str,
 ) -> Result<(), DbError> {
     let cutoff = super::now() - chrono::Duration::hours(KEEP_HOURS);
@@ -32,7 +33,7 @@ pub fn store(
 pub fn find(
     conn: &mut DbConnection,
     token: &str,
-    sheet_id: i32,
+    sheet_id: SheetId,
 ) -> Result<Option<String>, DbError> {
     Ok(pending_drafts::table
         .find(token)

@@ -4,13 +4,13 @@
 pub mod audit;
 pub mod choice;
 pub mod draft;
-pub mod import;
 pub mod plan;
 pub mod report;
 pub mod round;
 pub mod schema;
 pub mod sheet;
 pub mod throttle;
+pub mod types;
 pub mod user;
 
 use std::path::PathBuf;

@@ -3,14 +3,15 @@
 use diesel::prelude::*;
 
 use super::schema::{
-    departments, focus_areas, initiative_departments, initiatives, plans, reports, rounds,
+    departments, focus_areas, initiative_departments, initiatives, plans, reports,
 };
 use super::{DbConnection, DbError};
+use crate::domain::ids::{AreaId, DepartmentId, InitiativeId, PlanId};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = plans)]
 pub struct Plan {
-    pub id: i32,
+    pub id: PlanId,
     pub name: String,
     pub first_year: i32,
     pub last_year: i32,
@@ -19,7 +20,7 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = focus_areas)]
 pub struct FocusArea {
-    pub id: i32,
+    pub id: AreaId,
     pub number: i32,
     pub title: String,
 }
@@ -27,11 +28,11 @@ pub struct FocusArea {
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = initiatives)]
 pub struct Initiative {
-    pub id: i32,
-    pub area_id: i32,
+    pub id: InitiativeId,
+    pub area_id: AreaId,
     pub number: i32,
     pub name: String,
-    pub department_id: i32,
+    pub department_id: DepartmentId,
 }
 
 /// Plans, the newest first.
@@ -42,7 +43,7 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<Plan>, DbError> {
         .load(conn)?)
 }
 
-pub fn find(conn: &mut DbConnection, id: i32) -> Result<Option<Plan>, DbError> {
+pub fn find(conn: &mut DbConnection, id: PlanId) -> Result<Option<Plan>, DbError> {
     Ok(plans::table
         .find(id)
         .select(Plan::as_select())
@@ -81,7 +82,7 @@ pub fn is_empty(conn: &mut DbConnection) -> Result<bool, DbError> {
     Ok(n == 0)
 }
 
-pub fn areas(conn: &mut DbConnection, plan_id: i32) -> Result<Vec<FocusArea>, DbError> {
+pub fn areas(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<FocusArea>, DbError> {
     Ok(focus_areas::table
         .filter(focus_areas::plan_id.eq(plan_id))
         .order(focus_areas::number)
@@ -91,7 +92,7 @@ pub fn areas(conn: &mut DbConnection, plan_id: i32) -> Result<Vec<FocusArea>, Db
 
 pub fn find_area(
     conn: &mut DbConnection,
-    plan_id: i32,
+    plan_id: PlanId,
     number: i32,
 ) -> Result<Option<FocusArea>, DbError> {
     Ok(focus_areas::table
@@ -104,7 +105,7 @@ pub fn find_area(
 
 pub fn insert_area(
     conn: &mut DbConnection,
-    plan_id: i32,
+    plan_id: PlanId,
     number: i32,
     title: &str,
 ) -> Result<FocusArea, DbError> {
@@ -124,7 +125,7 @@ pub fn insert_area(
 }
 
 /// The department of that exact name, created when missing.
-pub fn department_id(conn: &mut DbConnection, name: &str) -> Result<i32, DbError> {
+pub fn department_id(conn: &mut DbConnection, name: &str) -> Result<DepartmentId, DbError> {
     if let Some(id) = departments::table
         .filter(departments::name.eq(name))
         .select(departments::id)
@@ -148,7 +149,7 @@ pub fn department_names(conn: &mut DbConnection) -> Result<Vec<String>, DbError>
 
 pub fn find_initiative(
     conn: &mut DbConnection,
-    area_id: i32,
+    area_id: AreaId,
     number: i32,
 ) -> Result<Option<Initiative>, DbError> {
     Ok(initiatives::table
@@ -161,11 +162,11 @@ pub fn find_initiative(
 
 pub fn insert_initiative(
     conn: &mut DbConnection,
-    area_id: i32,
+    area_id: AreaId,
     number: i32,
     name: &str,
-    department_id: i32,
-    related_department_ids: &[i32],
+    department_id: DepartmentId,
+    related_department_ids: &[DepartmentId],
 ) -> Result<Initiative, DbError> {
     let id = diesel::insert_into(initiatives::table)
         .values((
@@ -196,7 +197,7 @@ pub fn insert_initiative(
 }
 
 /// Initiatives of a plan in list order.
-pub fn initiatives(conn: &mut DbConnection, plan_id: i32) -> Result<Vec<Initiative>, DbError> {
+pub fn initiatives(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<Initiative>, DbError> {
     Ok(initiatives::table
         .inner_join(focus_areas::table)
         .filter(focus_areas::plan_id.eq(plan_id))
@@ -208,7 +209,7 @@ pub fn initiatives(conn: &mut DbConnection, plan_id: i32) -> Result<Vec<Initiati
 /// The report date printed on the cover (「令和7年3月末」), if the year has a report.
 pub fn report_date(
     conn: &mut DbConnection,
-    plan_id: i32,
+    plan_id: PlanId,
     fiscal_year: i32,
 ) -> Result<Option<String>, DbError> {
     Ok(reports::table
@@ -221,7 +222,7 @@ pub fn report_date(
 
 pub fn insert_report(
     conn: &mut DbConnection,
-    plan_id: i32,
+    plan_id: PlanId,
     fiscal_year: i32,
     report_date: &str,
 ) -> Result<(), DbError> {
@@ -230,27 +231,6 @@ pub fn insert_report(
             reports::plan_id.eq(plan_id),
             reports::fiscal_year.eq(fiscal_year),
             reports::report_date.eq(report_date),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Opens a reporting round (上半期 'h1' / 年度末 'year_end') for a fiscal year.
-pub fn open_round(
-    conn: &mut DbConnection,
-    plan_id: i32,
-    fiscal_year: i32,
-    kind: &str,
-    deadline: Option<chrono::NaiveDate>,
-) -> Result<(), DbError> {
-    diesel::insert_into(rounds::table)
-        .values((
-            rounds::plan_id.eq(plan_id),
-            rounds::fiscal_year.eq(fiscal_year),
-            rounds::kind.eq(kind),
-            rounds::status.eq("open"),
-            rounds::deadline.eq(deadline),
-            rounds::opened_at.eq(Some(super::now())),
         ))
         .execute(conn)?;
     Ok(())

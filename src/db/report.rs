@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::plan::{self, Plan};
 use super::schema::{focus_areas, initiatives, plans, sheets};
 use super::{sheet, DbConnection, DbError};
+use crate::domain::ids::{PlanId, SheetId};
 use crate::domain::sheet::{heading, Sheet};
 use crate::domain::workflow::SheetStatus;
 
@@ -28,7 +29,7 @@ pub struct BookData {
 /// sheet in that year. A fixed number of queries per sheet (`sheet::load`).
 pub fn load_book(
     conn: &mut DbConnection,
-    plan_id: i32,
+    plan_id: PlanId,
     fiscal_year: i32,
     include_drafts: bool,
 ) -> Result<Option<BookData>, DbError> {
@@ -67,12 +68,12 @@ pub fn load_book(
 pub fn plan_for_year(
     conn: &mut DbConnection,
     fiscal_year: i32,
-    asked: Option<i32>,
-) -> Result<Option<i32>, DbError> {
+    asked: Option<PlanId>,
+) -> Result<Option<PlanId>, DbError> {
     if asked.is_some() {
         return Ok(asked);
     }
-    let with_sheets: Vec<i32> = sheets::table
+    let with_sheets: Vec<PlanId> = sheets::table
         .inner_join(initiatives::table.inner_join(focus_areas::table))
         .filter(sheets::fiscal_year.eq(fiscal_year))
         .select(focus_areas::plan_id)
@@ -87,7 +88,7 @@ pub fn plan_for_year(
 /// One plan and fiscal year on the reports page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct YearSummary {
-    pub plan_id: i32,
+    pub plan_id: PlanId,
     pub plan_name: String,
     pub fiscal_year: i32,
     pub sheets: usize,
@@ -97,7 +98,7 @@ pub struct YearSummary {
 /// Every plan and year that has sheets, newest first, with how many are final.
 /// One query.
 pub fn year_summaries(conn: &mut DbConnection) -> Result<Vec<YearSummary>, DbError> {
-    let rows: Vec<(i32, String, i32, i32, String)> = sheets::table
+    let rows: Vec<(PlanId, String, i32, i32, SheetStatus)> = sheets::table
         .inner_join(initiatives::table.inner_join(focus_areas::table.inner_join(plans::table)))
         .select((
             plans::id,
@@ -130,7 +131,7 @@ pub fn year_summaries(conn: &mut DbConnection) -> Result<Vec<YearSummary>, DbErr
         };
         let summary = &mut out[i].1;
         summary.sheets += 1;
-        if status == SheetStatus::Final.code() {
+        if status == SheetStatus::Final {
             summary.final_sheets += 1;
         }
     }
@@ -147,7 +148,7 @@ pub fn year_summaries(conn: &mut DbConnection) -> Result<Vec<YearSummary>, DbErr
 /// What a sheet's running header says on every printed page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunningHead {
-    pub sheet_id: i32,
+    pub sheet_id: SheetId,
     pub plan_name: String,
     pub heading: String,
     pub draft: bool,
@@ -159,7 +160,7 @@ pub fn running_heads(
     conn: &mut DbConnection,
     fiscal_year: i32,
 ) -> Result<Vec<RunningHead>, DbError> {
-    let rows: Vec<(i32, String, i32, String, i32, String)> = sheets::table
+    let rows: Vec<(SheetId, String, i32, String, i32, SheetStatus)> = sheets::table
         .inner_join(initiatives::table.inner_join(focus_areas::table.inner_join(plans::table)))
         .filter(sheets::fiscal_year.eq(fiscal_year))
         .order(sheets::id)
@@ -179,7 +180,7 @@ pub fn running_heads(
                 sheet_id,
                 plan_name,
                 heading: heading(area, &title, number),
-                draft: status != SheetStatus::Final.code(),
+                draft: status != SheetStatus::Final,
             },
         )
         .collect())

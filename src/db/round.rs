@@ -5,31 +5,28 @@ use diesel::prelude::*;
 
 use super::schema::rounds;
 use super::{DbConnection, DbError};
-use crate::domain::round::RoundKind;
+use crate::domain::ids::{PlanId, RoundId};
+use crate::domain::round::{RoundKind, RoundStatus};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct RoundRow {
-    pub id: i32,
-    pub plan_id: i32,
+    pub id: RoundId,
+    pub plan_id: PlanId,
     pub fiscal_year: i32,
-    pub kind: String,
-    pub status: String,
+    pub kind: RoundKind,
+    pub status: RoundStatus,
     pub deadline: Option<NaiveDate>,
     pub opened_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
 }
 
 impl RoundRow {
-    pub fn kind(&self) -> Option<RoundKind> {
-        RoundKind::from_code(&self.kind)
-    }
-
     pub fn is_open(&self) -> bool {
-        self.status == "open"
+        self.status == RoundStatus::Open
     }
 }
 
-pub fn for_plan(conn: &mut DbConnection, plan_id: i32) -> Result<Vec<RoundRow>, DbError> {
+pub fn for_plan(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<RoundRow>, DbError> {
     Ok(rounds::table
         .filter(rounds::plan_id.eq(plan_id))
         .order((rounds::fiscal_year.desc(), rounds::kind))
@@ -39,17 +36,17 @@ pub fn for_plan(conn: &mut DbConnection, plan_id: i32) -> Result<Vec<RoundRow>, 
 /// The open round of a year; 年度末 wins when both are open.
 pub fn open_round(
     conn: &mut DbConnection,
-    plan_id: i32,
+    plan_id: PlanId,
     fiscal_year: i32,
 ) -> Result<Option<RoundRow>, DbError> {
     let open: Vec<RoundRow> = rounds::table
         .filter(rounds::plan_id.eq(plan_id))
         .filter(rounds::fiscal_year.eq(fiscal_year))
-        .filter(rounds::status.eq("open"))
+        .filter(rounds::status.eq(RoundStatus::Open))
         .load(conn)?;
     Ok(open
         .iter()
-        .find(|r| r.kind() == Some(RoundKind::YearEnd))
+        .find(|r| r.kind == RoundKind::YearEnd)
         .or_else(|| open.first())
         .cloned())
 }
@@ -57,7 +54,7 @@ pub fn open_round(
 /// Opens (or re-opens) a round with its deadline.
 pub fn open(
     conn: &mut DbConnection,
-    plan_id: i32,
+    plan_id: PlanId,
     fiscal_year: i32,
     kind: RoundKind,
     deadline: Option<NaiveDate>,
@@ -66,31 +63,40 @@ pub fn open(
         rounds::table
             .filter(rounds::plan_id.eq(plan_id))
             .filter(rounds::fiscal_year.eq(fiscal_year))
-            .filter(rounds::kind.eq(kind.code())),
+            .filter(rounds::kind.eq(kind)),
     )
     .set((
-        rounds::status.eq("open"),
+        rounds::status.eq(RoundStatus::Open),
         rounds::deadline.eq(deadline),
         rounds::opened_at.eq(Some(super::now())),
         rounds::closed_at.eq(None::<NaiveDateTime>),
     ))
     .execute(conn)?;
     if updated == 0 {
-        super::plan::open_round(conn, plan_id, fiscal_year, kind.code(), deadline)?;
+        diesel::insert_into(rounds::table)
+            .values((
+                rounds::plan_id.eq(plan_id),
+                rounds::fiscal_year.eq(fiscal_year),
+                rounds::kind.eq(kind),
+                rounds::status.eq(RoundStatus::Open),
+                rounds::deadline.eq(deadline),
+                rounds::opened_at.eq(Some(super::now())),
+            ))
+            .execute(conn)?;
     }
     Ok(())
 }
 
-pub fn close(conn: &mut DbConnection, id: i32) -> Result<bool, DbError> {
+pub fn close(conn: &mut DbConnection, id: RoundId) -> Result<bool, DbError> {
     Ok(diesel::update(rounds::table.find(id))
         .set((
-            rounds::status.eq("closed"),
+            rounds::status.eq(RoundStatus::Closed),
             rounds::closed_at.eq(Some(super::now())),
         ))
         .execute(conn)?
         == 1)
 }
 
-pub fn find(conn: &mut DbConnection, id: i32) -> Result<Option<RoundRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: RoundId) -> Result<Option<RoundRow>, DbError> {
     Ok(rounds::table.find(id).first(conn).optional()?)
 }

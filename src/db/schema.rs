@@ -61,27 +61,18 @@ diesel::table! {
         fiscal_year -> Integer,
         status -> Text,
         version -> Integer,
-        related_plan -> Text,
-        plan_years -> Text,
-        target_scope -> Text,
-        related_initiatives -> Text,
-        special_notes -> Text,
-        content -> Text,
-        plan_for_year -> Text,
-        h1_actions -> Text,
-        h1_progress -> Text,
-        h2_plan -> Text,
-        h2_actions -> Text,
-        effects -> Text,
-        issues -> Text,
-        dept_evaluation -> Text,
-        dept_reason -> Text,
-        hq_evaluation -> Text,
-        hq_comment -> Text,
-        next_year -> Text,
         return_reason -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// One row per non-empty text field of a sheet; `field` is a registry key.
+    sheet_texts (sheet_id, field) {
+        sheet_id -> Integer,
+        field -> Text,
+        text -> Text,
     }
 }
 
@@ -193,6 +184,7 @@ diesel::joinable!(initiative_departments -> departments (department_id));
 diesel::joinable!(reports -> plans (plan_id));
 diesel::joinable!(sheets -> initiatives (initiative_id));
 diesel::joinable!(action_items -> sheets (sheet_id));
+diesel::joinable!(sheet_texts -> sheets (sheet_id));
 diesel::joinable!(schedule_cells -> action_items (action_item_id));
 diesel::joinable!(indicators -> sheets (sheet_id));
 diesel::joinable!(indicator_values -> indicators (indicator_id));
@@ -209,6 +201,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     initiative_departments,
     reports,
     sheets,
+    sheet_texts,
     action_items,
     schedule_cells,
     indicators,

@@ -4,15 +4,16 @@ use diesel::prelude::*;
 
 use super::schema::{departments, users};
 use super::{DbConnection, DbError};
+use crate::domain::ids::{DepartmentId, UserId};
 use crate::domain::permission::{Actor, Role};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct UserRow {
-    pub id: i32,
+    pub id: UserId,
     pub login: String,
     pub display_name: String,
-    pub role: String,
-    pub department_id: Option<i32>,
+    pub role: Role,
+    pub department_id: Option<DepartmentId>,
     pub password_hash: String,
     pub active: bool,
 }
@@ -23,7 +24,7 @@ impl UserRow {
             user_id: self.id,
             login: self.login.clone(),
             display_name: self.display_name.clone(),
-            role: Role::from_code(&self.role)?,
+            role: self.role,
             department_id: self.department_id,
         })
     }
@@ -57,7 +58,7 @@ pub fn find_by_login(conn: &mut DbConnection, login: &str) -> Result<Option<User
         .optional()?)
 }
 
-pub fn find(conn: &mut DbConnection, id: i32) -> Result<Option<UserRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: UserId) -> Result<Option<UserRow>, DbError> {
     Ok(users::table
         .find(id)
         .select(COLUMNS)
@@ -69,11 +70,11 @@ pub struct NewUser<'a> {
     pub login: &'a str,
     pub display_name: &'a str,
     pub role: Role,
-    pub department_id: Option<i32>,
+    pub department_id: Option<DepartmentId>,
     pub password_hash: &'a str,
 }
 
-pub fn insert(conn: &mut DbConnection, user: NewUser<'_>) -> Result<i32, DbError> {
+pub fn insert(conn: &mut DbConnection, user: NewUser<'_>) -> Result<UserId, DbError> {
     if find_by_login(conn, user.login)?.is_some() {
         return Err(DbError::Conflict(format!(
             "ログインID「{}」は既に使われています",
@@ -84,7 +85,7 @@ pub fn insert(conn: &mut DbConnection, user: NewUser<'_>) -> Result<i32, DbError
         .values((
             users::login.eq(user.login),
             users::display_name.eq(user.display_name),
-            users::role.eq(user.role.code()),
+            users::role.eq(user.role),
             users::department_id.eq(user.department_id),
             users::password_hash.eq(user.password_hash),
             users::active.eq(true),
@@ -102,7 +103,7 @@ pub fn set_password(conn: &mut DbConnection, login: &str, hash: &str) -> Result<
     Ok(n == 1)
 }
 
-pub fn set_active(conn: &mut DbConnection, id: i32, active: bool) -> Result<bool, DbError> {
+pub fn set_active(conn: &mut DbConnection, id: UserId, active: bool) -> Result<bool, DbError> {
     let n = diesel::update(users::table.find(id))
         .set(users::active.eq(active))
         .execute(conn)?;
@@ -112,10 +113,10 @@ pub fn set_active(conn: &mut DbConnection, id: i32, active: bool) -> Result<bool
 /// A user as listed for administrators.
 #[derive(Debug, Clone, Queryable)]
 pub struct UserListing {
-    pub id: i32,
+    pub id: UserId,
     pub login: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub department: Option<String>,
     pub active: bool,
 }

@@ -1,8 +1,12 @@
 //! Pure types and rules of the 点検・評価票: no HTTP, no SQL.
 
+pub mod audit;
+pub mod change;
 pub mod department;
+pub mod field;
 pub mod fiscal_year;
 pub mod form;
+pub mod ids;
 pub mod measure;
 pub mod permission;
 pub mod round;

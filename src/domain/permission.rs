@@ -2,10 +2,12 @@
 //! to the sheet's department. The sheet's state is the workflow's business
 //! (`workflow::next`); `authorize` asks both.
 
+use super::ids::{DepartmentId, UserId};
 use super::round::RoundKind;
 use super::workflow::{self, Event, SheetStatus};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Role {
     /// 所管課 staff: write their department's sheets.
     Staff,
@@ -42,20 +44,20 @@ impl Role {
 /// The person acting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    pub user_id: i32,
+    pub user_id: UserId,
     pub login: String,
     pub display_name: String,
     pub role: Role,
-    pub department_id: Option<i32>,
+    pub department_id: Option<DepartmentId>,
 }
 
 /// A sheet as permissions see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SheetAccess {
     /// 所管課
-    pub department_id: i32,
+    pub department_id: DepartmentId,
     /// 関係課
-    pub related_department_ids: Vec<i32>,
+    pub related_department_ids: Vec<DepartmentId>,
     pub status: SheetStatus,
     /// The round open for the sheet's fiscal year, if any.
     pub round: Option<RoundKind>,
@@ -170,18 +172,18 @@ mod tests {
 
     fn actor(role: Role, dept: Option<i32>) -> Actor {
         Actor {
-            user_id: 1,
+            user_id: UserId(1),
             login: "u".into(),
             display_name: "u".into(),
             role,
-            department_id: dept,
+            department_id: dept.map(DepartmentId),
         }
     }
 
     fn sheet(status: SheetStatus) -> SheetAccess {
         SheetAccess {
-            department_id: 10,
-            related_department_ids: vec![20],
+            department_id: DepartmentId(10),
+            related_department_ids: vec![DepartmentId(20)],
             status,
             round: Some(RoundKind::FirstHalf),
         }

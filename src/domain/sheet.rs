@@ -1,11 +1,14 @@
 //! The 取組事業点検・評価票: everything printed on one sheet, and the rules that
 //! lay it out (column and row labels depend on the sheet's fiscal year).
 
-use super::fiscal_year::{era_name, short};
+use super::field::{Field, Place, Texts};
+use super::fiscal_year::short;
+use super::ids::{DepartmentId, IndicatorId, InitiativeId, PlanId, SheetId};
 use super::workflow::SheetStatus;
 
 /// Which value of an indicator a cell holds for a fiscal year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Period {
     /// 上半期実績
     FirstHalf,
@@ -39,31 +42,16 @@ pub struct SheetContext {
     pub plan_last_year: i32,
     pub area_number: i32,
     pub area_title: String,
-    pub plan_id: i32,
-    pub initiative_id: i32,
+    pub plan_id: PlanId,
+    pub initiative_id: InitiativeId,
     pub initiative_number: i32,
     pub initiative_name: String,
     /// 所管課
-    pub department_id: i32,
+    pub department_id: DepartmentId,
     pub department: String,
     /// 関係課, in the order written.
-    pub related_department_ids: Vec<i32>,
+    pub related_department_ids: Vec<DepartmentId>,
     pub related_departments: Vec<String>,
-}
-
-/// Header text fields, as the department wrote them that year.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SheetHeader {
-    /// 関係計画名
-    pub related_plan: String,
-    /// 計画年数
-    pub plan_years: String,
-    /// 対象部局
-    pub target_scope: String,
-    /// 関連する取組事業
-    pub related_initiatives: String,
-    /// 特記事項
-    pub special_notes: String,
 }
 
 /// One 取組項目 row with its schedule cell per plan year.
@@ -106,45 +94,26 @@ impl Indicator {
     }
 }
 
-/// The body rows, label column on the left.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SheetBody {
-    pub content: String,
-    pub plan_for_year: String,
-    pub h1_actions: String,
-    pub h1_progress: String,
-    pub h2_plan: String,
-    pub h2_actions: String,
-    pub effects: String,
-    pub issues: String,
-    pub dept_evaluation: String,
-    /// Kept as written, with its 「(理由)」 prefix where the department wrote one.
-    pub dept_reason: String,
-    pub hq_evaluation: String,
-    pub hq_comment: String,
-    pub next_year: String,
-}
-
 /// What a department writes for one year: compared as a whole on re-import.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SheetContent {
-    pub header: SheetHeader,
+    /// Every text field of the registry.
+    pub texts: Texts,
     pub action_items: Vec<ActionItem>,
     pub indicators: Vec<Indicator>,
-    pub body: SheetBody,
 }
 
 /// A stored sheet with its context.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sheet {
-    pub id: i32,
+    pub id: SheetId,
     pub fiscal_year: i32,
     pub status: SheetStatus,
     pub version: i32,
     pub context: SheetContext,
     pub content: SheetContent,
     /// Stored id of each indicator, parallel to `content.indicators`.
-    pub indicator_ids: Vec<i32>,
+    pub indicator_ids: Vec<IndicatorId>,
     /// HQ's reason when it last returned or reopened the sheet.
     pub return_reason: String,
 }
@@ -223,57 +192,33 @@ impl Sheet {
         cells
     }
 
-    /// The body rows in paper order: (label, text).
+    /// The body rows in paper order, from the registry: a field placed beside
+    /// another shares its row; a field printed only when written is left out
+    /// while empty.
     pub fn body_rows(&self) -> Vec<BodyRow<'_>> {
-        let fy = era_name(self.fiscal_year);
-        let b = &self.content.body;
-        vec![
-            BodyRow::new("取組内容".into(), &b.content),
-            BodyRow::new(format!("{fy}の実施内容"), &b.plan_for_year),
-            BodyRow::new(format!("{fy}上半期の取組"), &b.h1_actions),
-            BodyRow::new("上半期進捗状況".into(), &b.h1_progress),
-            BodyRow::new("下半期への取組".into(), &b.h2_plan),
-            BodyRow::new(format!("{fy}下半期の取組"), &b.h2_actions),
-            BodyRow::new(format!("{fy}の効果・影響"), &b.effects),
-            BodyRow::new(format!("{fy}の課題"), &b.issues),
-            BodyRow {
-                label: "所管課評価".into(),
-                text: &b.dept_evaluation,
-                reason: Some(reason_with_prefix(&b.dept_reason)),
-            },
-            BodyRow::new("推進本部評価".into(), &b.hq_evaluation),
-            BodyRow::new("次年度への取組".into(), &b.next_year),
-        ]
+        let texts = &self.content.texts;
+        Field::all()
+            .filter(|f| match f.def().place {
+                Place::Body => true,
+                Place::BodyIfWritten => !texts.get(*f).is_empty(),
+                Place::Header(_) | Place::Beside => false,
+            })
+            .map(|f| BodyRow {
+                field: f,
+                label: f.label(self.fiscal_year),
+                text: texts.get(f),
+                beside: f.beside().map(|b| b.printed(texts.get(b))),
+            })
+            .collect()
     }
 }
 
 pub struct BodyRow<'a> {
+    pub field: Field,
     pub label: String,
     pub text: &'a str,
-    /// Only 所管課評価 has the third cell, 「(理由) …」.
-    pub reason: Option<String>,
-}
-
-impl<'a> BodyRow<'a> {
-    fn new(label: String, text: &'a str) -> Self {
-        Self {
-            label,
-            text,
-            reason: None,
-        }
-    }
-}
-
-/// The reason as printed: kept as written when it carries its 「(理由)」 label,
-/// labelled otherwise; empty stays empty.
-pub fn reason_with_prefix(reason: &str) -> String {
-    let trimmed = reason.trim_start();
-    if trimmed.is_empty() || trimmed.starts_with("(理由)") || trimmed.starts_with("（理由）")
-    {
-        reason.to_string()
-    } else {
-        format!("(理由) {reason}")
-    }
+    /// The third cell, for a row with a field beside it (「(理由) …」).
+    pub beside: Option<String>,
 }
 
 /// Lines of a text cell as the paper shows them: explicit line breaks, and a new
@@ -329,15 +274,14 @@ pub fn carry_forward(prev: &SheetContent, prev_year: i32) -> SheetContent {
             ind
         })
         .collect();
+    let mut texts = Texts::default();
+    for field in Field::all().filter(|f| f.def().carried_forward) {
+        texts.set(field, prev.texts.get(field));
+    }
     SheetContent {
-        header: prev.header.clone(),
+        texts,
         action_items: prev.action_items.clone(),
         indicators,
-        body: SheetBody {
-            // 取組内容 describes the initiative over the whole plan.
-            content: prev.body.content.clone(),
-            ..SheetBody::default()
-        },
     }
 }
 
@@ -356,13 +300,20 @@ mod tests {
         assert_eq!(display_lines(""), vec![""]);
     }
 
+    /// A field by its label on a 令和6年度 sheet.
+    fn field(label: &str) -> Field {
+        Field::from_label(label, 2024).unwrap().expect(label)
+    }
+
     #[test]
     fn carry_forward_copies_structure_and_past_values_and_blanks_the_year() {
+        let mut texts = Texts::default();
+        texts.set(field("関係計画名"), "計画");
+        texts.set(field("取組内容"), "取組内容");
+        texts.set(field("令和6年度上半期の取組"), "上半期");
+        texts.set(field("推進本部評価"), "継続推進");
         let prev = SheetContent {
-            header: SheetHeader {
-                related_plan: "計画".into(),
-                ..Default::default()
-            },
+            texts,
             action_items: vec![ActionItem {
                 text: "①項目".into(),
                 schedule: vec![(2024, "実施".into())],
@@ -376,28 +327,14 @@ mod tests {
                 ],
                 ..Default::default()
             }],
-            body: SheetBody {
-                content: "取組内容".into(),
-                h1_actions: "上半期".into(),
-                hq_evaluation: "継続推進".into(),
-                ..Default::default()
-            },
         };
         let next = carry_forward(&prev, 2024);
-        assert_eq!(next.header, prev.header);
+        assert_eq!(next.texts.get(field("関係計画名")), "計画");
         assert_eq!(next.action_items, prev.action_items);
         assert_eq!(next.indicators[0].value(2024, Period::FullYear), "6件");
         assert_eq!(next.indicators[0].value(2023, Period::FullYear), "5件");
-        assert_eq!(next.body.content, "取組内容");
-        assert_eq!(next.body.h1_actions, "");
-        assert_eq!(next.body.hq_evaluation, "");
-    }
-
-    #[test]
-    fn reason_prefix() {
-        assert_eq!(reason_with_prefix("(理由) x"), "(理由) x");
-        assert_eq!(reason_with_prefix("（理由）x"), "（理由）x");
-        assert_eq!(reason_with_prefix("x"), "(理由) x");
-        assert_eq!(reason_with_prefix(""), "");
+        assert_eq!(next.texts.get(field("取組内容")), "取組内容");
+        assert_eq!(next.texts.get(field("令和6年度上半期の取組")), "");
+        assert_eq!(next.texts.get(field("推進本部評価")), "");
     }
 }

@@ -8,7 +8,8 @@
 use super::round::RoundKind;
 
 /// Stored as the `code()` string; shown as the Japanese `label()`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum SheetStatus {
     /// 作成中: the department is writing.
     Draft,
@@ -62,7 +63,8 @@ impl SheetStatus {
 }
 
 /// What someone does to a sheet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Event {
     /// 一時保存 by the department.
     Save,
@@ -91,6 +93,20 @@ impl Event {
             Event::Finalize => "確定",
             Event::Reopen => "再開",
         }
+    }
+
+    pub const ALL: [Event; 7] = [
+        Event::Save,
+        Event::Submit,
+        Event::Return,
+        Event::Confirm,
+        Event::Evaluate,
+        Event::Finalize,
+        Event::Reopen,
+    ];
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.code() == code)
     }
 
     pub fn code(self) -> &'static str {

@@ -1,7 +1,7 @@
 //! From a parsed sheet to the domain's sheet content.
 
 use super::ParsedSheet;
-use crate::domain::sheet::{ActionItem, Indicator, Period, SheetBody, SheetContent, SheetHeader};
+use crate::domain::sheet::{ActionItem, Indicator, Period, SheetContent};
 
 impl ParsedSheet {
     /// The sheet's content for `fiscal_year` (the report's year). Blank cells are
@@ -46,32 +46,10 @@ impl ParsedSheet {
                 }
             })
             .collect();
-        let b = &self.body;
         SheetContent {
-            header: SheetHeader {
-                related_plan: self.related_plan.clone(),
-                plan_years: self.plan_years.clone(),
-                target_scope: self.target_scope.clone(),
-                related_initiatives: self.related_initiatives.clone(),
-                special_notes: self.special_notes.clone(),
-            },
+            texts: self.texts.clone(),
             action_items,
             indicators,
-            body: SheetBody {
-                content: b.content.clone(),
-                plan_for_year: b.plan_for_year.clone(),
-                h1_actions: b.h1_actions.clone(),
-                h1_progress: b.h1_progress.clone(),
-                h2_plan: b.h2_plan.clone(),
-                h2_actions: b.h2_actions.clone(),
-                effects: b.effects.clone(),
-                issues: b.issues.clone(),
-                dept_evaluation: b.dept_evaluation.clone(),
-                dept_reason: b.dept_reason.clone(),
-                hq_evaluation: b.hq_evaluation.clone(),
-                hq_comment: String::new(),
-                next_year: b.next_year.clone(),
-            },
         }
     }
 }

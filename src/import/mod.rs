@@ -6,6 +6,8 @@ pub mod report_text;
 
 pub use report_text::parse_report;
 
+use crate::domain::field::Texts;
+
 /// A refusal to read a file: the 1-based line and what was expected there.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{line}行目: {message}")]
@@ -75,11 +77,8 @@ pub struct ParsedSheet {
     pub line: usize,
     /// Name as the sheet spells it (may differ from the master name).
     pub name_on_sheet: String,
-    pub related_plan: String,
-    pub plan_years: String,
-    pub target_scope: String,
-    pub related_initiatives: String,
-    pub special_notes: String,
+    /// Every text field: the header's as written on the sheet, the body's rows.
+    pub texts: Texts,
     /// Fiscal years of the 取組項目 columns (令和4年度 … 令和7年度 → 2022 … 2025).
     pub schedule_years: Vec<i32>,
     pub action_items: Vec<ParsedActionItem>,
@@ -90,7 +89,6 @@ pub struct ParsedSheet {
     /// Year in 「目標値 (R7)」.
     pub target_year: i32,
     pub indicators: Vec<ParsedIndicator>,
-    pub body: ParsedBody,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -115,33 +113,4 @@ pub struct ParsedIndicator {
     pub current: String,
     /// 目標値.
     pub target: String,
-}
-
-/// The body of the sheet, label column on the left.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ParsedBody {
-    /// 取組内容
-    pub content: String,
-    /// 令和N年度の実施内容
-    pub plan_for_year: String,
-    /// 令和N年度上半期の取組
-    pub h1_actions: String,
-    /// 上半期進捗状況
-    pub h1_progress: String,
-    /// 下半期への取組 (also 下半期へ向けての取組 …)
-    pub h2_plan: String,
-    /// 令和N年度下半期の取組
-    pub h2_actions: String,
-    /// 令和N年度の効果・影響
-    pub effects: String,
-    /// 令和N年度の課題
-    pub issues: String,
-    /// 所管課評価
-    pub dept_evaluation: String,
-    /// 所管課評価's third cell, e.g. 「(理由) …」, exactly as written.
-    pub dept_reason: String,
-    /// 推進本部評価
-    pub hq_evaluation: String,
-    /// 次年度への取組 (also 次年度へ向けての取組)
-    pub next_year: String,
 }

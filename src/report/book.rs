@@ -4,10 +4,12 @@
 
 use super::view::{page_name, SheetView};
 use crate::db::report::{BookData, RunningHead};
-use crate::domain::fiscal_year::era_name;
+use crate::domain::field::HeaderSlot;
+use crate::domain::fiscal_year::{era_name, year_end_label};
+use crate::domain::ids::{PlanId, SheetId};
 
 pub struct ListRowView {
-    pub sheet_id: i32,
+    pub sheet_id: SheetId,
     pub number: i32,
     pub name: String,
     pub department: String,
@@ -22,7 +24,7 @@ pub struct ListArea {
 }
 
 pub struct BookView {
-    pub plan_id: i32,
+    pub plan_id: PlanId,
     pub plan_name: String,
     pub fiscal_year: i32,
     /// 「令和6年度実績報告書」
@@ -53,7 +55,7 @@ impl BookView {
                     number: ctx.initiative_number,
                     name: ctx.initiative_name.clone(),
                     department: ctx.department.clone(),
-                    related_plan: Some((s.content.header.related_plan.clone(), 1)),
+                    related_plan: Some((s.content.texts.slot(HeaderSlot::RelatedPlan).to_string(), 1)),
                     draft: s.status != crate::domain::workflow::SheetStatus::Final,
                 });
             }
@@ -74,17 +76,6 @@ impl BookView {
             areas,
             sheets: book.sheets.into_iter().map(SheetView::new).collect(),
         }
-    }
-}
-
-/// The cover's date when the year has no imported report: the end of the
-/// fiscal year, 「令和7年3月末」 for FY2024.
-pub fn year_end_label(fiscal_year: i32) -> String {
-    let calendar_year = fiscal_year + 1;
-    match calendar_year - 2018 {
-        // March 2019 was still 平成.
-        n if n < 2 => format!("平成{}年3月末", calendar_year - 1988),
-        n => format!("令和{n}年3月末"),
     }
 }
 
@@ -132,18 +123,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn year_end_dates() {
-        assert_eq!(year_end_label(2024), "令和7年3月末");
-        assert_eq!(year_end_label(2019), "令和2年3月末");
-        assert_eq!(year_end_label(2018), "平成31年3月末");
-    }
-
-    #[test]
     fn running_heads_are_escaped_css_strings() {
         let css = page_rules(
             2024,
             &[RunningHead {
-                sheet_id: 7,
+                sheet_id: SheetId(7),
                 plan_name: "プラン\"}\\\n<x>".into(),
                 heading: "(1) 働き方改革の推進 No.1".into(),
                 draft: true,

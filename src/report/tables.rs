@@ -3,7 +3,8 @@
 
 use crate::db::report::BookData;
 use crate::domain::fiscal_year::short;
-use crate::domain::sheet::{reason_with_prefix, Period, Sheet};
+use crate::domain::field::{Field, Place};
+use crate::domain::sheet::{Period, Sheet};
 
 pub struct Table {
     pub header: Vec<String>,
@@ -17,45 +18,55 @@ fn area(sheet: &Sheet) -> String {
     )
 }
 
-/// 取組事業一覧 with each sheet's state and both evaluations.
+/// 取組事業一覧 with each sheet's state and the fields the registry lists
+/// (推進する計画, progress, both evaluations).
 pub fn list_table(book: &BookData) -> Table {
-    let header = [
-        "推進項目",
-        "No.",
-        "取組事業",
-        "計画所管課",
-        "関係課",
-        "推進する計画",
-        "状態",
-        "上半期進捗状況",
-        "所管課評価",
-        "所管課評価の理由",
-        "推進本部評価",
-    ];
+    // Header fields describe the initiative and come before its state; body
+    // fields (what was written that year) after it.
+    let listed = |header: bool| -> Vec<Field> {
+        Field::all()
+            .filter(|f| f.def().list_column.is_some())
+            .filter(|f| matches!(f.def().place, Place::Header(_)) == header)
+            .collect()
+    };
+    let (before, after) = (listed(true), listed(false));
+    let mut header: Vec<String> = ["推進項目", "No.", "取組事業", "計画所管課", "関係課"]
+        .map(String::from)
+        .to_vec();
+    let headings = |fields: &[Field]| -> Vec<String> {
+        fields
+            .iter()
+            .filter_map(|f| f.def().list_column)
+            .map(String::from)
+            .collect()
+    };
+    header.extend(headings(&before));
+    header.push("状態".into());
+    header.extend(headings(&after));
     let rows = book
         .sheets
         .iter()
         .map(|s| {
-            let b = &s.content.body;
-            vec![
+            let texts = |fields: &[Field]| -> Vec<String> {
+                fields
+                    .iter()
+                    .map(|f| f.printed(s.content.texts.get(*f)))
+                    .collect()
+            };
+            let mut row = vec![
                 area(s),
                 s.context.initiative_number.to_string(),
                 s.context.initiative_name.clone(),
                 s.context.department.clone(),
                 s.context.related_departments.join("　"),
-                s.content.header.related_plan.clone(),
-                s.status.label().to_string(),
-                b.h1_progress.clone(),
-                b.dept_evaluation.clone(),
-                reason_with_prefix(&b.dept_reason),
-                b.hq_evaluation.clone(),
-            ]
+            ];
+            row.extend(texts(&before));
+            row.push(s.status.label().to_string());
+            row.extend(texts(&after));
+            row
         })
         .collect();
-    Table {
-        header: header.map(String::from).to_vec(),
-        rows,
-    }
+    Table { header, rows }
 }
 
 /// Every 目標 row with every value column of the year's sheets: 当初値,

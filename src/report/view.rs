@@ -2,7 +2,9 @@
 //! and the body rows, ready for a template. The screen page, the print view and
 //! the book all render this one view, so they cannot drift apart.
 
+use crate::domain::field::{HeaderSlot, Place};
 use crate::domain::fiscal_year::era_name;
+use crate::domain::ids::SheetId;
 use crate::domain::sheet::{display_lines, Sheet};
 use crate::domain::workflow::SheetStatus;
 
@@ -20,6 +22,8 @@ impl Text {
 }
 
 pub struct BodyRowView {
+    /// False for a row the official form does not have (推進本部コメント).
+    pub on_paper: bool,
     pub label: String,
     pub text: Text,
     pub reason: Option<Text>,
@@ -51,6 +55,10 @@ pub struct SheetView {
     pub actions: Vec<ActionRowView>,
     pub indicator_columns: Vec<String>,
     pub indicators: Vec<IndicatorRowView>,
+    /// The header grid's text cells, as written that year.
+    pub related_plan: String,
+    pub plan_years: String,
+    pub target_scope: String,
     pub related_initiatives: Text,
     pub special_notes: Text,
     pub body: Vec<BodyRowView>,
@@ -95,13 +103,16 @@ impl SheetView {
                     .collect(),
             })
             .collect();
+        let texts = &sheet.content.texts;
+        let header = |slot| texts.slot(slot).to_string();
         let body = sheet
             .body_rows()
             .into_iter()
             .map(|row| BodyRowView {
+                on_paper: row.field.def().place != Place::BodyIfWritten,
                 label: row.label,
                 text: Text::new(row.text),
-                reason: row.reason.as_deref().map(Text::new),
+                reason: row.beside.as_deref().map(Text::new),
             })
             .collect();
         Self {
@@ -116,8 +127,11 @@ impl SheetView {
             actions,
             indicator_columns,
             indicators,
-            related_initiatives: Text::new(&sheet.content.header.related_initiatives),
-            special_notes: Text::new(&sheet.content.header.special_notes),
+            related_plan: header(HeaderSlot::RelatedPlan),
+            plan_years: header(HeaderSlot::PlanYears),
+            target_scope: header(HeaderSlot::TargetScope),
+            related_initiatives: Text::new(texts.slot(HeaderSlot::RelatedInitiatives)),
+            special_notes: Text::new(texts.slot(HeaderSlot::SpecialNotes)),
             body,
             sheet,
         }
@@ -131,7 +145,7 @@ impl SheetView {
     }
 }
 
-pub fn page_name(sheet_id: i32) -> String {
+pub fn page_name(sheet_id: SheetId) -> String {
     format!("sheet-{sheet_id}")
 }
 

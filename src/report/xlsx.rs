@@ -230,16 +230,16 @@ fn paper_sheet(
     p.cell(2, 0, 3, 0, "取組事業名", &f.label)?;
     p.cell(2, 1, 3, 3, &s.context.initiative_name, &f.name)?;
     p.cell(2, 4, 2, 4, "関係計画名", &f.label)?;
-    p.cell(2, 5, 2, last, &s.content.header.related_plan, &f.text)?;
+    p.cell(2, 5, 2, last, &v.related_plan, &f.text)?;
     p.cell(3, 4, 3, 4, "計画年数", &f.label)?;
-    p.cell(3, 5, 3, last, &s.content.header.plan_years, &f.text)?;
+    p.cell(3, 5, 3, last, &v.plan_years, &f.text)?;
     // 所管課 · 関係課 · 対象部局
     p.cell(4, 0, 4, 0, "所管課", &f.label)?;
     p.cell(4, 1, 4, 1, &s.context.department, &f.text)?;
     p.cell(4, 2, 4, 2, "関係課", &f.label)?;
     p.cell(4, 3, 4, 4, &v.related_departments, &f.text)?;
     p.cell(4, 5, 4, 5, "対象部局", &f.label)?;
-    p.cell(4, 6, 4, last, &s.content.header.target_scope, &f.text)?;
+    p.cell(4, 6, 4, last, &v.target_scope, &f.text)?;
     // 取組項目
     let mut r = 5;
     p.cell(r, 0, r + v.actions.len(), 0, "取組項目", &f.label)?;

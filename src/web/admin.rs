@@ -8,10 +8,13 @@ use super::auth::{see_other, CsrfForm};
 use actix_web::http::StatusCode;
 
 use super::error::{page, page_with_status};
-use super::{with_conn, AppError, CurrentUser, Nav};
+use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
+use crate::app;
 use crate::db::{self, DbPool};
 use crate::domain::fiscal_year::era_name;
-use crate::domain::permission::{authorize, Action, Role};
+use crate::domain::field::ChoiceList;
+use crate::domain::ids::{ChoiceId, RoundId, UserId};
+use crate::domain::permission::{authorize, Action};
 use crate::domain::round::RoundKind;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -31,28 +34,8 @@ fn require(user: &CurrentUser, action: Action) -> Result<(), AppError> {
     Ok(())
 }
 
-fn audit(
-    conn: &mut db::DbConnection,
-    user: &CurrentUser,
-    action: &str,
-    detail: String,
-) -> Result<(), db::DbError> {
-    db::audit::record(
-        conn,
-        db::audit::Entry {
-            user_id: Some(user.actor.user_id),
-            actor: &user.actor.login,
-            action,
-            sheet_id: None,
-            from_status: None,
-            to_status: None,
-            detail,
-        },
-    )
-}
-
 struct RoundView {
-    id: Option<i32>,
+    id: Option<RoundId>,
     year: i32,
     year_label: String,
     kind: &'static str,
@@ -97,7 +80,7 @@ async fn render_rounds(
         for kind in RoundKind::ALL {
             let row = rows
                 .iter()
-                .find(|r| r.fiscal_year == year && r.kind() == Some(kind));
+                .find(|r| r.fiscal_year == year && r.kind == kind);
             rounds.push(RoundView {
                 id: row.map(|r| r.id),
                 year,
@@ -159,33 +142,9 @@ async fn open_round(
             }
         },
     };
-    let u = user.clone();
-    with_conn(&pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let plan = db::plan::list(conn)?
-                .into_iter()
-                .next()
-                .ok_or_else(|| db::DbError::Conflict("プランがありません".into()))?;
-            if year < plan.first_year || year > plan.last_year {
-                return Err(db::DbError::Conflict("プランの期間外の年度です".into()));
-            }
-            db::round::open(conn, plan.id, year, kind, deadline)?;
-            // A new year starts from last year's sheets (only those missing).
-            if kind == RoundKind::FirstHalf {
-                db::sheet::carry_forward_year(conn, plan.id, year - 1, &u.actor.login)?;
-            }
-            audit(
-                conn,
-                &u,
-                "round_open",
-                format!(
-                    "{}{}を開始（締切 {}）",
-                    era_name(year),
-                    kind.label(),
-                    deadline.map_or("なし".into(), |d| d.to_string())
-                ),
-            )
-        })
+    let actor = user.actor.clone();
+    run_use_case(&pool, move |conn| {
+        app::round::open(conn, &actor, year, kind, deadline)
     })
     .await?;
     Ok(see_other("/rounds"))
@@ -194,36 +153,16 @@ async fn open_round(
 async fn close_round(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    path: web::Path<i32>,
+    path: web::Path<RoundId>,
     _form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    require(&user, Action::ManageRounds)?;
     let id = path.into_inner();
-    let u = user.clone();
-    let found = with_conn(&pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let Some(round) = db::round::find(conn, id)? else {
-                return Ok(false);
-            };
-            db::round::close(conn, id)?;
-            let label = round.kind().map_or("", |k| k.label());
-            audit(
-                conn,
-                &u,
-                "round_close",
-                format!("{}{}を終了", era_name(round.fiscal_year), label),
-            )?;
-            Ok(true)
-        })
-    })
-    .await?;
-    if !found {
-        return Err(AppError::NotFound);
-    }
+    let actor = user.actor.clone();
+    run_use_case(&pool, move |conn| app::round::close(conn, &actor, id)).await?;
     Ok(see_other("/rounds"))
 }
 
-struct ChoiceList {
+struct ChoiceListView {
     code: &'static str,
     name: &'static str,
     items: Vec<db::choice::ChoiceRow>,
@@ -234,7 +173,7 @@ struct ChoiceList {
 struct ChoicesPage {
     nav: Option<Nav>,
     csrf: String,
-    lists: Vec<ChoiceList>,
+    lists: Vec<ChoiceListView>,
     error: Option<String>,
 }
 
@@ -249,12 +188,12 @@ async fn render_choices(
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let rows = with_conn(pool, db::choice::all).await?;
-    let lists = db::choice::LISTS
-        .iter()
-        .map(|(code, name)| ChoiceList {
-            code,
-            name,
-            items: rows.iter().filter(|r| r.list == *code).cloned().collect(),
+    let lists = ChoiceList::ALL
+        .into_iter()
+        .map(|list| ChoiceListView {
+            code: list.code(),
+            name: list.label(),
+            items: rows.iter().filter(|r| r.list == list).cloned().collect(),
         })
         .collect();
     let status = if error.is_some() {
@@ -279,63 +218,39 @@ async fn add_choice(
     form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
     require(&user, Action::ManageChoices)?;
-    let list = form.get("list").to_string();
-    let value = form.get("value").trim().to_string();
-    if !db::choice::LISTS.iter().any(|(c, _)| *c == list) {
+    let Some(list) = ChoiceList::from_code(form.get("list")) else {
         return render_choices(&user, &pool, Some("一覧の指定が正しくありません".into())).await;
-    }
-    if value.is_empty() || value.chars().count() > 50 {
-        return render_choices(
-            &user,
-            &pool,
-            Some("選択肢は1〜50文字で入力してください".into()),
-        )
-        .await;
-    }
-    let u = user.clone();
-    with_conn(&pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            db::choice::add(conn, &list, &value)?;
-            audit(conn, &u, "choice_add", format!("{list}: {value}"))
-        })
+    };
+    let value = form.get("value").to_string();
+    let actor = user.actor.clone();
+    let added = run_use_case(&pool, move |conn| {
+        app::settings::add_choice(conn, &actor, list, &value)
     })
     .await?;
+    if let Err(message) = added {
+        return render_choices(&user, &pool, Some(message)).await;
+    }
     Ok(see_other("/choices"))
 }
 
 async fn toggle_choice(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    path: web::Path<i32>,
+    path: web::Path<ChoiceId>,
     form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    require(&user, Action::ManageChoices)?;
     let id = path.into_inner();
     let active = form.get("active") == "1";
-    let u = user.clone();
-    let found = with_conn(&pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let ok = db::choice::set_active(conn, id, active)?;
-            if ok {
-                audit(
-                    conn,
-                    &u,
-                    "choice_toggle",
-                    format!("選択肢 {id} を{}", if active { "有効" } else { "無効" }),
-                )?;
-            }
-            Ok(ok)
-        })
+    let actor = user.actor.clone();
+    run_use_case(&pool, move |conn| {
+        app::settings::set_choice_active(conn, &actor, id, active)
     })
     .await?;
-    if !found {
-        return Err(AppError::NotFound);
-    }
     Ok(see_other("/choices"))
 }
 
 struct UserView {
-    id: i32,
+    id: UserId,
     login: String,
     name: String,
     role: &'static str,
@@ -376,7 +291,7 @@ async fn users(user: CurrentUser, pool: web::Data<DbPool>) -> Result<HttpRespons
                 id: u.id,
                 login: u.login,
                 name: u.display_name,
-                role: Role::from_code(&u.role).map_or("", |r| r.label()),
+                role: u.role.label(),
                 department: u.department.unwrap_or_default(),
                 active: u.active,
             })
@@ -403,34 +318,17 @@ async fn users(user: CurrentUser, pool: web::Data<DbPool>) -> Result<HttpRespons
 async fn set_user_active(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    path: web::Path<i32>,
+    path: web::Path<UserId>,
     form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    require(&user, Action::ManageUsers)?;
     let id = path.into_inner();
     let active = form.get("active") == "1";
-    if id == user.actor.user_id && !active {
-        return Err(AppError::Conflict("自分自身を無効にはできません".into()));
-    }
-    let u = user.clone();
-    let found = with_conn(&pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let ok = db::user::set_active(conn, id, active)?;
-            if ok {
-                audit(
-                    conn,
-                    &u,
-                    "user_active",
-                    format!("利用者 {id} を{}", if active { "有効" } else { "無効" }),
-                )?;
-            }
-            Ok(ok)
-        })
+    let actor = user.actor.clone();
+    run_use_case(&pool, move |conn| {
+        app::settings::set_user_active(conn, &actor, id, active)
     })
-    .await?;
-    if !found {
-        return Err(AppError::NotFound);
-    }
+    .await?
+    .map_err(AppError::Conflict)?;
     Ok(see_other("/admin/users"))
 }
 
@@ -439,17 +337,8 @@ async fn unlock(
     pool: web::Data<DbPool>,
     form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    require(&user, Action::ManageUsers)?;
     let key = form.get("key").to_string();
-    let u = user.clone();
-    with_conn(&pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            if db::throttle::clear(conn, &key)? {
-                audit(conn, &u, "unlock", format!("ログイン制限を解除: {key}"))?;
-            }
-            Ok(())
-        })
-    })
-    .await?;
+    let actor = user.actor.clone();
+    run_use_case(&pool, move |conn| app::settings::unlock(conn, &actor, &key)).await?;
     Ok(see_other("/admin/users"))
 }

@@ -1,59 +1,87 @@
 //! The department's edit form: laid out like the paper sheet, works without
 //! JavaScript, and never loses what was typed (validation errors, a
-//! colleague's save in between, an expired session).
+//! colleague's save in between, an expired session). Fields come from the
+//! registry; their HTML names from `sheet_form`.
+
+use std::collections::HashMap;
 
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::auth::{csrf_posted, field, see_other, MaybeUser, PostedForm, BAD_ENCODING};
-use actix_web::http::StatusCode;
-
 use super::error::page_with_status;
+use super::sheet_form::{self, action_cell_input, action_text_input, indicator_input};
 use super::sheets::{load_with_draft, PageQuery};
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
+use crate::app::sheet::{self as sheet_use_case, EditContext, SaveOutcome};
 use crate::db::{self, DbPool};
+use crate::domain::change::{diff, Change};
+use crate::domain::field::{ChoiceList, Field, HeaderSlot, Input, Part, Place, Writer};
 use crate::domain::fiscal_year::{era_name, short};
-use crate::domain::form::{diff, Change, FieldError, RowOp, SheetForm};
+use crate::domain::form::{FieldError, IndicatorCell, SheetForm, MAX_ROWS};
+use crate::domain::ids::SheetId;
 use crate::domain::permission::Action;
-use crate::domain::round::{editable, Field, RoundKind};
+use crate::domain::round::RoundKind;
 use crate::domain::sheet::Period;
 use crate::domain::workflow::Event;
-use crate::sheet_edit::{self, EditContext, SaveOutcome};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/sheets/{id}/edit", web::get().to(edit_form))
         .route("/sheets/{id}/edit", web::post().to(save));
 }
 
-/// One body row of the form, in paper order.
-struct BodyField {
+/// One text field of the form.
+struct FieldView {
     name: &'static str,
     label: String,
     editable: bool,
     value: String,
     /// A dropdown instead of a textarea.
     options: Option<Vec<String>>,
+    rows: u8,
+    error: Option<String>,
+}
+
+/// A body row in paper order, with the field printed beside it (if any).
+struct BodyRowView {
+    field: FieldView,
+    beside: Option<FieldView>,
 }
 
 struct ActionRowView {
     index: usize,
+    text_name: String,
     text: String,
-    cells: Vec<(i32, String, Vec<String>)>,
+    /// (input name, year label, value, options)
+    cells: Vec<(String, String, String, Vec<String>)>,
+}
+
+/// One 目標 cell: its input name and value.
+struct CellView {
+    name: String,
+    value: String,
 }
 
 struct IndicatorRowView {
     index: usize,
     key: String,
-    name: String,
-    method: String,
+    name: CellView,
+    method: CellView,
     methods: Vec<String>,
-    baseline: String,
+    baseline: CellView,
     past: Vec<String>,
-    first_half: String,
-    current: String,
-    full_year: String,
-    target: String,
+    first_half: CellView,
+    current: CellView,
+    full_year: CellView,
+    target: CellView,
+}
+
+/// A message in the summary at the top, linking to its input.
+struct ErrorView {
+    name: String,
+    message: String,
 }
 
 #[derive(Template)]
@@ -61,7 +89,7 @@ struct IndicatorRowView {
 struct EditPage {
     nav: Option<Nav>,
     csrf: String,
-    sheet_id: i32,
+    sheet_id: SheetId,
     heading: String,
     name: String,
     year_label: String,
@@ -76,7 +104,7 @@ struct EditPage {
     return_reason: String,
     version: i32,
     draft: String,
-    schedule_labels: Vec<(i32, String)>,
+    schedule_labels: Vec<String>,
     actions: Vec<ActionRowView>,
     can_rows: bool,
     can_indicators: bool,
@@ -89,26 +117,21 @@ struct EditPage {
     target_label: String,
     indicators: Vec<IndicatorRowView>,
     /// 関連する取組事業 and 特記事項.
-    header_fields: Vec<BodyField>,
-    body: Vec<BodyField>,
-    dept_reason: BodyField,
-    errors: Vec<FieldError>,
+    header_fields: Vec<FieldView>,
+    body: Vec<BodyRowView>,
+    errors: Vec<ErrorView>,
     missing: Vec<String>,
     conflict: Vec<Change>,
     notice: Option<String>,
 }
 
 impl EditPage {
-    /// The message for one input, if it has one.
-    fn err(&self, name: &str) -> Option<&str> {
+    /// The message for one row input, if it has one.
+    fn err_owned(&self, name: String) -> Option<String> {
         self.errors
             .iter()
             .find(|e| e.name == name)
-            .map(|e| e.message.as_str())
-    }
-
-    fn err_owned(&self, name: String) -> Option<String> {
-        self.err(&name).map(str::to_string)
+            .map(|e| e.message.clone())
     }
 }
 
@@ -123,80 +146,139 @@ fn options(list: &[String], current: &str) -> Vec<String> {
     v
 }
 
-fn build(user: &CurrentUser, ctx: &EditContext, form: &SheetForm, round: RoundKind) -> EditPage {
-    let sheet = &ctx.sheet;
-    let fy = sheet.fiscal_year;
-    let schedule_years = sheet.schedule_years();
-    let can = |f: Field| editable(round, f);
-    let text_field = |field: Field, name: &'static str, options: Option<Vec<String>>| BodyField {
-        name,
-        label: crate::domain::form::field_label(field, fy),
-        editable: can(field),
-        value: form.text(field).to_string(),
-        options,
-    };
-    let body = vec![
-        text_field(Field::Content, "content", None),
-        text_field(Field::PlanForYear, "plan_for_year", None),
-        text_field(Field::H1Actions, "h1_actions", None),
-        text_field(
-            Field::H1Progress,
-            "h1_progress",
-            Some(options(&ctx.choices.progress, &form.h1_progress)),
-        ),
-        text_field(Field::H2Plan, "h2_plan", None),
-        text_field(Field::H2Actions, "h2_actions", None),
-        text_field(Field::Effects, "effects", None),
-        text_field(Field::Issues, "issues", None),
-        text_field(
-            Field::DeptEvaluation,
-            "dept_evaluation",
-            Some(options(&ctx.choices.evaluation, &form.dept_evaluation)),
-        ),
-        BodyField {
-            name: "hq_evaluation",
-            label: "推進本部評価".into(),
-            editable: false,
-            value: sheet.content.body.hq_evaluation.clone(),
-            options: None,
-        },
-        text_field(Field::NextYear, "next_year", None),
-    ];
-    let past_years = sheet.actual_years();
-    let indicators = form
-        .indicators
-        .iter()
-        .enumerate()
-        .map(|(index, row)| {
-            let stored = row.key.and_then(|k| {
-                sheet
-                    .indicator_ids
-                    .iter()
-                    .position(|id| *id == k)
-                    .and_then(|p| sheet.content.indicators.get(p))
-            });
-            IndicatorRowView {
+/// What the page needs besides the form: the sheet, its round, the messages.
+struct Build<'a> {
+    ctx: &'a EditContext,
+    form: &'a SheetForm,
+    round: RoundKind,
+    errors: HashMap<String, String>,
+}
+
+impl Build<'_> {
+    fn field(&self, field: Field) -> FieldView {
+        let def = field.def();
+        let value = self.form.texts.get(field).to_string();
+        let (options, rows) = match def.input {
+            Input::Choice(list) => (Some(options(self.ctx.choices.get(list), &value)), 1),
+            Input::Text(rows) => (None, rows),
+        };
+        FieldView {
+            name: def.key,
+            label: field.label(self.ctx.sheet.fiscal_year),
+            editable: field.department_writes_in(self.round),
+            // Fields the department does not write show what is stored.
+            value: if field.department_writes_in(self.round) {
+                value
+            } else {
+                self.ctx.sheet.content.texts.get(field).to_string()
+            },
+            options,
+            rows,
+            error: self.errors.get(def.key).cloned(),
+        }
+    }
+
+    fn body(&self) -> Vec<BodyRowView> {
+        let stored = &self.ctx.sheet.content.texts;
+        Field::all()
+            .filter(|f| match f.def().place {
+                Place::Body => true,
+                Place::BodyIfWritten => !stored.get(*f).is_empty(),
+                Place::Header(_) | Place::Beside => false,
+            })
+            .map(|f| BodyRowView {
+                field: self.field(f),
+                beside: f.beside().map(|b| self.field(b)),
+            })
+            .collect()
+    }
+
+    fn actions(&self) -> Vec<ActionRowView> {
+        let schedule = self.ctx.choices.get(ChoiceList::Schedule);
+        self.form
+            .action_items
+            .iter()
+            .enumerate()
+            .map(|(index, row)| ActionRowView {
                 index,
-                key: row.key.map_or(String::new(), |k| k.to_string()),
-                name: row.name.clone(),
-                method: row.method.clone(),
-                methods: options(&ctx.choices.method, &row.method),
-                baseline: row.baseline.clone(),
-                past: past_years
+                text_name: action_text_input(index),
+                text: row.text.clone(),
+                cells: row
+                    .cells
                     .iter()
-                    .map(|y| {
-                        stored
-                            .map_or("", |s| s.value(*y, Period::FullYear))
-                            .to_string()
+                    .map(|(y, v)| {
+                        let name = action_cell_input(index, *y);
+                        (name, era_name(*y), v.clone(), options(schedule, v))
                     })
                     .collect(),
-                first_half: row.first_half.clone(),
-                current: row.current.clone(),
-                full_year: row.full_year.clone(),
-                target: row.target.clone(),
-            }
+            })
+            .collect()
+    }
+
+    fn indicators(&self) -> Vec<IndicatorRowView> {
+        let sheet = &self.ctx.sheet;
+        let methods = self.ctx.choices.get(ChoiceList::Method);
+        self.form
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(index, row)| {
+                let stored = row.key.and_then(|k| {
+                    let pos = sheet.indicator_ids.iter().position(|id| *id == k)?;
+                    sheet.content.indicators.get(pos)
+                });
+                let cell = |c: IndicatorCell| CellView {
+                    name: indicator_input(index, c),
+                    value: row.get(c).to_string(),
+                };
+                IndicatorRowView {
+                    index,
+                    key: row.key.map_or(String::new(), |k| k.to_string()),
+                    methods: options(methods, row.get(IndicatorCell::Method)),
+                    past: sheet
+                        .actual_years()
+                        .iter()
+                        .map(|y| stored.map_or("", |s| s.value(*y, Period::FullYear)).into())
+                        .collect(),
+                    name: cell(IndicatorCell::Name),
+                    method: cell(IndicatorCell::Method),
+                    baseline: cell(IndicatorCell::Baseline),
+                    first_half: cell(IndicatorCell::FirstHalf),
+                    current: cell(IndicatorCell::Current),
+                    full_year: cell(IndicatorCell::FullYear),
+                    target: cell(IndicatorCell::Target),
+                }
+            })
+            .collect()
+    }
+}
+
+fn build(
+    user: &CurrentUser,
+    ctx: &EditContext,
+    form: &SheetForm,
+    round: RoundKind,
+    errors: &[FieldError],
+) -> EditPage {
+    let errors: Vec<ErrorView> = errors
+        .iter()
+        .map(|e| ErrorView {
+            name: sheet_form::input_name(e.target),
+            message: e.message.clone(),
         })
         .collect();
+    let b = Build {
+        ctx,
+        form,
+        round,
+        errors: errors
+            .iter()
+            .map(|e| (e.name.clone(), e.message.clone()))
+            .collect(),
+    };
+    let sheet = &ctx.sheet;
+    let fy = sheet.fiscal_year;
+    let slot = |s| sheet.content.texts.slot(s).to_string();
     EditPage {
         nav: Nav::of(user),
         csrf: user.csrf.clone(),
@@ -207,80 +289,65 @@ fn build(user: &CurrentUser, ctx: &EditContext, form: &SheetForm, round: RoundKi
         status: sheet.status.label(),
         round: round.label(),
         deadline: ctx.deadline.map(|d| d.format("%Y年%-m月%-d日").to_string()),
-        related_plan: sheet.content.header.related_plan.clone(),
-        plan_years: sheet.content.header.plan_years.clone(),
+        related_plan: slot(HeaderSlot::RelatedPlan),
+        plan_years: slot(HeaderSlot::PlanYears),
         department: sheet.context.department.clone(),
         related_departments: sheet.context.related_departments.join("　"),
-        target_scope: sheet.content.header.target_scope.clone(),
+        target_scope: slot(HeaderSlot::TargetScope),
         return_reason: sheet.return_reason.clone(),
         version: form.version,
         draft: String::new(),
-        schedule_labels: schedule_years.iter().map(|y| (*y, era_name(*y))).collect(),
-        actions: form
-            .action_items
-            .iter()
-            .enumerate()
-            .map(|(index, row)| ActionRowView {
-                index,
-                text: row.text.clone(),
-                cells: row
-                    .cells
-                    .iter()
-                    .map(|(y, v)| (*y, v.clone(), options(&ctx.choices.schedule, v)))
-                    .collect(),
-            })
-            .collect(),
-        can_rows: can(Field::ActionItems),
-        can_indicators: can(Field::IndicatorDefinitions),
-        can_first_half: can(Field::IndicatorFirstHalf),
-        can_year_end: can(Field::IndicatorYearEnd),
-        past_labels: past_years
-            .iter()
-            .map(|y| format!("{}実績", short(*y)))
+        schedule_labels: sheet.schedule_years().into_iter().map(era_name).collect(),
+        actions: b.actions(),
+        can_rows: Part::ActionItems.department_writes_in(round),
+        can_indicators: Part::IndicatorDefinitions.department_writes_in(round),
+        can_first_half: Part::IndicatorFirstHalf.department_writes_in(round),
+        can_year_end: Part::IndicatorYearEnd.department_writes_in(round),
+        past_labels: sheet
+            .actual_years()
+            .into_iter()
+            .map(|y| format!("{}実績", short(y)))
             .collect(),
         first_half_label: format!("{}実績(上半期)", short(fy)),
         full_year_label: format!("{}実績(通年)", short(fy)),
         baseline_label: sheet.baseline_label(),
         target_label: sheet.target_label(),
-        indicators,
-        header_fields: vec![
-            text_field(Field::RelatedInitiatives, "related_initiatives", None),
-            text_field(Field::SpecialNotes, "special_notes", None),
-        ],
-        body,
-        dept_reason: text_field(Field::DeptReason, "dept_reason", None),
-        errors: Vec::new(),
+        indicators: b.indicators(),
+        header_fields: Field::all()
+            // The header cells the department writes; the plan's are above.
+            .filter(|f| matches!(f.def().place, Place::Header(_)))
+            .filter(|f| f.def().writer != Writer::Plan)
+            .map(|f| b.field(f))
+            .collect(),
+        body: b.body(),
+        errors,
         missing: Vec::new(),
         conflict: Vec::new(),
         notice: None,
     }
 }
 
-fn respond(status: u16, page_data: &EditPage) -> Result<HttpResponse, AppError> {
-    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    page_with_status(page_data, code)
+fn respond(status: StatusCode, page_data: &EditPage) -> Result<HttpResponse, AppError> {
+    page_with_status(page_data, status)
+}
+
+fn no_round() -> AppError {
+    AppError::Conflict("受付期間（ラウンド）が開いていないため編集できません".into())
 }
 
 async fn edit_form(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    path: web::Path<i32>,
+    path: web::Path<SheetId>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let (ctx, draft) = load_with_draft(
-        &pool,
-        &user,
-        id,
-        Action::Sheet(Event::Save),
-        query.draft.clone(),
-    )
-    .await?;
-    let round = ctx.round.ok_or_else(|| {
-        AppError::Conflict("受付期間（ラウンド）が開いていないため編集できません".into())
-    })?;
+    let draft_token = query.draft.clone();
+    let (ctx, draft) =
+        load_with_draft(&pool, &user, id, Action::Sheet(Event::Save), draft_token).await?;
+    let round = ctx.round.ok_or_else(no_round)?;
     let schedule_years = ctx.sheet.schedule_years();
-    let restored = draft.and_then(|pairs| SheetForm::from_pairs(&pairs, &schedule_years).ok());
+    let restored = draft.and_then(|pairs| sheet_form::parse(&pairs, &schedule_years).ok());
     let form = restored.clone().unwrap_or_else(|| {
         SheetForm::from_content(
             &ctx.sheet.content,
@@ -290,7 +357,7 @@ async fn edit_form(
             &schedule_years,
         )
     });
-    let mut view = build(&user, &ctx, &form, round);
+    let mut view = build(&user, &ctx, &form, round, &[]);
     if restored.is_some() {
         view.draft = query.draft.clone().unwrap_or_default();
         view.notice = Some(
@@ -300,14 +367,14 @@ async fn edit_form(
     } else if query.done.as_deref() == Some("save") {
         view.notice = Some("一時保存しました。".into());
     }
-    respond(200, &view)
+    respond(StatusCode::OK, &view)
 }
 
 async fn save(
     maybe: MaybeUser,
     session: Session,
     pool: web::Data<DbPool>,
-    path: web::Path<i32>,
+    path: web::Path<SheetId>,
     body: PostedForm,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -321,41 +388,40 @@ async fn save(
     if !csrf_posted(&session, &pairs) {
         return Err(AppError::Csrf);
     }
-    let get = |name: &str| field(&pairs, name);
-    let op = get("op").to_string();
-    let draft = get("draft").to_string();
+    let op = field(&pairs, "op").to_string();
+    let draft = field(&pairs, "draft").to_string();
     let actor = user.actor.clone();
     let ctx = run_use_case(&pool, move |conn| {
-        sheet_edit::visible(conn, &actor, id, Action::Sheet(Event::Save))
+        sheet_use_case::visible(conn, &actor, id, Action::Sheet(Event::Save))
     })
     .await?;
-    let round = ctx.round.ok_or_else(|| {
-        AppError::Conflict("受付期間（ラウンド）が開いていないため編集できません".into())
-    })?;
+    let round = ctx.round.ok_or_else(no_round)?;
     let schedule_years = ctx.sheet.schedule_years();
-    let mut form = SheetForm::from_pairs(&pairs, &schedule_years).map_err(AppError::BadRequest)?;
-
+    let mut form = sheet_form::parse(&pairs, &schedule_years).map_err(AppError::BadRequest)?;
+    let reshow = |ctx: &EditContext, form: &SheetForm, errors: &[FieldError]| {
+        let mut view = build(&user, ctx, form, round, errors);
+        view.draft = draft.clone();
+        view
+    };
     if !bad_fields.is_empty() {
         // Re-show what arrived, with the fields that held undecodable bytes marked.
-        let mut view = build(&user, &ctx, &form, round);
-        view.draft = draft;
+        let mut view = reshow(&ctx, &form, &[]);
         view.errors = bad_fields
             .iter()
-            .map(|name| FieldError {
+            .map(|name| ErrorView {
                 name: name.clone(),
                 message: BAD_ENCODING.into(),
             })
             .collect();
-        return respond(400, &view);
+        return respond(StatusCode::BAD_REQUEST, &view);
     }
-    if let Some(row_op) = RowOp::parse(&op) {
+    if let Some(row_op) = sheet_form::parse_row_op(&op) {
         let ok = form.apply_row_op(row_op, &schedule_years);
-        let mut view = build(&user, &ctx, &form, round);
-        view.draft = draft;
+        let mut view = reshow(&ctx, &form, &[]);
         if !ok {
-            view.notice = Some(format!("行は{}行までです", crate::domain::form::MAX_ROWS));
+            view.notice = Some(format!("行は{MAX_ROWS}行までです"));
         }
-        return respond(200, &view);
+        return respond(StatusCode::OK, &view);
     }
     let submit = match op.as_str() {
         "save" | "" => false,
@@ -365,13 +431,14 @@ async fn save(
     let actor = user.actor.clone();
     let posted = form.clone();
     let outcome = run_use_case(&pool, move |conn| {
-        sheet_edit::save(conn, &actor, id, &posted, submit)
+        sheet_use_case::save(conn, &actor, id, &posted, submit)
     })
     .await?;
     match outcome {
         SaveOutcome::Saved { .. } => {
             if !draft.is_empty() {
-                with_conn(&pool, move |conn| db::draft::remove(conn, &draft)).await?;
+                let token = draft.clone();
+                with_conn(&pool, move |conn| db::draft::remove(conn, &token)).await?;
             }
             Ok(see_other(&if submit {
                 format!("/sheets/{id}?done=submit")
@@ -380,16 +447,13 @@ async fn save(
             }))
         }
         SaveOutcome::Invalid { ctx, errors } => {
-            let mut view = build(&user, &ctx, &form, round);
-            view.draft = draft;
-            view.errors = errors;
-            respond(422, &view)
+            respond(StatusCode::UNPROCESSABLE_ENTITY, &reshow(&ctx, &form, &errors))
         }
         SaveOutcome::Missing { ctx, missing } => {
-            let mut view = build(&user, &ctx, &form, round);
-            view.draft = draft;
-            view.missing = missing;
-            respond(422, &view)
+            let mut view = reshow(&ctx, &form, &[]);
+            let fy = ctx.sheet.fiscal_year;
+            view.missing = missing.into_iter().map(|f| f.label(fy)).collect();
+            respond(StatusCode::UNPROCESSABLE_ENTITY, &view)
         }
         SaveOutcome::Stale { ctx } => {
             // Show the user's text beside what is stored now; the form keeps
@@ -398,10 +462,9 @@ async fn save(
             let (mine, _) = form.apply(&ctx.sheet.content, &ctx.sheet.indicator_ids, fy, round);
             let conflict = diff(&ctx.sheet.content, &mine, fy);
             form.version = ctx.sheet.version;
-            let mut view = build(&user, &ctx, &form, round);
-            view.draft = draft;
+            let mut view = reshow(&ctx, &form, &[]);
             view.conflict = conflict;
-            respond(409, &view)
+            respond(StatusCode::CONFLICT, &view)
         }
     }
 }

@@ -7,20 +7,27 @@ use serde::Deserialize;
 
 use super::error::page;
 use super::{with_conn, AppError, CurrentUser, Nav};
+use crate::app::sheet::entry_allows;
+use crate::db::plan::Plan;
+use crate::db::round::RoundRow;
+use crate::db::sheet::ListEntry;
 use crate::db::{self, DbPool};
 use crate::domain::fiscal_year::era_name;
-use crate::domain::permission::Role;
-use crate::domain::workflow::SheetStatus;
+use crate::domain::ids::{DepartmentId, SheetId};
+use crate::domain::permission::{Action, Role};
+use crate::domain::workflow::{Event, SheetStatus};
 
+/// The filters as typed in the URL. Empty values (「すべて」) and anything that
+/// does not name a year, state or department mean no filter.
 #[derive(Deserialize)]
 pub struct HomeQuery {
-    year: Option<i32>,
+    year: Option<String>,
     status: Option<String>,
-    department: Option<i32>,
+    department: Option<String>,
 }
 
 struct Row {
-    sheet_id: i32,
+    sheet_id: SheetId,
     heading: String,
     name: String,
     department: String,
@@ -61,6 +68,42 @@ struct HomePage {
     total: usize,
 }
 
+/// What the page shows for one plan and year.
+struct HomeData {
+    plan: Plan,
+    years: Vec<i32>,
+    year: i32,
+    entries: Vec<ListEntry>,
+    round: Option<RoundRow>,
+}
+
+fn load(conn: &mut db::DbConnection, year: Option<i32>) -> Result<Option<HomeData>, db::DbError> {
+    let Some(plan) = db::plan::list(conn)?.into_iter().next() else {
+        return Ok(None);
+    };
+    let years = db::sheet::years(conn, plan.id)?;
+    let rounds = db::round::for_plan(conn, plan.id)?;
+    // The year being written by default: the newest with an open round.
+    let default_year = rounds
+        .iter()
+        .filter(|r| r.is_open())
+        .map(|r| r.fiscal_year)
+        .max()
+        .or_else(|| years.first().copied());
+    let Some(year) = year.filter(|y| years.contains(y)).or(default_year) else {
+        return Ok(None);
+    };
+    let entries = db::sheet::list_for_year(conn, plan.id, year)?;
+    let round = db::round::open_round(conn, plan.id, year)?;
+    Ok(Some(HomeData {
+        plan,
+        years,
+        year,
+        entries,
+        round,
+    }))
+}
+
 pub async fn home(
     user: CurrentUser,
     pool: web::Data<DbPool>,
@@ -71,65 +114,58 @@ pub async fn home(
         status,
         department,
     } = query.into_inner();
-    let data = with_conn(&pool, move |conn| {
-        let Some(plan) = db::plan::list(conn)?.into_iter().next() else {
-            return Ok(None);
-        };
-        let years = db::sheet::years(conn, plan.id)?;
-        let rounds = db::round::for_plan(conn, plan.id)?;
-        // The year being written by default: the newest with an open round.
-        let default_year = rounds
-            .iter()
-            .filter(|r| r.is_open())
-            .map(|r| r.fiscal_year)
-            .max()
-            .or_else(|| years.first().copied());
-        let year = year.or(default_year);
-        let entries = match year {
-            Some(y) => db::sheet::list_for_year(conn, plan.id, y)?,
-            None => Vec::new(),
-        };
-        let round = match year {
-            Some(y) => db::round::open_round(conn, plan.id, y)?,
-            None => None,
-        };
-        Ok(Some((plan, years, year, entries, round)))
-    })
-    .await?;
-    let Some((plan, years, Some(year), entries, round)) = data else {
+    let year = year.and_then(|y| y.parse::<i32>().ok());
+    let Some(data) = with_conn(&pool, move |conn| load(conn, year)).await? else {
         return Ok(super::auth::see_other("/sheets"));
     };
+    let status = status.as_deref().and_then(SheetStatus::from_code);
+    let department = department.and_then(|d| d.parse::<DepartmentId>().ok());
+    page(&view(&user, data, status, department))
+}
+
+fn view(
+    user: &CurrentUser,
+    data: HomeData,
+    status: Option<SheetStatus>,
+    department: Option<DepartmentId>,
+) -> HomePage {
     let actor = &user.actor;
     let staff = actor.role == Role::Staff;
-    let mine: Vec<_> = entries
+    let round = data.round.as_ref().map(|r| r.kind);
+    // Staff see their own department's sheets here; 関係課 sheets are on the list page.
+    let mine: Vec<ListEntry> = data
+        .entries
         .into_iter()
         .filter(|e| !staff || actor.department_id == Some(e.department_id))
         .collect();
-    let counts_base = mine.clone();
-    let status_filter = status.as_deref().and_then(SheetStatus::from_code);
-    let mut departments: Vec<(i32, String)> = counts_base
+    let mut departments: Vec<(DepartmentId, String)> = mine
         .iter()
         .map(|e| (e.department_id, e.department.clone()))
         .collect();
     departments.sort();
     departments.dedup();
+    let counts = SheetStatus::ALL
+        .iter()
+        .map(|s| Count {
+            code: s.code(),
+            label: s.label(),
+            count: mine.iter().filter(|e| e.status == *s).count(),
+            selected: status == Some(*s),
+        })
+        .collect();
     let rows: Vec<Row> = mine
-        .into_iter()
-        .filter(|e| status_filter.is_none_or(|s| e.status == s))
+        .iter()
+        .filter(|e| status.is_none_or(|s| e.status == s))
         .filter(|e| department.is_none_or(|d| e.department_id == d))
         .map(|e| Row {
             sheet_id: e.sheet_id,
             heading: format!("({}) No.{}", e.area_number, e.initiative_number),
-            name: e.initiative_name,
-            department: e.department,
+            name: e.initiative_name.clone(),
+            department: e.department.clone(),
             status: e.status.label(),
             status_code: e.status.code(),
-            can_edit: staff
-                && round.is_some()
-                && matches!(
-                    e.status,
-                    SheetStatus::Draft | SheetStatus::Returned | SheetStatus::Confirmed
-                ),
+            // The same question the sheet page asks before offering 編集.
+            can_edit: entry_allows(actor, Action::Sheet(Event::Save), e, round),
         })
         .collect();
     let department_name = actor
@@ -137,35 +173,29 @@ pub async fn home(
         .and_then(|d| departments.iter().find(|(id, _)| *id == d))
         .map(|(_, n)| n.clone())
         .unwrap_or_default();
-    page(&HomePage {
-        nav: Nav::of(&user),
+    HomePage {
+        nav: Nav::of(user),
         staff,
         department: department_name,
-        plan_name: plan.name,
-        year,
-        year_label: era_name(year),
-        years: years
+        plan_name: data.plan.name,
+        year: data.year,
+        year_label: era_name(data.year),
+        years: data
+            .years
             .iter()
             .map(|y| Opt {
                 value: y.to_string(),
                 label: era_name(*y),
-                selected: *y == year,
+                selected: *y == data.year,
             })
             .collect(),
-        round: round.as_ref().and_then(|r| r.kind()).map(|k| k.label()),
-        deadline: round
+        round: round.map(|k| k.label()),
+        deadline: data
+            .round
             .and_then(|r| r.deadline)
             .map(|d| d.format("%Y年%-m月%-d日").to_string()),
-        counts: SheetStatus::ALL
-            .iter()
-            .map(|s| Count {
-                code: s.code(),
-                label: s.label(),
-                count: counts_base.iter().filter(|e| e.status == *s).count(),
-                selected: status_filter == Some(*s),
-            })
-            .collect(),
-        no_status_filter: status_filter.is_none(),
+        counts,
+        no_status_filter: status.is_none(),
         departments: departments
             .into_iter()
             .map(|(id, name)| Opt {
@@ -176,5 +206,5 @@ pub async fn home(
             .collect(),
         total: rows.len(),
         rows,
-    })
+    }
 }

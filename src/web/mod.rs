@@ -8,6 +8,7 @@ mod edit;
 mod error;
 mod home;
 mod reports;
+mod sheet_form;
 mod sheets;
 
 use std::net::TcpListener;
@@ -24,6 +25,7 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 pub use auth::CurrentUser;
 pub use error::AppError;
 
+use crate::app::UseCaseError;
 use crate::config::Config;
 use crate::db::{DbConnection, DbError, DbPool};
 use crate::domain::permission::Role;
@@ -148,21 +150,19 @@ where
 /// Runs a use case (which may refuse with a permission error) off the async threads.
 pub async fn run_use_case<T, F>(pool: &DbPool, f: F) -> Result<T, AppError>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, crate::sheet_edit::EditError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, UseCaseError> + Send + 'static,
     T: Send + 'static,
 {
     let pool = pool.clone();
     web::block(move || {
-        let mut conn = pool
-            .get()
-            .map_err(|e| crate::sheet_edit::EditError::Db(e.into()))?;
+        let mut conn = pool.get().map_err(DbError::from)?;
         f(&mut conn)
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
     .map_err(|e| match e {
-        crate::sheet_edit::EditError::Denied(d) => d.into(),
-        crate::sheet_edit::EditError::Db(d) => d.into(),
+        UseCaseError::Denied(d) => d.into(),
+        UseCaseError::Db(d) => d.into(),
     })
 }
 

@@ -22,6 +22,7 @@ use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::db::report::{BookData, YearSummary};
 use crate::db::{self, DbPool};
 use crate::domain::fiscal_year::era_name;
+use crate::domain::ids::{PlanId, SheetId};
 use crate::domain::permission::{authorize, Action};
 use crate::report::book::{page_rules, BookView};
 use crate::report::pdf::{self, PdfError};
@@ -155,7 +156,7 @@ fn require_all(user: &CurrentUser) -> Result<(), AppError> {
 
 #[derive(Deserialize)]
 struct BookQuery {
-    plan: Option<i32>,
+    plan: Option<PlanId>,
     /// 「1」 from the checkbox: bind sheets that are not final too.
     include_drafts: Option<String>,
 }
@@ -167,7 +168,7 @@ impl BookQuery {
 }
 
 /// The query string that asks for the same book again.
-fn book_query(plan_id: i32, include_drafts: bool) -> String {
+fn book_query(plan_id: PlanId, include_drafts: bool) -> String {
     if include_drafts {
         format!("?plan={plan_id}&include_drafts=1")
     } else {
@@ -259,7 +260,7 @@ async fn print_sheet(
     maybe: MaybeUser,
     pool: web::Data<DbPool>,
     settings: web::Data<PrintSettings>,
-    path: web::Path<i32>,
+    path: web::Path<SheetId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let viewer = print_viewer(&req, maybe, &settings).await?;
@@ -333,7 +334,7 @@ async fn sheet_pdf(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     settings: web::Data<PrintSettings>,
-    path: web::Path<i32>,
+    path: web::Path<SheetId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let sheet = load_visible(&pool, Some(user.clone()), id).await?;
@@ -494,11 +495,11 @@ fn download(bytes: Vec<u8>, mime: &str, name: &str, ascii_name: &str) -> HttpRes
 async fn load_visible(
     pool: &DbPool,
     viewer: Option<CurrentUser>,
-    id: i32,
+    id: SheetId,
 ) -> Result<crate::domain::sheet::Sheet, AppError> {
     match viewer {
         Some(user) => Ok(run_use_case(pool, move |conn| {
-            crate::sheet_edit::visible(conn, &user.actor, id, Action::ViewSheet)
+            crate::app::sheet::visible(conn, &user.actor, id, Action::ViewSheet)
         })
         .await?
         .sheet),

@@ -1,5 +1,6 @@
 //! 取組事業一覧 and the 点検・評価票 pages.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -10,12 +11,15 @@ use super::auth::{csrf_posted, field, see_other, MaybeUser, PostedForm, BAD_ENCO
 use super::error::{encode_query, page, page_with_status};
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::db::{self, DbPool};
+use crate::domain::field::{Input, Texts};
 use crate::domain::fiscal_year::era_name;
-use crate::domain::permission::{authorize, Action, Role};
+use crate::domain::permission::{authorize, Action};
 use crate::domain::workflow::{Event, SheetStatus};
 use crate::report::view::{SheetView, Text};
-use crate::review::{self, ReviewInput, ReviewOutcome};
-use crate::sheet_edit;
+use crate::app::review::{self, hq_fields, ReviewInput, ReviewOutcome};
+use crate::app::sheet::{self as sheet_use_case, entry_allows};
+use crate::domain::change::Change;
+use crate::domain::ids::{PlanId, SheetId};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/sheets", web::get().to(list))
@@ -24,20 +28,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/sheets/{id}/review", web::post().to(review));
 }
 
-/// Whether the user may open the sheet of this list entry.
-fn may_view(user: &CurrentUser, department_id: i32, related: &[i32]) -> bool {
-    match user.actor.role {
-        Role::Hq | Role::Admin => true,
-        Role::Staff => user
-            .actor
-            .department_id
-            .is_some_and(|d| d == department_id || related.contains(&d)),
-    }
-}
-
 #[derive(Deserialize)]
 struct ListQuery {
-    plan: Option<i32>,
+    plan: Option<PlanId>,
     year: Option<i32>,
 }
 
@@ -54,7 +47,7 @@ struct AreaGroup {
 
 struct ListRow {
     /// None when the user may not open the sheet.
-    sheet_id: Option<i32>,
+    sheet_id: Option<SheetId>,
     number: i32,
     name: String,
     department: String,
@@ -68,7 +61,7 @@ struct ListRow {
 struct ListPage {
     nav: Option<Nav>,
     plan_name: String,
-    plan_id: i32,
+    plan_id: PlanId,
     year_label: String,
     years: Vec<YearOption>,
     groups: Vec<AreaGroup>,
@@ -114,7 +107,7 @@ async fn list(
 
     let mut groups: Vec<AreaGroup> = Vec::new();
     for e in entries {
-        let visible = may_view(&user, e.department_id, &e.related_department_ids);
+        let visible = entry_allows(&user.actor, Action::ViewSheet, &e, None);
         let heading = format!("({}) {}", e.area_number, e.area_title);
         if groups.last().map(|g| &g.heading) != Some(&heading) {
             groups.push(AreaGroup {
@@ -159,6 +152,15 @@ struct ReviewOption {
     label: &'static str,
 }
 
+/// One of HQ's fields on the 評価 form.
+struct HqFieldView {
+    name: &'static str,
+    label: String,
+    /// A dropdown instead of a textarea.
+    options: Option<Vec<String>>,
+    value: String,
+}
+
 /// What the viewer can do on the sheet page.
 #[derive(Default)]
 struct Panel {
@@ -166,11 +168,10 @@ struct Panel {
     round: Option<&'static str>,
     deadline: Option<String>,
     reviews: Vec<ReviewOption>,
-    evaluation_choices: Vec<String>,
+    /// HQ's own fields, written with 評価.
+    hq_fields: Vec<HqFieldView>,
     /// Restored from a form posted after the session expired.
     reason: String,
-    hq_evaluation: String,
-    hq_comment: String,
     restored: bool,
     message: Option<String>,
     error: Option<String>,
@@ -198,13 +199,13 @@ pub(super) struct PageQuery {
 pub(super) async fn load_with_draft(
     pool: &DbPool,
     user: &CurrentUser,
-    id: i32,
+    id: SheetId,
     action: Action,
     draft: Option<String>,
-) -> Result<(sheet_edit::EditContext, Option<Vec<(String, String)>>), AppError> {
+) -> Result<(sheet_use_case::EditContext, Option<Vec<(String, String)>>), AppError> {
     let actor = user.actor.clone();
     let (ctx, json) = run_use_case(pool, move |conn| {
-        let ctx = sheet_edit::visible(conn, &actor, id, action)?;
+        let ctx = sheet_use_case::visible(conn, &actor, id, action)?;
         let json = match draft {
             Some(token) => db::draft::find(conn, &token, id)?,
             None => None,
@@ -218,7 +219,7 @@ pub(super) async fn load_with_draft(
 async fn show(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    path: web::Path<i32>,
+    path: web::Path<SheetId>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -228,32 +229,58 @@ async fn show(
         message: query.done.as_deref().map(done_message),
         ..Panel::default()
     };
-    if let Some(pairs) = restored {
-        restore_review_input(&mut panel, &pairs);
+    let typed = restored.map(|pairs| restore_review_input(&pairs));
+    if let Some(t) = &typed {
+        panel.reason = t.reason.clone();
         panel.restored = true;
     }
-    render(&user, ctx, panel, 200)
+    panel.hq_fields = hq_field_views(&ctx, typed.as_ref().map(|t| &t.texts));
+    render(&user, ctx, panel, StatusCode::OK)
 }
 
-fn restore_review_input(panel: &mut Panel, pairs: &[(String, String)]) {
-    let get = |name: &str| field(pairs, name).to_string();
-    panel.reason = get("reason");
-    panel.hq_evaluation = get("hq_evaluation");
-    panel.hq_comment = get("hq_comment");
+/// What HQ typed, shown again in the review forms.
+struct Restored {
+    reason: String,
+    texts: Texts,
+}
+
+fn restore_review_input(pairs: &[(String, String)]) -> Restored {
+    let mut texts = Texts::default();
+    for f in hq_fields() {
+        texts.set(f, field(pairs, f.key()));
+    }
+    Restored {
+        reason: field(pairs, "reason").to_string(),
+        texts,
+    }
+}
+
+fn hq_field_views(ctx: &sheet_use_case::EditContext, typed: Option<&Texts>) -> Vec<HqFieldView> {
+    let fy = ctx.sheet.fiscal_year;
+    hq_fields()
+        .map(|f| HqFieldView {
+            name: f.key(),
+            label: f.label(fy),
+            options: match f.def().input {
+                Input::Choice(list) => Some(ctx.choices.get(list).to_vec()),
+                Input::Text(_) => None,
+            },
+            value: typed.map_or("", |t| t.get(f)).to_string(),
+        })
+        .collect()
 }
 
 /// The sheet page with what the viewer may do on it.
 fn render(
     user: &CurrentUser,
-    ctx: sheet_edit::EditContext,
+    ctx: sheet_use_case::EditContext,
     mut panel: Panel,
-    status: u16,
+    status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let access = ctx.access();
     panel.can_edit = authorize(&user.actor, Action::Sheet(Event::Save), Some(&access)).is_ok();
     panel.round = ctx.round.map(|r| r.label());
     panel.deadline = ctx.deadline.map(|d| d.format("%Y年%-m月%-d日").to_string());
-    panel.evaluation_choices = ctx.choices.evaluation.clone();
     for event in [
         Event::Return,
         Event::Confirm,
@@ -280,7 +307,7 @@ fn render(
             return_reason,
             view,
         },
-        actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK),
+        status,
     )
 }
 
@@ -289,7 +316,7 @@ async fn review(
     maybe: MaybeUser,
     session: Session,
     pool: web::Data<DbPool>,
-    path: web::Path<i32>,
+    path: web::Path<SheetId>,
     body: PostedForm,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -304,28 +331,23 @@ async fn review(
     if !bad_fields.is_empty() {
         return Err(AppError::BadRequest(BAD_ENCODING.into()));
     }
-    let event = match get("op").as_str() {
-        "return" => Event::Return,
-        "confirm" => Event::Confirm,
-        "evaluate" => Event::Evaluate,
-        "finalize" => Event::Finalize,
-        "reopen" => Event::Reopen,
-        _ => return Err(AppError::BadRequest("操作の指定が正しくありません".into())),
-    };
+    let event = Event::from_code(&get("op"))
+        .filter(|e| !matches!(e, Event::Save | Event::Submit))
+        .ok_or_else(|| AppError::BadRequest("操作の指定が正しくありません".into()))?;
+    let typed = restore_review_input(&pairs);
     let input = ReviewInput {
         version: get("version")
             .parse()
             .map_err(|_| AppError::BadRequest("版番号が正しくありません".into()))?,
-        reason: get("reason"),
-        hq_evaluation: get("hq_evaluation"),
-        hq_comment: get("hq_comment"),
+        reason: typed.reason.clone(),
+        texts: typed.texts.clone(),
     };
     let actor = user.actor.clone();
     let outcome = run_use_case(&pool, move |conn| {
         let outcome = review::review(conn, &actor, id, event, &input)?;
         let ctx = match outcome {
             ReviewOutcome::Done => None,
-            _ => Some(sheet_edit::visible(conn, &actor, id, Action::ViewSheet)?),
+            _ => Some(sheet_use_case::visible(conn, &actor, id, Action::ViewSheet)?),
         };
         Ok((outcome, ctx))
     })
@@ -334,12 +356,15 @@ async fn review(
     let Some(ctx) = ctx else {
         return Ok(see_other(&format!("/sheets/{id}?done={}", event.code())));
     };
-    let mut panel = Panel::default();
-    restore_review_input(&mut panel, &pairs);
+    let mut panel = Panel {
+        hq_fields: hq_field_views(&ctx, Some(&typed.texts)),
+        reason: typed.reason,
+        ..Panel::default()
+    };
     let (status, message) = match outcome {
-        ReviewOutcome::Invalid(problems) => (422, problems.join(" ")),
+        ReviewOutcome::Invalid(problems) => (StatusCode::UNPROCESSABLE_ENTITY, problems.join(" ")),
         _ => (
-            409,
+            StatusCode::CONFLICT,
             "この評価票は他の人が更新しました。最新の内容を確認してから、もう一度操作してください（入力した内容は残しています）。"
                 .to_string(),
         ),
@@ -352,7 +377,7 @@ async fn review(
 /// `back` (with `?draft=`) brings it back afterwards.
 pub async fn stash_for_login(
     pool: &DbPool,
-    sheet_id: i32,
+    sheet_id: SheetId,
     pairs: &[(String, String)],
     back: String,
 ) -> Result<HttpResponse, AppError> {
@@ -380,15 +405,15 @@ pub async fn stash_for_login(
 
 /// The notice after a step, from the redirect's `done=` code.
 fn done_message(code: &str) -> String {
-    match code {
-        "save" => "一時保存しました。",
-        "submit" => "提出しました。推進本部事務局の確認をお待ちください。",
-        "return" => "差し戻しました。",
-        "confirm" => "上半期の内容を確認済みにしました。",
-        "evaluate" => "推進本部評価を記録しました。",
-        "finalize" => "確定しました。",
-        "reopen" => "再開しました。",
-        _ => "完了しました。",
+    match Event::from_code(code) {
+        Some(Event::Save) => "一時保存しました。",
+        Some(Event::Submit) => "提出しました。推進本部事務局の確認をお待ちください。",
+        Some(Event::Return) => "差し戻しました。",
+        Some(Event::Confirm) => "上半期の内容を確認済みにしました。",
+        Some(Event::Evaluate) => "推進本部評価を記録しました。",
+        Some(Event::Finalize) => "確定しました。",
+        Some(Event::Reopen) => "再開しました。",
+        None => "完了しました。",
     }
     .to_string()
 }
@@ -400,50 +425,33 @@ struct HistoryRow {
     from: String,
     to: String,
     reason: String,
-    changes: Vec<crate::domain::form::Change>,
+    changes: Vec<Change>,
 }
 
 #[derive(Template)]
 #[template(path = "sheets/history.html")]
 struct HistoryPage {
     nav: Option<Nav>,
-    sheet_id: i32,
+    sheet_id: SheetId,
     heading: String,
     name: String,
     year_label: String,
     rows: Vec<HistoryRow>,
 }
 
-fn action_label(code: &str) -> String {
-    match code {
-        "import" => "実績報告書から取り込み",
-        "carry_forward" => "前年度から作成",
-        "save" => "一時保存",
-        "submit" => "提出",
-        "return" => "差し戻し",
-        "confirm" => "確認",
-        "evaluate" => "評価",
-        "finalize" => "確定",
-        "reopen" => "再開",
-        other => other,
-    }
-    .to_string()
-}
-
-fn status_label(code: Option<&str>) -> String {
-    code.and_then(SheetStatus::from_code)
-        .map_or(String::new(), |s| s.label().to_string())
+fn status_label(status: Option<SheetStatus>) -> String {
+    status.map_or(String::new(), |s| s.label().to_string())
 }
 
 async fn history(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    path: web::Path<i32>,
+    path: web::Path<SheetId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let actor = user.actor.clone();
     let (ctx, entries) = run_use_case(&pool, move |conn| {
-        let ctx = sheet_edit::visible(conn, &actor, id, Action::ViewHistory)?;
+        let ctx = sheet_use_case::visible(conn, &actor, id, Action::ViewHistory)?;
         Ok((ctx, db::audit::for_sheet(conn, id)?))
     })
     .await?;
@@ -465,9 +473,9 @@ async fn history(
             HistoryRow {
                 at: e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
                 actor: e.actor,
-                action: action_label(&e.action),
-                from: status_label(e.from_status.as_deref()),
-                to: status_label(e.to_status.as_deref()),
+                action: e.action.label().to_string(),
+                from: status_label(e.from_status),
+                to: status_label(e.to_status),
                 reason,
                 changes,
             }

@@ -2,12 +2,18 @@
 //! permission check, validation, optimistic locking, the write and the audit
 //! entry together. No HTTP here.
 
+use super::UseCaseError;
+use crate::db::sheet::ListEntry;
 use crate::db::{self, DbConnection, DbError};
-use crate::domain::form::{diff, Choices, FieldError, SheetForm};
+use crate::domain::audit::AuditAction;
+use crate::domain::change::diff;
+use crate::domain::field::Field;
+use crate::domain::form::{Choices, FieldError, SheetForm};
+use crate::domain::ids::SheetId;
 use crate::domain::permission::{authorize, Action, Actor, Denial, SheetAccess};
 use crate::domain::round::RoundKind;
 use crate::domain::sheet::Sheet;
-use crate::domain::workflow::{Event, SheetStatus};
+use crate::domain::workflow::{Event, SheetStatus, WorkflowError};
 
 /// A sheet with what editing it needs to know.
 pub struct EditContext {
@@ -23,6 +29,27 @@ impl EditContext {
     }
 }
 
+/// A list entry as permissions see it, so lists ask the same table as pages.
+pub fn entry_access(entry: &ListEntry, round: Option<RoundKind>) -> SheetAccess {
+    SheetAccess {
+        department_id: entry.department_id,
+        related_department_ids: entry.related_department_ids.clone(),
+        status: entry.status,
+        round,
+    }
+}
+
+/// Whether `actor` may `action` the sheet of a list entry: the same question
+/// the sheet's own page asks.
+pub fn entry_allows(
+    actor: &Actor,
+    action: Action,
+    entry: &ListEntry,
+    round: Option<RoundKind>,
+) -> bool {
+    authorize(actor, action, Some(&entry_access(entry, round))).is_ok()
+}
+
 pub fn access(sheet: &Sheet, round: Option<RoundKind>) -> SheetAccess {
     SheetAccess {
         department_id: sheet.context.department_id,
@@ -32,29 +59,15 @@ pub fn access(sheet: &Sheet, round: Option<RoundKind>) -> SheetAccess {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum EditError {
-    #[error(transparent)]
-    Denied(#[from] Denial),
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl From<diesel::result::Error> for EditError {
-    fn from(e: diesel::result::Error) -> Self {
-        EditError::Db(e.into())
-    }
-}
-
 /// Loads a sheet with its round and choices; None when there is no such sheet.
-pub fn context(conn: &mut DbConnection, sheet_id: i32) -> Result<Option<EditContext>, DbError> {
+pub fn context(conn: &mut DbConnection, sheet_id: SheetId) -> Result<Option<EditContext>, DbError> {
     let Some(sheet) = db::sheet::load(conn, sheet_id)? else {
         return Ok(None);
     };
     let round = db::round::open_round(conn, sheet.context.plan_id, sheet.fiscal_year)?;
     let choices = db::choice::active(conn)?;
     Ok(Some(EditContext {
-        round: round.as_ref().and_then(|r| r.kind()),
+        round: round.as_ref().map(|r| r.kind),
         deadline: round.and_then(|r| r.deadline),
         sheet,
         choices,
@@ -65,9 +78,9 @@ pub fn context(conn: &mut DbConnection, sheet_id: i32) -> Result<Option<EditCont
 pub fn visible(
     conn: &mut DbConnection,
     actor: &Actor,
-    sheet_id: i32,
+    sheet_id: SheetId,
     action: Action,
-) -> Result<EditContext, EditError> {
+) -> Result<EditContext, UseCaseError> {
     let ctx = context(conn, sheet_id)?.ok_or(Denial::NotFound)?;
     authorize(actor, action, Some(&ctx.access()))?;
     Ok(ctx)
@@ -86,7 +99,7 @@ pub enum SaveOutcome {
     /// Nothing written: submitting needs these fields filled.
     Missing {
         ctx: Box<EditContext>,
-        missing: Vec<String>,
+        missing: Vec<Field>,
     },
     /// Nothing written: someone saved the sheet after this form was opened.
     Stale {
@@ -98,18 +111,18 @@ pub enum SaveOutcome {
 pub fn save(
     conn: &mut DbConnection,
     actor: &Actor,
-    sheet_id: i32,
+    sheet_id: SheetId,
     form: &SheetForm,
     submit: bool,
-) -> Result<SaveOutcome, EditError> {
+) -> Result<SaveOutcome, UseCaseError> {
     db::write_tx(conn, |conn| {
         let event = if submit { Event::Submit } else { Event::Save };
         let ctx = context(conn, sheet_id)?.ok_or(Denial::NotFound)?;
         let to = authorize(actor, Action::Sheet(event), Some(&ctx.access()))?
             .ok_or(Denial::Forbidden)?;
-        let round = ctx.round.ok_or(Denial::Workflow(
-            crate::domain::workflow::WorkflowError::NoOpenRound,
-        ))?;
+        let round = ctx
+            .round
+            .ok_or(Denial::Workflow(WorkflowError::NoOpenRound))?;
         let fy = ctx.sheet.fiscal_year;
         let errors = form.validate(round, &ctx.choices, &ctx.sheet.content, fy);
         if !errors.is_empty() {
@@ -122,7 +135,7 @@ pub fn save(
             return Ok(SaveOutcome::Stale { ctx: Box::new(ctx) });
         }
         if submit {
-            let missing = form.missing_for_submit(round, fy);
+            let missing = form.missing_for_submit(round);
             if !missing.is_empty() {
                 return Ok(SaveOutcome::Missing {
                     ctx: Box::new(ctx),
@@ -148,10 +161,10 @@ pub fn save(
             db::audit::Entry {
                 user_id: Some(actor.user_id),
                 actor: &actor.login,
-                action: event.code(),
+                action: AuditAction::Sheet(event),
                 sheet_id: Some(sheet_id),
-                from_status: Some(ctx.sheet.status.code()),
-                to_status: Some(to.code()),
+                from_status: Some(ctx.sheet.status),
+                to_status: Some(to),
                 detail: serde_json::json!({ "round": round.code(), "changes": changes })
                     .to_string(),
             },

@@ -1,0 +1,122 @@
+//! HQ opens and closes the reporting rounds (受付期間). Opening a new year's
+//! 上半期 round carries last year's sheets forward.
+
+use chrono::NaiveDate;
+
+use super::UseCaseError;
+use crate::db::{self, audit, sheet, DbConnection, DbError};
+use crate::domain::audit::AuditAction;
+use crate::domain::fiscal_year::era_name;
+use crate::domain::ids::{PlanId, RoundId};
+use crate::domain::permission::{authorize, Action, Actor, Denial};
+use crate::domain::round::RoundKind;
+use crate::domain::sheet::carry_forward;
+use crate::domain::workflow::SheetStatus;
+
+/// Opens (or re-opens) a round of the current plan.
+pub fn open(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    fiscal_year: i32,
+    kind: RoundKind,
+    deadline: Option<NaiveDate>,
+) -> Result<(), UseCaseError> {
+    authorize(actor, Action::ManageRounds, None)?;
+    db::write_tx(conn, |conn| {
+        let plan = db::plan::list(conn)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| DbError::Conflict("プランがありません".into()))?;
+        if fiscal_year < plan.first_year || fiscal_year > plan.last_year {
+            return Err(DbError::Conflict("プランの期間外の年度です".into()).into());
+        }
+        db::round::open(conn, plan.id, fiscal_year, kind, deadline)?;
+        // A new year starts from last year's sheets (only those missing).
+        if kind == RoundKind::FirstHalf {
+            carry_forward_year(conn, plan.id, fiscal_year - 1, Some(actor))?;
+        }
+        let detail = format!(
+            "{}{}を開始（締切 {}）",
+            era_name(fiscal_year),
+            kind.label(),
+            deadline.map_or("なし".into(), |d| d.to_string())
+        );
+        record(conn, actor, AuditAction::RoundOpen, detail)?;
+        Ok(())
+    })
+}
+
+/// Closes a round; `Denial::NotFound` when there is no such round.
+pub fn close(conn: &mut DbConnection, actor: &Actor, id: RoundId) -> Result<(), UseCaseError> {
+    authorize(actor, Action::ManageRounds, None)?;
+    db::write_tx(conn, |conn| {
+        let round = db::round::find(conn, id)?.ok_or(Denial::NotFound)?;
+        db::round::close(conn, id)?;
+        let detail = format!(
+            "{}{}を終了",
+            era_name(round.fiscal_year),
+            round.kind.label()
+        );
+        record(conn, actor, AuditAction::RoundClose, detail)?;
+        Ok(())
+    })
+}
+
+fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: AuditAction,
+    detail: String,
+) -> Result<(), DbError> {
+    audit::record(
+        conn,
+        audit::Entry::general(Some(actor.user_id), &actor.login, action, detail),
+    )
+}
+
+/// Opens `from_year + 1` for every initiative of the plan that has a sheet in
+/// `from_year` and none in the next year: the new sheets are 作成中. `actor` is
+/// None when the system does it (loading the demo). Returns how many it made.
+pub fn carry_forward_year(
+    conn: &mut DbConnection,
+    plan_id: PlanId,
+    from_year: i32,
+    actor: Option<&Actor>,
+) -> Result<usize, DbError> {
+    db::write_tx(conn, |conn| {
+        let mut created = 0;
+        for initiative in db::plan::initiatives(conn, plan_id)? {
+            let (Some(prev_id), None) = (
+                sheet::find_id(conn, initiative.id, from_year)?,
+                sheet::find_id(conn, initiative.id, from_year + 1)?,
+            ) else {
+                continue;
+            };
+            let Some(prev) = sheet::load(conn, prev_id)? else {
+                continue;
+            };
+            let content = carry_forward(&prev.content, from_year);
+            let id = sheet::insert(
+                conn,
+                initiative.id,
+                from_year + 1,
+                SheetStatus::Draft,
+                &content,
+            )?;
+            audit::record(
+                conn,
+                audit::Entry {
+                    user_id: actor.map(|a| a.user_id),
+                    actor: actor.map_or("system", |a| a.login.as_str()),
+                    action: AuditAction::CarryForward,
+                    sheet_id: Some(id),
+                    from_status: None,
+                    to_status: Some(SheetStatus::Draft),
+                    detail: format!("{}の評価票から作成", era_name(from_year)),
+                },
+            )?;
+            created += 1;
+        }
+        Ok(created)
+    })
+}

@@ -1,0 +1,90 @@
+//! What the audit log records: every workflow step and every change, by code.
+
+use super::workflow::Event;
+
+/// One kind of entry in the audit log (stored as its `code()`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub enum AuditAction {
+    /// A workflow step on a sheet (一時保存, 提出, 差し戻し …).
+    Sheet(Event),
+    /// A sheet read from a results report.
+    Import,
+    /// A sheet created from last year's when a year was opened.
+    CarryForward,
+    RoundOpen,
+    RoundClose,
+    ChoiceAdd,
+    ChoiceToggle,
+    UserAdd,
+    UserPasswd,
+    UserActive,
+    Unlock,
+}
+
+/// The entries that are not workflow steps: (action, code, label).
+const OTHERS: &[(AuditAction, &str, &str)] = {
+    use AuditAction as A;
+    &[
+        (A::Import, "import", "実績報告書から取り込み"),
+        (A::CarryForward, "carry_forward", "前年度から作成"),
+        (A::RoundOpen, "round_open", "受付開始"),
+        (A::RoundClose, "round_close", "受付終了"),
+        (A::ChoiceAdd, "choice_add", "選択肢の追加"),
+        (A::ChoiceToggle, "choice_toggle", "選択肢の有効・無効"),
+        (A::UserAdd, "user_add", "利用者の追加"),
+        (A::UserPasswd, "user_passwd", "パスワード変更"),
+        (A::UserActive, "user_active", "利用者の有効・無効"),
+        (A::Unlock, "unlock", "ログイン制限の解除"),
+    ]
+};
+
+impl AuditAction {
+    pub fn code(self) -> &'static str {
+        match self {
+            AuditAction::Sheet(event) => event.code(),
+            other => OTHERS
+                .iter()
+                .find(|(a, _, _)| *a == other)
+                .map_or("", |(_, code, _)| code),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::Sheet(event) => event.label(),
+            other => OTHERS
+                .iter()
+                .find(|(a, _, _)| *a == other)
+                .map_or("", |(_, _, label)| label),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Event::from_code(code).map(AuditAction::Sheet).or_else(|| {
+            OTHERS
+                .iter()
+                .find(|(_, c, _)| *c == code)
+                .map(|(a, _, _)| *a)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        let all = Event::ALL
+            .into_iter()
+            .map(AuditAction::Sheet)
+            .chain(OTHERS.iter().map(|(a, _, _)| *a));
+        for action in all {
+            assert_eq!(AuditAction::from_code(action.code()), Some(action));
+            assert!(!action.label().is_empty());
+        }
+    }
+}
