@@ -45,7 +45,15 @@ pub fn import_report(
                 .map_or("", |a| a.title.as_str());
             let area = find_or_create_area(conn, plan_id, parsed, title, &mut summary)?;
             let initiative = find_or_create_initiative(conn, &area, parsed, &mut summary)?;
-            import_sheet(conn, report, parsed, &initiative, title, actor, &mut summary)?;
+            import_sheet(
+                conn,
+                report,
+                parsed,
+                &initiative,
+                title,
+                actor,
+                &mut summary,
+            )?;
         }
         if plan::report_date(conn, plan_id, report.fiscal_year)?.is_none() {
             plan::insert_report(conn, plan_id, report.fiscal_year, &report.report_date)?;

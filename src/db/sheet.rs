@@ -245,7 +245,9 @@ fn write_texts(
     old: &Texts,
     new: &Texts,
 ) -> Result<(), DbError> {
-    let changed: Vec<Field> = Field::all().filter(|f| old.get(*f) != new.get(*f)).collect();
+    let changed: Vec<Field> = Field::all()
+        .filter(|f| old.get(*f) != new.get(*f))
+        .collect();
     if changed.is_empty() {
         return Ok(());
     }

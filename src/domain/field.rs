@@ -36,7 +36,16 @@ impl Writer {
 }
 
 /// A dropdown list that HQ edits (stored as `choices.list`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
 #[diesel(sql_type = diesel::sql_types::Text)]
 pub enum ChoiceList {
     Progress,
@@ -196,7 +205,12 @@ pub static FIELDS: &[FieldDef] = {
         FieldDef {
             carried_forward: true,
             input: Input::Text(2),
-            ..field("special_notes", "特記事項", Department, Header(H::SpecialNotes))
+            ..field(
+                "special_notes",
+                "特記事項",
+                Department,
+                Header(H::SpecialNotes),
+            )
         },
         FieldDef {
             required_in: BOTH,
@@ -237,7 +251,12 @@ pub static FIELDS: &[FieldDef] = {
         },
         FieldDef {
             required_in: YEAR_END,
-            ..field("h2_actions", "{年度}下半期の取組", DepartmentIn(YearEnd), Body)
+            ..field(
+                "h2_actions",
+                "{年度}下半期の取組",
+                DepartmentIn(YearEnd),
+                Body,
+            )
         },
         FieldDef {
             required_in: YEAR_END,
@@ -479,9 +498,10 @@ mod tests {
         assert!(Field::from_label("下半年へ向けての取組", 2024)
             .unwrap()
             .is_some());
-        assert_eq!(Field::from_label("令和6年度実施内容", 2024).unwrap(), {
-            Field::all().find(|f| f.def().label == "{年度}の実施内容")
-        });
+        assert_eq!(
+            Field::from_label("令和6年度実施内容", 2024).unwrap(),
+            { Field::all().find(|f| f.def().label == "{年度}の実施内容") }
+        );
     }
 
     #[test]

@@ -505,7 +505,10 @@ fn indicator_row(ind: &Indicator, key: Option<IndicatorId>, fiscal_year: i32) ->
         IndicatorCell::FirstHalf,
         ind.value(fiscal_year, Period::FirstHalf),
     );
-    row.set(IndicatorCell::Current, ind.value(fiscal_year, Period::Current));
+    row.set(
+        IndicatorCell::Current,
+        ind.value(fiscal_year, Period::Current),
+    );
     row.set(
         IndicatorCell::FullYear,
         ind.value(fiscal_year, Period::FullYear),
@@ -564,7 +567,8 @@ mod tests {
             version: 3,
             ..Default::default()
         };
-        form.texts.set(field("令和6年度上半期の取組"), "上半期に実施");
+        form.texts
+            .set(field("令和6年度上半期の取組"), "上半期に実施");
         form.texts.set(field("令和6年度の効果・影響"), "書き換え");
         form.indicators = vec![
             row(
@@ -584,7 +588,10 @@ mod tests {
             ),
         ];
         let (new, ids) = form.apply(&content(), &[IndicatorId(7)], 2024, RoundKind::FirstHalf);
-        assert_eq!(new.texts.get(field("令和6年度上半期の取組")), "上半期に実施");
+        assert_eq!(
+            new.texts.get(field("令和6年度上半期の取組")),
+            "上半期に実施"
+        );
         assert_eq!(
             new.texts.get(field("令和6年度の効果・影響")),
             "効果",
@@ -601,8 +608,10 @@ mod tests {
     fn validation_messages_name_the_input() {
         let mut form = SheetForm::default();
         form.texts.set(field("上半期進捗状況"), "すごく順調");
-        form.texts
-            .set(field("令和6年度上半期の取組"), "あ".repeat(LONG_TEXT_MAX + 1));
+        form.texts.set(
+            field("令和6年度上半期の取組"),
+            "あ".repeat(LONG_TEXT_MAX + 1),
+        );
         form.indicators
             .push(row(None, &[(IndicatorCell::FirstHalf, "1件")]));
         let mut choices = Choices::default();

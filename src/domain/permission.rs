@@ -6,7 +6,16 @@ use super::ids::{DepartmentId, UserId};
 use super::round::RoundKind;
 use super::workflow::{self, Event, SheetStatus};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
 #[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Role {
     /// 所管課 staff: write their department's sheets.

@@ -1,7 +1,16 @@
 //! Reporting rounds: 上半期 (mid-year) and 年度末 (year-end). Which fields a
 //! round lets the department write is in the field registry (`field.rs`).
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
 #[diesel(sql_type = diesel::sql_types::Text)]
 pub enum RoundKind {
     FirstHalf,
@@ -31,7 +40,16 @@ impl RoundKind {
 }
 
 /// Whether a round accepts sheets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
 #[diesel(sql_type = diesel::sql_types::Text)]
 pub enum RoundStatus {
     Open,

@@ -55,7 +55,10 @@ impl BookView {
                     number: ctx.initiative_number,
                     name: ctx.initiative_name.clone(),
                     department: ctx.department.clone(),
-                    related_plan: Some((s.content.texts.slot(HeaderSlot::RelatedPlan).to_string(), 1)),
+                    related_plan: Some((
+                        s.content.texts.slot(HeaderSlot::RelatedPlan).to_string(),
+                        1,
+                    )),
                     draft: s.status != crate::domain::workflow::SheetStatus::Final,
                 });
             }

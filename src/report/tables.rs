@@ -2,8 +2,8 @@
 //! workbook. Every value is the text the department wrote, never a number.
 
 use crate::db::report::BookData;
-use crate::domain::fiscal_year::short;
 use crate::domain::field::{Field, Place};
+use crate::domain::fiscal_year::short;
 use crate::domain::sheet::{Period, Sheet};
 
 pub struct Table {

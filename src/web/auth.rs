@@ -79,7 +79,10 @@ async fn load(req: &HttpRequest) -> Result<MaybeUser, AppError> {
         });
     }
     let pool = pool(req)?;
-    let row = with_conn(&pool, move |conn| db::user::find(conn, crate::domain::ids::UserId(uid))).await?;
+    let row = with_conn(&pool, move |conn| {
+        db::user::find(conn, crate::domain::ids::UserId(uid))
+    })
+    .await?;
     let Some(actor) = row.filter(|u| u.active).and_then(|u| u.actor()) else {
         session.purge();
         return Ok(MaybeUser {

@@ -370,6 +370,22 @@ async fn edit_form(
     respond(StatusCode::OK, &view)
 }
 
+/// A posted form and what re-showing it needs.
+struct Posted {
+    user: CurrentUser,
+    form: SheetForm,
+    draft: String,
+    round: RoundKind,
+}
+
+impl Posted {
+    fn reshow(&self, ctx: &EditContext, errors: &[FieldError]) -> EditPage {
+        let mut view = build(&self.user, ctx, &self.form, self.round, errors);
+        view.draft = self.draft.clone();
+        view
+    }
+}
+
 async fn save(
     maybe: MaybeUser,
     session: Session,
@@ -389,7 +405,6 @@ async fn save(
         return Err(AppError::Csrf);
     }
     let op = field(&pairs, "op").to_string();
-    let draft = field(&pairs, "draft").to_string();
     let actor = user.actor.clone();
     let ctx = run_use_case(&pool, move |conn| {
         sheet_use_case::visible(conn, &actor, id, Action::Sheet(Event::Save))
@@ -397,15 +412,15 @@ async fn save(
     .await?;
     let round = ctx.round.ok_or_else(no_round)?;
     let schedule_years = ctx.sheet.schedule_years();
-    let mut form = sheet_form::parse(&pairs, &schedule_years).map_err(AppError::BadRequest)?;
-    let reshow = |ctx: &EditContext, form: &SheetForm, errors: &[FieldError]| {
-        let mut view = build(&user, ctx, form, round, errors);
-        view.draft = draft.clone();
-        view
+    let mut posted = Posted {
+        form: sheet_form::parse(&pairs, &schedule_years).map_err(AppError::BadRequest)?,
+        draft: field(&pairs, "draft").to_string(),
+        user,
+        round,
     };
     if !bad_fields.is_empty() {
         // Re-show what arrived, with the fields that held undecodable bytes marked.
-        let mut view = reshow(&ctx, &form, &[]);
+        let mut view = posted.reshow(&ctx, &[]);
         view.errors = bad_fields
             .iter()
             .map(|name| ErrorView {
@@ -416,8 +431,8 @@ async fn save(
         return respond(StatusCode::BAD_REQUEST, &view);
     }
     if let Some(row_op) = sheet_form::parse_row_op(&op) {
-        let ok = form.apply_row_op(row_op, &schedule_years);
-        let mut view = reshow(&ctx, &form, &[]);
+        let ok = posted.form.apply_row_op(row_op, &schedule_years);
+        let mut view = posted.reshow(&ctx, &[]);
         if !ok {
             view.notice = Some(format!("行は{MAX_ROWS}行までです"));
         }
@@ -428,17 +443,28 @@ async fn save(
         "submit" => true,
         _ => return Err(AppError::BadRequest("操作の指定が正しくありません".into())),
     };
-    let actor = user.actor.clone();
-    let posted = form.clone();
+    let actor = posted.user.actor.clone();
+    let form = posted.form.clone();
     let outcome = run_use_case(&pool, move |conn| {
-        sheet_use_case::save(conn, &actor, id, &posted, submit)
+        sheet_use_case::save(conn, &actor, id, &form, submit)
     })
     .await?;
+    after_save(&pool, id, submit, outcome, posted).await
+}
+
+/// Redirects after a save, or re-shows the form with why nothing was written.
+async fn after_save(
+    pool: &DbPool,
+    id: SheetId,
+    submit: bool,
+    outcome: SaveOutcome,
+    mut posted: Posted,
+) -> Result<HttpResponse, AppError> {
     match outcome {
         SaveOutcome::Saved { .. } => {
-            if !draft.is_empty() {
-                let token = draft.clone();
-                with_conn(&pool, move |conn| db::draft::remove(conn, &token)).await?;
+            if !posted.draft.is_empty() {
+                let token = posted.draft;
+                with_conn(pool, move |conn| db::draft::remove(conn, &token)).await?;
             }
             Ok(see_other(&if submit {
                 format!("/sheets/{id}?done=submit")
@@ -446,11 +472,12 @@ async fn save(
                 format!("/sheets/{id}/edit?done=save")
             }))
         }
-        SaveOutcome::Invalid { ctx, errors } => {
-            respond(StatusCode::UNPROCESSABLE_ENTITY, &reshow(&ctx, &form, &errors))
-        }
+        SaveOutcome::Invalid { ctx, errors } => respond(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &posted.reshow(&ctx, &errors),
+        ),
         SaveOutcome::Missing { ctx, missing } => {
-            let mut view = reshow(&ctx, &form, &[]);
+            let mut view = posted.reshow(&ctx, &[]);
             let fy = ctx.sheet.fiscal_year;
             view.missing = missing.into_iter().map(|f| f.label(fy)).collect();
             respond(StatusCode::UNPROCESSABLE_ENTITY, &view)
@@ -458,11 +485,15 @@ async fn save(
         SaveOutcome::Stale { ctx } => {
             // Show the user's text beside what is stored now; the form keeps
             // theirs and carries the current version, so saving again merges.
-            let fy = ctx.sheet.fiscal_year;
-            let (mine, _) = form.apply(&ctx.sheet.content, &ctx.sheet.indicator_ids, fy, round);
-            let conflict = diff(&ctx.sheet.content, &mine, fy);
-            form.version = ctx.sheet.version;
-            let mut view = reshow(&ctx, &form, &[]);
+            let sheet = &ctx.sheet;
+            let fy = sheet.fiscal_year;
+            let round = posted.round;
+            let (mine, _) = posted
+                .form
+                .apply(&sheet.content, &sheet.indicator_ids, fy, round);
+            let conflict = diff(&sheet.content, &mine, fy);
+            posted.form.version = sheet.version;
+            let mut view = posted.reshow(&ctx, &[]);
             view.conflict = conflict;
             respond(StatusCode::CONFLICT, &view)
         }

@@ -14,7 +14,8 @@ use crate::db::sheet::ListEntry;
 use crate::db::{self, DbPool};
 use crate::domain::fiscal_year::era_name;
 use crate::domain::ids::{DepartmentId, SheetId};
-use crate::domain::permission::{Action, Role};
+use crate::domain::permission::{Action, Actor, Role};
+use crate::domain::round::RoundKind;
 use crate::domain::workflow::{Event, SheetStatus};
 
 /// The filters as typed in the URL. Empty values (「すべて」) and anything that
@@ -144,30 +145,8 @@ fn view(
         .collect();
     departments.sort();
     departments.dedup();
-    let counts = SheetStatus::ALL
-        .iter()
-        .map(|s| Count {
-            code: s.code(),
-            label: s.label(),
-            count: mine.iter().filter(|e| e.status == *s).count(),
-            selected: status == Some(*s),
-        })
-        .collect();
-    let rows: Vec<Row> = mine
-        .iter()
-        .filter(|e| status.is_none_or(|s| e.status == s))
-        .filter(|e| department.is_none_or(|d| e.department_id == d))
-        .map(|e| Row {
-            sheet_id: e.sheet_id,
-            heading: format!("({}) No.{}", e.area_number, e.initiative_number),
-            name: e.initiative_name.clone(),
-            department: e.department.clone(),
-            status: e.status.label(),
-            status_code: e.status.code(),
-            // The same question the sheet page asks before offering 編集.
-            can_edit: entry_allows(actor, Action::Sheet(Event::Save), e, round),
-        })
-        .collect();
+    let counts = counts(&mine, status);
+    let rows = rows(actor, &mine, status, department, round);
     let department_name = actor
         .department_id
         .and_then(|d| departments.iter().find(|(id, _)| *id == d))
@@ -207,4 +186,41 @@ fn view(
         total: rows.len(),
         rows,
     }
+}
+
+/// How many of the shown sheets are in each state.
+fn counts(entries: &[ListEntry], selected: Option<SheetStatus>) -> Vec<Count> {
+    SheetStatus::ALL
+        .iter()
+        .map(|s| Count {
+            code: s.code(),
+            label: s.label(),
+            count: entries.iter().filter(|e| e.status == *s).count(),
+            selected: selected == Some(*s),
+        })
+        .collect()
+}
+
+fn rows(
+    actor: &Actor,
+    entries: &[ListEntry],
+    status: Option<SheetStatus>,
+    department: Option<DepartmentId>,
+    round: Option<RoundKind>,
+) -> Vec<Row> {
+    entries
+        .iter()
+        .filter(|e| status.is_none_or(|s| e.status == s))
+        .filter(|e| department.is_none_or(|d| e.department_id == d))
+        .map(|e| Row {
+            sheet_id: e.sheet_id,
+            heading: format!("({}) No.{}", e.area_number, e.initiative_number),
+            name: e.initiative_name.clone(),
+            department: e.department.clone(),
+            status: e.status.label(),
+            status_code: e.status.code(),
+            // The same question the sheet page asks before offering 編集.
+            can_edit: entry_allows(actor, Action::Sheet(Event::Save), e, round),
+        })
+        .collect()
 }

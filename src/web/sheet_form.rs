@@ -162,7 +162,10 @@ mod tests {
         assert_eq!(form.indicators[0].key, Some(IndicatorId(7)));
         assert_eq!(form.indicators[0].get(IndicatorCell::FirstHalf), "３件");
         assert!(parse(&pairs(&[("version", "x")]), &[]).is_err());
-        assert!(parse(&pairs(&[("version", "1")]), &[]).is_err(), "no counts");
+        assert!(
+            parse(&pairs(&[("version", "1")]), &[]).is_err(),
+            "no counts"
+        );
     }
 
     #[test]

@@ -10,16 +10,16 @@ use actix_session::Session;
 use super::auth::{csrf_posted, field, see_other, MaybeUser, PostedForm, BAD_ENCODING};
 use super::error::{encode_query, page, page_with_status};
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
+use crate::app::review::{self, hq_fields, ReviewInput, ReviewOutcome};
+use crate::app::sheet::{self as sheet_use_case, entry_allows};
 use crate::db::{self, DbPool};
+use crate::domain::change::Change;
 use crate::domain::field::{Input, Texts};
 use crate::domain::fiscal_year::era_name;
+use crate::domain::ids::{PlanId, SheetId};
 use crate::domain::permission::{authorize, Action};
 use crate::domain::workflow::{Event, SheetStatus};
 use crate::report::view::{SheetView, Text};
-use crate::app::review::{self, hq_fields, ReviewInput, ReviewOutcome};
-use crate::app::sheet::{self as sheet_use_case, entry_allows};
-use crate::domain::change::Change;
-use crate::domain::ids::{PlanId, SheetId};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/sheets", web::get().to(list))
@@ -347,7 +347,12 @@ async fn review(
         let outcome = review::review(conn, &actor, id, event, &input)?;
         let ctx = match outcome {
             ReviewOutcome::Done => None,
-            _ => Some(sheet_use_case::visible(conn, &actor, id, Action::ViewSheet)?),
+            _ => Some(sheet_use_case::visible(
+                conn,
+                &actor,
+                id,
+                Action::ViewSheet,
+            )?),
         };
         Ok((outcome, ctx))
     })
