@@ -142,6 +142,9 @@ pub struct FieldDef {
     pub carried_forward: bool,
     /// Its column heading in the year's list table (Excel, CSV), if it has one.
     pub list_column: Option<&'static str>,
+    /// A results report (the text export the importer reads) always has this
+    /// row; false for a field newer than the reports on file.
+    pub in_report: bool,
 }
 
 /// Longest prose a field may hold, in characters.
@@ -166,6 +169,7 @@ const fn field(key: &'static str, label: &'static str, writer: Writer, place: Pl
         prefix: None,
         carried_forward: false,
         list_column: None,
+        in_report: true,
     }
 }
 

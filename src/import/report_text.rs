@@ -1088,6 +1088,7 @@ fn check_no_stray_cells(
 
 /// The body fields a report prints as rows, in printed order: a missing one is
 /// expected after its predecessor. The reason beside 所管課評価 is that row's third cell.
+/// A field newer than the reports (`in_report: false`) is read when present.
 fn printed_body_fields() -> Vec<Field> {
     Field::all()
         .filter(|f| f.def().place == Place::Body)
@@ -1135,7 +1136,8 @@ fn parse_body(
             None => {}
         }
     }
-    if let Some(idx) = found.iter().position(Option::is_none) {
+    let missing = (0..fields.len()).find(|i| found[*i].is_none() && fields[*i].def().in_report);
+    if let Some(idx) = missing {
         // Expected right after the closest earlier label that is present.
         let after = found
             .iter()
@@ -1152,7 +1154,10 @@ fn parse_body(
         ));
     }
     let mut texts = Texts::default();
-    for (field, (text, third, _)) in fields.into_iter().zip(found.into_iter().flatten()) {
+    for (field, found) in fields.into_iter().zip(found) {
+        let Some((text, third, _)) = found else {
+            continue;
+        };
         texts.set(field, text);
         if let Some(beside) = field.beside() {
             texts.set(beside, third);
