@@ -8,6 +8,7 @@
 //! The 取組項目 and 目標 rows are structured tables, not text fields; which round
 //! writes them is [`Part`].
 
+use super::coded::coded_enum;
 use super::fiscal_year::era_name;
 use super::round::RoundKind;
 
@@ -35,53 +36,13 @@ impl Writer {
     }
 }
 
-/// A dropdown list that HQ edits (stored as `choices.list`).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-pub enum ChoiceList {
-    Progress,
-    Evaluation,
-    Method,
-    Schedule,
-}
-
-impl ChoiceList {
-    pub const ALL: [ChoiceList; 4] = [
-        ChoiceList::Progress,
-        ChoiceList::Evaluation,
-        ChoiceList::Method,
-        ChoiceList::Schedule,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ChoiceList::Progress => "progress",
-            ChoiceList::Evaluation => "evaluation",
-            ChoiceList::Method => "method",
-            ChoiceList::Schedule => "schedule",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ChoiceList::Progress => "進捗状況",
-            ChoiceList::Evaluation => "所管課評価・推進本部評価",
-            ChoiceList::Method => "評価方法",
-            ChoiceList::Schedule => "取組項目の予定",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|l| l.code() == code)
+coded_enum! {
+    /// A dropdown list that HQ edits (stored as `choices.list`).
+    pub enum ChoiceList {
+        Progress = ("progress", "進捗状況"),
+        Evaluation = ("evaluation", "所管課評価・推進本部評価"),
+        Method = ("method", "評価方法"),
+        Schedule = ("schedule", "取組項目の予定"),
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod change;
+mod coded;
 pub mod department;
 pub mod field;
 pub mod fiscal_year;

@@ -2,51 +2,20 @@
 //! to the sheet's department. The sheet's state is the workflow's business
 //! (`workflow::next`); `authorize` asks both.
 
+use super::coded::coded_enum;
 use super::ids::{DepartmentId, UserId};
 use super::round::RoundKind;
 use super::workflow::{self, Event, SheetStatus};
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-pub enum Role {
-    /// 所管課 staff: write their department's sheets.
-    Staff,
-    /// 推進本部事務局: check, return, evaluate.
-    Hq,
-    /// Manages users.
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Role::Staff, Role::Hq, Role::Admin];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Staff => "staff",
-            Role::Hq => "hq",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Staff => "所管課",
-            Role::Hq => "推進本部事務局",
-            Role::Admin => "管理者",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.code() == code)
+coded_enum! {
+    /// What an account may do, with the permission table below.
+    pub enum Role {
+        /// 所管課 staff: write their department's sheets.
+        Staff = ("staff", "所管課"),
+        /// 推進本部事務局: check, return, evaluate.
+        Hq = ("hq", "推進本部事務局"),
+        /// Manages users.
+        Admin = ("admin", "管理者"),
     }
 }
 

@@ -1,47 +1,21 @@
 //! The 取組事業点検・評価票: everything printed on one sheet, and the rules that
 //! lay it out (column and row labels depend on the sheet's fiscal year).
 
+use super::coded::coded_enum;
 use super::field::{Field, Place, Texts};
 use super::fiscal_year::short;
 use super::ids::{DepartmentId, IndicatorId, InitiativeId, PlanId, SheetId};
 use super::workflow::SheetStatus;
 
-/// Which value of an indicator a cell holds for a fiscal year.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-pub enum Period {
-    /// 上半期実績
-    FirstHalf,
-    /// 通年実績 (shown as 「R5実績」 on later sheets)
-    FullYear,
-    /// 現況値 at the end of the year
-    Current,
-}
-
-impl Period {
-    pub fn code(self) -> &'static str {
-        match self {
-            Period::FirstHalf => "h1",
-            Period::FullYear => "year",
-            Period::Current => "current",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Period::FirstHalf, Period::FullYear, Period::Current]
-            .into_iter()
-            .find(|p| p.code() == code)
+coded_enum! {
+    /// Which value of an indicator a cell holds for a fiscal year.
+    #[derive(PartialOrd, Ord)]
+    pub enum Period {
+        FirstHalf = ("h1", "上半期実績"),
+        /// Shown as 「R5実績」 on later sheets.
+        FullYear = ("year", "通年実績"),
+        /// At the end of the year.
+        Current = ("current", "現況値"),
     }
 }
 

@@ -5,138 +5,44 @@
 //! 提出済 --評価 (年度末)--> 評価済 --確定--> 確定
 //! HQ may reopen a submitted, confirmed, evaluated or final sheet (→ 作成中).
 
+use super::coded::coded_enum;
 use super::round::RoundKind;
 
-/// Stored as the `code()` string; shown as the Japanese `label()`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-pub enum SheetStatus {
-    /// 作成中: the department is writing.
-    Draft,
-    /// 提出済: submitted, waiting for HQ.
-    Submitted,
-    /// 差し戻し: HQ returned it with a reason.
-    Returned,
-    /// 確認済: HQ accepted the 上半期 round.
-    Confirmed,
-    /// 評価済: HQ recorded 推進本部評価 after 年度末.
-    Evaluated,
-    /// 確定: final, bound into the report.
-    Final,
-}
-
-impl SheetStatus {
-    pub const ALL: [SheetStatus; 6] = [
-        Self::Draft,
-        Self::Submitted,
-        Self::Returned,
-        Self::Confirmed,
-        Self::Evaluated,
-        Self::Final,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Submitted => "submitted",
-            Self::Returned => "returned",
-            Self::Confirmed => "confirmed",
-            Self::Evaluated => "evaluated",
-            Self::Final => "final",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Draft => "作成中",
-            Self::Submitted => "提出済",
-            Self::Returned => "差し戻し",
-            Self::Confirmed => "確認済",
-            Self::Evaluated => "評価済",
-            Self::Final => "確定",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
+coded_enum! {
+    /// The state of a sheet.
+    pub enum SheetStatus {
+        /// The department is writing.
+        Draft = ("draft", "作成中"),
+        /// Submitted, waiting for HQ.
+        Submitted = ("submitted", "提出済"),
+        /// HQ returned it with a reason.
+        Returned = ("returned", "差し戻し"),
+        /// HQ accepted the 上半期 round.
+        Confirmed = ("confirmed", "確認済"),
+        /// HQ recorded 推進本部評価 after 年度末.
+        Evaluated = ("evaluated", "評価済"),
+        /// Final, bound into the report.
+        Final = ("final", "確定"),
     }
 }
 
-/// What someone does to a sheet.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-pub enum Event {
-    /// 一時保存 by the department.
-    Save,
-    /// 提出 by the department.
-    Submit,
-    /// 差し戻し by HQ (reason required).
-    Return,
-    /// 確認 by HQ: accepts the 上半期 round.
-    Confirm,
-    /// 評価 by HQ: records 推進本部評価 after 年度末.
-    Evaluate,
-    /// 確定 by HQ.
-    Finalize,
-    /// 再開 by HQ (reason required).
-    Reopen,
-}
-
-impl Event {
-    pub fn label(self) -> &'static str {
-        match self {
-            Event::Save => "一時保存",
-            Event::Submit => "提出",
-            Event::Return => "差し戻し",
-            Event::Confirm => "確認",
-            Event::Evaluate => "評価",
-            Event::Finalize => "確定",
-            Event::Reopen => "再開",
-        }
-    }
-
-    pub const ALL: [Event; 7] = [
-        Event::Save,
-        Event::Submit,
-        Event::Return,
-        Event::Confirm,
-        Event::Evaluate,
-        Event::Finalize,
-        Event::Reopen,
-    ];
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.code() == code)
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Event::Save => "save",
-            Event::Submit => "submit",
-            Event::Return => "return",
-            Event::Confirm => "confirm",
-            Event::Evaluate => "evaluate",
-            Event::Finalize => "finalize",
-            Event::Reopen => "reopen",
-        }
+coded_enum! {
+    /// What someone does to a sheet.
+    pub enum Event {
+        /// By the department.
+        Save = ("save", "一時保存"),
+        /// By the department.
+        Submit = ("submit", "提出"),
+        /// By HQ, with a reason.
+        Return = ("return", "差し戻し"),
+        /// By HQ: accepts the 上半期 round.
+        Confirm = ("confirm", "確認"),
+        /// By HQ: records 推進本部評価 after 年度末.
+        Evaluate = ("evaluate", "評価"),
+        /// By HQ.
+        Finalize = ("finalize", "確定"),
+        /// By HQ, with a reason.
+        Reopen = ("reopen", "再開"),
     }
 }
 
