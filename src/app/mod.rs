@@ -8,8 +8,11 @@ pub mod round;
 pub mod settings;
 pub mod sheet;
 
-use crate::db::DbError;
-use crate::domain::permission::Denial;
+use crate::db::{audit, DbConnection, DbError};
+use crate::domain::audit::AuditAction;
+use crate::domain::ids::SheetId;
+use crate::domain::permission::{Actor, Denial};
+use crate::domain::workflow::{Event, SheetStatus};
 
 /// Why a use case did nothing: not allowed, or the database failed.
 #[derive(Debug, thiserror::Error)]
@@ -24,4 +27,40 @@ impl From<diesel::result::Error> for UseCaseError {
     fn from(e: diesel::result::Error) -> Self {
         UseCaseError::Db(e.into())
     }
+}
+
+/// Records a change by `actor` that concerns no sheet (rounds, choices, accounts).
+fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: AuditAction,
+    detail: String,
+) -> Result<(), DbError> {
+    audit::record(
+        conn,
+        audit::Entry::general(Some(actor.user_id), &actor.login, action, detail),
+    )
+}
+
+/// Records a workflow step on a sheet; `detail` holds what changed (JSON).
+fn record_step(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    sheet_id: SheetId,
+    event: Event,
+    (from, to): (SheetStatus, SheetStatus),
+    detail: serde_json::Value,
+) -> Result<(), DbError> {
+    audit::record(
+        conn,
+        audit::Entry {
+            user_id: Some(actor.user_id),
+            actor: &actor.login,
+            action: AuditAction::Sheet(event),
+            sheet_id: Some(sheet_id),
+            from_status: Some(from),
+            to_status: Some(to),
+            detail: detail.to_string(),
+        },
+    )
 }

@@ -1,9 +1,8 @@
 //! HQ's side of the workflow: 差し戻し, 確認, 評価, 確定 and 再開. No HTTP here.
 
 use super::sheet::context;
-use super::UseCaseError;
+use super::{record_step, UseCaseError};
 use crate::db::{self, DbConnection};
-use crate::domain::audit::AuditAction;
 use crate::domain::change::diff;
 use crate::domain::field::{Field, Input, Texts, Writer, LONG_TEXT_MAX};
 use crate::domain::form::Choices;
@@ -104,22 +103,13 @@ pub fn review(
         if saved.is_none() {
             return Ok(ReviewOutcome::Stale);
         }
-        db::audit::record(
-            conn,
-            db::audit::Entry {
-                user_id: Some(actor.user_id),
-                actor: &actor.login,
-                action: AuditAction::Sheet(event),
-                sheet_id: Some(sheet_id),
-                from_status: Some(ctx.sheet.status),
-                to_status: Some(to),
-                detail: serde_json::json!({
-                    "reason": if needs_reason(event) { input.reason.as_str() } else { "" },
-                    "changes": changes,
-                })
-                .to_string(),
-            },
-        )?;
+        let reason = if needs_reason(event) {
+            input.reason.as_str()
+        } else {
+            ""
+        };
+        let detail = serde_json::json!({ "reason": reason, "changes": changes });
+        record_step(conn, actor, sheet_id, event, (ctx.sheet.status, to), detail)?;
         Ok(ReviewOutcome::Done)
     })
 }

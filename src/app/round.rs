@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::UseCaseError;
+use super::{record, UseCaseError};
 use crate::db::{self, audit, sheet, DbConnection, DbError};
 use crate::domain::audit::AuditAction;
 use crate::domain::fiscal_year::era_name;
@@ -60,18 +60,6 @@ pub fn close(conn: &mut DbConnection, actor: &Actor, id: RoundId) -> Result<(), 
         record(conn, actor, AuditAction::RoundClose, detail)?;
         Ok(())
     })
-}
-
-fn record(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    action: AuditAction,
-    detail: String,
-) -> Result<(), DbError> {
-    audit::record(
-        conn,
-        audit::Entry::general(Some(actor.user_id), &actor.login, action, detail),
-    )
 }
 
 /// Opens `from_year + 1` for every initiative of the plan that has a sheet in

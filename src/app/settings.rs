@@ -1,8 +1,8 @@
 //! HQ's dropdown choices and the administrator's account switches: each a
 //! use case with its permission, transaction and audit entry.
 
-use super::UseCaseError;
-use crate::db::{self, audit, DbConnection, DbError};
+use super::{record, UseCaseError};
+use crate::db::{self, DbConnection};
 use crate::domain::audit::AuditAction;
 use crate::domain::field::ChoiceList;
 use crate::domain::ids::{ChoiceId, UserId};
@@ -10,18 +10,6 @@ use crate::domain::permission::{authorize, Action, Actor, Denial};
 
 /// Longest dropdown choice, in characters.
 pub const CHOICE_MAX: usize = 50;
-
-fn record(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    action: AuditAction,
-    detail: String,
-) -> Result<(), DbError> {
-    audit::record(
-        conn,
-        audit::Entry::general(Some(actor.user_id), &actor.login, action, detail),
-    )
-}
 
 /// Adds a choice to a list (or re-activates it). `Err(message)` inside the
 /// `Ok` when the value is not acceptable.

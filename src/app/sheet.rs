@@ -2,10 +2,9 @@
 //! permission check, validation, optimistic locking, the write and the audit
 //! entry together. No HTTP here.
 
-use super::UseCaseError;
+use super::{record_step, UseCaseError};
 use crate::db::sheet::ListEntry;
 use crate::db::{self, DbConnection, DbError};
-use crate::domain::audit::AuditAction;
 use crate::domain::change::diff;
 use crate::domain::field::Field;
 use crate::domain::form::{Choices, FieldError, SheetForm};
@@ -156,19 +155,8 @@ pub fn save(
         else {
             return Ok(SaveOutcome::Stale { ctx: Box::new(ctx) });
         };
-        db::audit::record(
-            conn,
-            db::audit::Entry {
-                user_id: Some(actor.user_id),
-                actor: &actor.login,
-                action: AuditAction::Sheet(event),
-                sheet_id: Some(sheet_id),
-                from_status: Some(ctx.sheet.status),
-                to_status: Some(to),
-                detail: serde_json::json!({ "round": round.code(), "changes": changes })
-                    .to_string(),
-            },
-        )?;
+        let detail = serde_json::json!({ "round": round.code(), "changes": changes });
+        record_step(conn, actor, sheet_id, event, (ctx.sheet.status, to), detail)?;
         Ok(SaveOutcome::Saved {
             version,
             status: to,

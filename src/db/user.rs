@@ -7,7 +7,8 @@ use super::{DbConnection, DbError};
 use crate::domain::ids::{DepartmentId, UserId};
 use crate::domain::permission::{Actor, Role};
 
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
 pub struct UserRow {
     pub id: UserId,
     pub login: String,
@@ -30,30 +31,10 @@ impl UserRow {
     }
 }
 
-type UserColumns = (
-    users::id,
-    users::login,
-    users::display_name,
-    users::role,
-    users::department_id,
-    users::password_hash,
-    users::active,
-);
-
-const COLUMNS: UserColumns = (
-    users::id,
-    users::login,
-    users::display_name,
-    users::role,
-    users::department_id,
-    users::password_hash,
-    users::active,
-);
-
 pub fn find_by_login(conn: &mut DbConnection, login: &str) -> Result<Option<UserRow>, DbError> {
     Ok(users::table
         .filter(users::login.eq(login))
-        .select(COLUMNS)
+        .select(UserRow::as_select())
         .first(conn)
         .optional()?)
 }
@@ -61,7 +42,7 @@ pub fn find_by_login(conn: &mut DbConnection, login: &str) -> Result<Option<User
 pub fn find(conn: &mut DbConnection, id: UserId) -> Result<Option<UserRow>, DbError> {
     Ok(users::table
         .find(id)
-        .select(COLUMNS)
+        .select(UserRow::as_select())
         .first(conn)
         .optional()?)
 }
