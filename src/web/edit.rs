@@ -6,7 +6,12 @@ use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use super::auth::{csrf_posted, field, see_other, MaybeUser, PostedForm, BAD_ENCODING};
+use super::{
+    csrf::csrf_posted,
+    form::{field, PostedForm, BAD_ENCODING},
+    see_other,
+    session::MaybeUser,
+};
 use actix_web::http::StatusCode;
 
 use super::error::page_with_status;
