@@ -8,6 +8,7 @@ use std::pin::Pin;
 use actix_session::{Session, SessionExt, SessionInsertError};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
+use subtle::ConstantTimeEq;
 
 use super::form::{field, PostedForm, BAD_ENCODING};
 use super::AppError;
@@ -33,17 +34,13 @@ pub fn renew_token(session: &Session) -> Result<(), SessionInsertError> {
     session.insert(CSRF, new_token())
 }
 
-/// True when `posted` is the session's token (compared in constant time).
+/// True when `posted` is the session's token. Compared in constant time so the
+/// answer's timing tells nothing about how much of a guess was right.
 pub fn csrf_matches(session: &Session, posted: &str) -> bool {
     let Ok(Some(token)) = session.get::<String>(CSRF) else {
         return false;
     };
-    token.len() == posted.len()
-        && token
-            .bytes()
-            .zip(posted.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    token.as_bytes().ct_eq(posted.as_bytes()).into()
 }
 
 /// True when the posted `csrf_token` is the session's.

@@ -2,11 +2,13 @@
 //! in `bad_fields` so the form is shown again with a message, instead of the
 //! typed text being silently changed.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
+use percent_encoding::percent_decode;
 
 use super::AppError;
 
@@ -59,6 +61,9 @@ impl FromRequest for PostedForm {
     }
 }
 
+/// Splits and decodes `application/x-www-form-urlencoded`, one pass over the
+/// body. `form_urlencoded::parse` is not used because it decodes lossily and
+/// would hide which field held bytes that are not UTF-8.
 fn decode(body: &[u8]) -> PostedForm {
     let mut pairs = Vec::new();
     let mut bad_fields = Vec::new();
@@ -67,44 +72,31 @@ fn decode(body: &[u8]) -> PostedForm {
             Some(i) => (&part[..i], &part[i + 1..]),
             None => (part, &b""[..]),
         };
-        let key = String::from_utf8_lossy(&percent_decode(k)).into_owned();
-        let raw = percent_decode(v);
-        let value = match String::from_utf8(raw) {
-            Ok(v) => v,
-            Err(e) => {
-                bad_fields.push(key.clone());
-                String::from_utf8_lossy(e.as_bytes()).into_owned()
-            }
-        };
+        // A key is one of our own names: an undecodable one matches nothing.
+        let key = component(k).unwrap_or_else(|lossy| lossy);
+        let value = component(v).unwrap_or_else(|lossy| {
+            bad_fields.push(key.clone());
+            lossy
+        });
         pairs.push((key, value));
     }
     PostedForm { pairs, bad_fields }
 }
 
-fn percent_decode(input: &[u8]) -> Vec<u8> {
-    let hex = |b: u8| match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
+/// One name or value: `+` is a space, then percent-decoding. `Err` carries a
+/// lossy rendering when the bytes are not UTF-8.
+fn component(raw: &[u8]) -> Result<String, String> {
+    let spaced: Cow<[u8]> = if raw.contains(&b'+') {
+        Cow::Owned(
+            raw.iter()
+                .map(|&b| if b == b'+' { b' ' } else { b })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(raw)
     };
-    let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        match input[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < input.len() => match (hex(input[i + 1]), hex(input[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    out
+    let bytes: Vec<u8> = percent_decode(&spaced).collect();
+    String::from_utf8(bytes).map_err(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]
