@@ -111,7 +111,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(edit::routes)
         .configure(admin::routes)
         .configure(reports::routes)
-        .route("/static/{file:.*}", web::get().to(assets::serve))
+        .configure(assets::routes)
         .default_service(web::to(not_found));
 }
 
