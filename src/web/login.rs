@@ -180,19 +180,15 @@ fn hashing_slots() -> &'static Semaphore {
     SLOTS.get_or_init(|| Semaphore::new(2))
 }
 
-/// Verifies a password off the async threads. `stored` None checks the dummy
-/// hash, so an unknown login id costs the same time as a known one.
+/// Checks a password off the async threads; `stored` None (an unknown login
+/// id) costs the same argon2 work, see `password::check_login`.
 async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
     let _permit = hashing_slots()
         .acquire()
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    actix_web::rt::task::spawn_blocking(move || match stored {
-        Some(hash) => crate::password::verify(&password, &hash),
-        None => {
-            crate::password::verify(&password, crate::password::dummy_hash());
-            false
-        }
+    actix_web::rt::task::spawn_blocking(move || {
+        crate::password::check_login(&password, stored.as_deref())
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))
