@@ -4,7 +4,7 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use super::auth::{see_other, CsrfForm};
+use super::{csrf::CsrfForm, see_other};
 use actix_web::http::StatusCode;
 
 use super::error::{page, page_with_status};

@@ -10,8 +10,11 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use super::auth::{csrf_posted, field, see_other, MaybeUser, PostedForm, BAD_ENCODING};
+use super::csrf::csrf_posted;
 use super::error::page_with_status;
+use super::form::{field, PostedForm, BAD_ENCODING};
+use super::see_other;
+use super::session::MaybeUser;
 use super::sheet_form::{self, action_cell_input, action_text_input, indicator_input};
 use super::sheets::{load_with_draft, PageQuery};
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};

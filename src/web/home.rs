@@ -117,7 +117,7 @@ pub async fn home(
     } = query.into_inner();
     let year = year.and_then(|y| y.parse::<i32>().ok());
     let Some(data) = with_conn(&pool, move |conn| load(conn, year)).await? else {
-        return Ok(super::auth::see_other("/sheets"));
+        return Ok(super::see_other("/sheets"));
     };
     let status = status.as_deref().and_then(SheetStatus::from_code);
     let department = department.and_then(|d| d.parse::<DepartmentId>().ok());

@@ -3,11 +3,15 @@
 
 mod admin;
 mod assets;
-mod auth;
+mod csrf;
 mod edit;
 mod error;
+mod form;
 mod home;
+mod login;
+mod print_pass;
 mod reports;
+mod session;
 mod sheet_form;
 mod sheets;
 
@@ -22,8 +26,8 @@ use actix_web::http::Method;
 use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{web, App, HttpResponse, HttpServer};
 
-pub use auth::CurrentUser;
 pub use error::AppError;
+pub use session::CurrentUser;
 
 use crate::app::UseCaseError;
 use crate::config::Config;
@@ -42,7 +46,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
     let cookie_secure = config.cookie_secure;
     let pool = web::Data::new(pool);
     let settings = web::Data::new(config.clone());
-    let print = web::Data::new(reports::PrintSettings::new(
+    let print = web::Data::new(print_pass::PrintSettings::new(
         config.chromium.clone(),
         listener.local_addr()?,
     ));
@@ -50,7 +54,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
         App::new()
             .wrap_fn(|req, srv| {
                 use actix_web::dev::Service;
-                let refused = req.method() == Method::POST && !same_origin(req.request());
+                let refused = req.method() == Method::POST && !csrf::same_origin(req.request());
                 let call = (!refused).then(|| srv.call(req));
                 async move {
                     match call {
@@ -81,50 +85,37 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
             .wrap(Logger::new("%r %s %Dms"))
             .app_data(pool.clone())
             .app_data(settings.clone())
-            .app_data(web::FormConfig::default().limit(auth::FORM_LIMIT))
-            .app_data(web::PayloadConfig::new(auth::FORM_LIMIT + 1))
+            .app_data(web::FormConfig::default().limit(form::FORM_LIMIT))
+            .app_data(web::PayloadConfig::new(form::FORM_LIMIT + 1))
             .app_data(print.clone())
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|_, _| {
                 AppError::BadRequest("URL の指定が正しくありません".into()).into()
             }))
-            .route("/", web::get().to(home::home))
-            .route("/login", web::get().to(auth::login_form))
-            .route("/login", web::post().to(auth::login))
-            .route("/logout", web::post().to(auth::logout))
-            .configure(sheets::routes)
-            .configure(edit::routes)
-            .configure(admin::routes)
-            .configure(reports::routes)
-            .route("/static/{file:.*}", web::get().to(assets::serve))
-            .default_service(web::to(not_found))
+            .configure(routes)
     })
     .listen(listener)?
     .run();
     Ok(server)
 }
 
-/// A POST must come from our own pages: its Origin (or, without one, its
-/// Referer) must name this host. A request with neither is let through to the
-/// CSRF token check.
-fn same_origin(req: &actix_web::HttpRequest) -> bool {
-    let host = req.connection_info().host().to_string();
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let source = header("origin")
-        .filter(|o| o != "null")
-        .or_else(|| header("referer"));
-    match source {
-        None => true,
-        Some(url) => url
-            .split_once("://")
-            .map(|(_, rest)| rest.split('/').next().unwrap_or("") == host)
-            .unwrap_or(false),
-    }
+/// Every route of the app, in one table that tests can mount too.
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::home))
+        .configure(login::routes)
+        .configure(sheets::routes)
+        .configure(edit::routes)
+        .configure(admin::routes)
+        .configure(reports::routes)
+        .configure(assets::routes)
+        .default_service(web::to(not_found));
+}
+
+/// Answers 303 See Other: after every successful form post (post/redirect/get).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .finish()
 }
 
 async fn not_found() -> Result<HttpResponse, AppError> {

@@ -2,22 +2,17 @@
 //! headless Chromium, and the Excel and CSV exports. Handlers stay thin: load
 //! with `db::report`, shape with `report`, answer.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::path::PathBuf;
-
 use actix_web::http::header::{
     Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
 };
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::auth::MaybeUser;
 use super::error::page;
+use super::print_pass::{is_loopback, print_viewer, PrintSettings};
+use super::session::MaybeUser;
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::db::report::{BookData, YearSummary};
 use crate::db::{self, DbPool};
@@ -25,7 +20,7 @@ use crate::domain::fiscal_year::era_name;
 use crate::domain::ids::{PlanId, SheetId};
 use crate::domain::permission::{authorize, Action};
 use crate::report::book::{page_rules, BookView};
-use crate::report::pdf::{self, PdfError};
+use crate::report::pdf::PdfError;
 use crate::report::view::SheetView;
 use crate::report::{csv, tables, xlsx};
 
@@ -42,110 +37,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/reports/{year}/pages.css", web::get().to(pages_css))
         .route("/sheets/{id}/print", web::get().to(print_sheet))
         .route("/sheets/{id}/pdf", web::get().to(sheet_pdf));
-}
-
-/// How long Chromium may use a print pass.
-const PASS_LIFETIME: Duration = Duration::from_secs(120);
-
-/// Where Chromium is and how it reaches this server's own print pages.
-pub struct PrintSettings {
-    chromium: Option<PathBuf>,
-    /// `http://127.0.0.1:PORT`: the address the server listens on, loopback
-    /// when it listens on every interface.
-    base_url: String,
-    /// One-off passes for Chromium, which has no session: token → (the one
-    /// path it opens, until when). Issued only after the user's own check.
-    passes: Mutex<HashMap<String, (String, Instant)>>,
-}
-
-impl PrintSettings {
-    pub fn new(chromium: Option<PathBuf>, listening: SocketAddr) -> Self {
-        let ip = match listening.ip() {
-            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-            ip => ip,
-        };
-        Self {
-            chromium,
-            base_url: format!("http://{}", SocketAddr::new(ip, listening.port())),
-            passes: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn issue_pass(&self, path: &str) -> String {
-        let token = crate::password::random_password(40);
-        if let Ok(mut passes) = self.passes.lock() {
-            let now = Instant::now();
-            passes.retain(|_, (_, until)| *until > now);
-            passes.insert(token.clone(), (path.to_string(), now + PASS_LIFETIME));
-        }
-        token
-    }
-
-    fn accepts(&self, token: &str, path: &str) -> bool {
-        self.passes.lock().is_ok_and(|passes| {
-            passes
-                .get(token)
-                .is_some_and(|(p, until)| p == path && *until > Instant::now())
-        })
-    }
-
-    fn pdf_available(&self) -> bool {
-        self.chromium.as_deref().is_some_and(pdf::is_executable)
-    }
-
-    /// Prints one of this app's pages (`path` starts with `/`) to PDF, off the
-    /// async threads: Chromium requests the page from this very server.
-    async fn print(&self, path: &str) -> Result<Vec<u8>, PdfError> {
-        let Some(chromium) = self.chromium.clone().filter(|p| pdf::is_executable(p)) else {
-            return Err(PdfError::Missing(
-                self.chromium
-                    .as_ref()
-                    .map_or("（未設定）".into(), |p| p.display().to_string()),
-            ));
-        };
-        // Chromium opens the page with a pass instead of the user's session.
-        let bare = path.split('?').next().unwrap_or(path);
-        let token = self.issue_pass(bare);
-        let sep = if path.contains('?') { '&' } else { '?' };
-        let url = format!("{}{path}{sep}print_pass={token}", self.base_url);
-        web::block(move || pdf::print_to_pdf(&chromium, &url, pdf::TIMEOUT))
-            .await
-            .map_err(|e| PdfError::Failed(e.to_string()))?
-    }
-}
-
-#[derive(Deserialize)]
-struct PassQuery {
-    print_pass: Option<String>,
-}
-
-fn is_loopback(req: &HttpRequest) -> bool {
-    req.peer_addr().is_some_and(|a| a.ip().is_loopback())
-}
-
-/// Who is looking at a print page: a logged-in user, or Chromium with a pass
-/// for exactly this path (from this machine only).
-async fn print_viewer(
-    req: &HttpRequest,
-    maybe: MaybeUser,
-    settings: &PrintSettings,
-) -> Result<Option<CurrentUser>, AppError> {
-    let pass = web::Query::<PassQuery>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.into_inner().print_pass);
-    if let Some(token) = pass {
-        if is_loopback(req) && settings.accepts(&token, req.path()) {
-            return Ok(None);
-        }
-    }
-    maybe.user.map(Some).ok_or_else(|| AppError::LoginRequired {
-        next: req
-            .uri()
-            .path_and_query()
-            .map_or("/".into(), |p| p.to_string()),
-        expired: maybe.expired,
-    })
 }
 
 /// The book and the exports are HQ's (and the administrator's).

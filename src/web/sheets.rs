@@ -7,8 +7,13 @@ use serde::Deserialize;
 
 use actix_session::Session;
 
-use super::auth::{csrf_posted, field, see_other, MaybeUser, PostedForm, BAD_ENCODING};
 use super::error::{encode_query, page, page_with_status};
+use super::{
+    csrf::csrf_posted,
+    form::{field, PostedForm, BAD_ENCODING},
+    see_other,
+    session::MaybeUser,
+};
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::app::review::{self, hq_fields, ReviewInput, ReviewOutcome};
 use crate::app::sheet::{self as sheet_use_case, entry_allows};

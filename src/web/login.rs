@@ -1,0 +1,195 @@
+//! Logging in and out: the login page, the throttled password check, and the
+//! `next` page to return to.
+
+use std::sync::OnceLock;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use tokio::sync::Semaphore;
+
+use super::csrf::{csrf_token, CsrfForm};
+use super::error::page;
+use super::{see_other, session, with_conn, AppError};
+use crate::db::user::UserRow;
+use crate::db::{self, DbPool};
+use crate::domain::throttle::{address_key, free_failures, lock_after, login_key};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/login", web::get().to(login_form))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::post().to(logout));
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    nav: Option<super::Nav>,
+    csrf: String,
+    login: String,
+    next: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    expired: Option<u8>,
+}
+
+/// Only paths on this site: never an outside address.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+pub async fn login_form(
+    session: Session,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
+    let notice = query.expired.map(|_| {
+        "セッションの有効期限が切れました。もう一度ログインしてください。入力中の内容は保存されています。".to_string()
+    });
+    page(&LoginPage {
+        nav: None,
+        csrf: csrf_token(&session),
+        login: String::new(),
+        next: safe_next(query.next.as_deref().unwrap_or("/")),
+        error: None,
+        notice,
+    })
+}
+
+/// The login page again, with what was typed (never the password) and why.
+fn login_again(
+    session: &Session,
+    login: &str,
+    next: &str,
+    status: StatusCode,
+    error: &str,
+) -> Result<HttpResponse, AppError> {
+    let mut response = page(&LoginPage {
+        nav: None,
+        csrf: csrf_token(session),
+        login: login.to_string(),
+        next: next.to_string(),
+        error: Some(error.to_string()),
+        notice: None,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn login(
+    req: HttpRequest,
+    session: Session,
+    pool: web::Data<DbPool>,
+    form: CsrfForm,
+) -> Result<HttpResponse, AppError> {
+    let login = form.get("login").trim().to_string();
+    let password = form.get("password").to_string();
+    let next = safe_next(form.get("next"));
+    let again = |status, error| login_again(&session, &login, &next, status, error);
+    if login.is_empty() || password.is_empty() {
+        return again(
+            StatusCode::UNAUTHORIZED,
+            "ログインIDとパスワードを入力してください",
+        );
+    }
+    let address = req
+        .peer_addr()
+        .map_or("unknown".to_string(), |a| a.ip().to_string());
+    // Failures count against the login id and the address alike.
+    let keys = vec![login_key(&login), address_key(&address)];
+    let (user, locked) = look_up(&pool, &login, &keys).await?;
+    if locked {
+        return again(
+            StatusCode::TOO_MANY_REQUESTS,
+            "ログインの失敗が続いたため、一時的にログインできません。しばらく待つか、管理者に解除を依頼してください",
+        );
+    }
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let ok = verify_password(password, stored).await?;
+    let Some(user) = user.filter(|u| ok && u.active) else {
+        record_failure(&pool, keys).await?;
+        return again(
+            StatusCode::UNAUTHORIZED,
+            "ログインIDまたはパスワードが正しくありません",
+        );
+    };
+    let login_key = keys[0].clone();
+    with_conn(&pool, move |conn| db::throttle::clear(conn, &login_key)).await?;
+    session::start(&session, user.id)?;
+    Ok(see_other(&next))
+}
+
+/// The account for `login` (if any), and whether any of `keys` is locked now.
+async fn look_up(
+    pool: &DbPool,
+    login: &str,
+    keys: &[String],
+) -> Result<(Option<UserRow>, bool), AppError> {
+    let (login, keys) = (login.to_string(), keys.to_vec());
+    with_conn(pool, move |conn| {
+        let now = db::now();
+        let mut locked = false;
+        for key in &keys {
+            if let Some(row) = db::throttle::get(conn, key)? {
+                locked |= row.locked_until.is_some_and(|t| t > now);
+            }
+        }
+        Ok((db::user::find_by_login(conn, &login)?, locked))
+    })
+    .await
+}
+
+/// Counts a failed attempt against each key, locking those that failed too often.
+async fn record_failure(pool: &DbPool, keys: Vec<String>) -> Result<(), AppError> {
+    with_conn(pool, move |conn| {
+        db::write_tx(conn, |conn| {
+            let now = db::now();
+            for key in &keys {
+                let failures = db::throttle::get(conn, key)?.map_or(0, |r| r.failures) + 1;
+                db::throttle::record_failure(
+                    conn,
+                    key,
+                    failures,
+                    lock_after(failures, free_failures(key), now),
+                )?;
+            }
+            Ok(())
+        })
+    })
+    .await
+}
+
+pub async fn logout(session: Session, _form: CsrfForm) -> HttpResponse {
+    session::end(&session);
+    see_other("/login")
+}
+
+/// Bounds how many argon2 hashes run at once: each takes ~19 MiB and a core.
+fn hashing_slots() -> &'static Semaphore {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| Semaphore::new(2))
+}
+
+/// Checks a password off the async threads; `stored` None (an unknown login
+/// id) costs the same argon2 work, see `password::check_login`.
+async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    let _permit = hashing_slots()
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    actix_web::rt::task::spawn_blocking(move || {
+        crate::password::check_login(&password, stored.as_deref())
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))
+}

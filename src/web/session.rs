@@ -1,0 +1,145 @@
+//! The session: who is logged in and for how long. Handlers receive a typed
+//! `CurrentUser` (or `MaybeUser`) and never read the session by hand.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+
+use super::csrf::{csrf_token, renew_token};
+use super::{with_conn, AppError};
+use crate::config::Config;
+use crate::db::{self, DbPool};
+use crate::domain::ids::UserId;
+use crate::domain::permission::Actor;
+
+const USER_ID: &str = "uid";
+const LOGIN_AT: &str = "login_ms";
+const LAST_SEEN: &str = "seen_ms";
+
+/// Milliseconds: second resolution would let a short timeout run up to a second long.
+fn now_ts() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// The logged-in user, with the session's CSRF token. Extracting it from a
+/// request without a live session answers with a redirect to the login page.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub actor: Actor,
+    pub csrf: String,
+}
+
+/// The logged-in user if there is one; `expired` tells a session that timed out.
+pub struct MaybeUser {
+    pub user: Option<CurrentUser>,
+    pub expired: bool,
+}
+
+impl MaybeUser {
+    fn anonymous(expired: bool) -> Self {
+        Self {
+            user: None,
+            expired,
+        }
+    }
+}
+
+fn app_data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, AppError> {
+    req.app_data::<web::Data<T>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal(format!("{} missing", std::any::type_name::<T>())))
+}
+
+/// True when the session has been idle too long, or open too long at all.
+fn timed_out(session: &Session, config: &Config, now: i64) -> bool {
+    let login_at = session.get::<i64>(LOGIN_AT).unwrap_or(None).unwrap_or(0);
+    let seen = session.get::<i64>(LAST_SEEN).unwrap_or(None).unwrap_or(0);
+    let idle = config.idle_timeout.as_millis() as i64;
+    let absolute = config.absolute_timeout.as_millis() as i64;
+    now - seen > idle || now - login_at > absolute
+}
+
+/// Reads the session, enforcing the idle and absolute timeouts; an account
+/// deactivated (or deleted) since login ends the session too.
+async fn load(req: &HttpRequest) -> Result<MaybeUser, AppError> {
+    let session = req.get_session();
+    let Some(uid) = session.get::<UserId>(USER_ID).unwrap_or(None) else {
+        return Ok(MaybeUser::anonymous(false));
+    };
+    let now = now_ts();
+    let config = app_data::<Config>(req)?;
+    if timed_out(&session, &config, now) {
+        session.purge();
+        return Ok(MaybeUser::anonymous(true));
+    }
+    let pool = app_data::<DbPool>(req)?;
+    let row = with_conn(&pool, move |conn| db::user::find(conn, uid)).await?;
+    let Some(actor) = row.filter(|u| u.active).and_then(|u| u.actor()) else {
+        session.purge();
+        return Ok(MaybeUser::anonymous(true));
+    };
+    let _ = session.insert(LAST_SEEN, now);
+    let csrf = csrf_token(&session);
+    Ok(MaybeUser {
+        user: Some(CurrentUser { actor, csrf }),
+        expired: false,
+    })
+}
+
+impl FromRequest for MaybeUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { load(&req).await })
+    }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let maybe = load(&req).await?;
+            maybe.user.ok_or_else(|| AppError::LoginRequired {
+                next: login_return_path(&req),
+                expired: maybe.expired,
+            })
+        })
+    }
+}
+
+/// Where to come back after logging in: the page asked for (GET only).
+fn login_return_path(req: &HttpRequest) -> String {
+    if req.method() == actix_web::http::Method::GET {
+        req.uri()
+            .path_and_query()
+            .map_or("/".to_string(), |p| p.to_string())
+    } else {
+        "/".to_string()
+    }
+}
+
+/// Starts a logged-in session under a new session id (so an id planted before
+/// login is worthless) with a fresh CSRF token.
+pub fn start(session: &Session, user_id: UserId) -> Result<(), AppError> {
+    session.renew();
+    let now = now_ts();
+    session
+        .insert(USER_ID, user_id)
+        .and_then(|_| session.insert(LOGIN_AT, now))
+        .and_then(|_| session.insert(LAST_SEEN, now))
+        .and_then(|_| renew_token(session))
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Ends the session: the cookie is cleared and everything in it forgotten.
+pub fn end(session: &Session) {
+    session.purge();
+}
