@@ -66,9 +66,9 @@ async fn running_headers_name_plan_area_and_number_per_sheet() {
     }
     assert!(css.contains("第2次甲府市行政改革推進プラン（2022～2025）　令和6年度"));
     assert!(!css.contains("作成中"), "every FY2024 sheet is final");
-    let report_css = app.page("/static/css/report.css").await;
-    assert!(report_css.contains("counter(page) \" / \" counter(pages)"));
-    assert!(report_css.contains("size: A4 portrait"));
+    let print_css = app.page("/static/css/print.css").await;
+    assert!(print_css.contains("counter(page) \" / \" counter(pages)"));
+    assert!(print_css.contains("size: A4 portrait"));
 }
 
 #[tokio::test]

@@ -113,7 +113,7 @@ async fn index(
 }
 
 #[derive(Template)]
-#[template(path = "report/book.html")]
+#[template(path = "print/book.html")]
 struct BookPage {
     book: BookView,
     query: String,
@@ -140,7 +140,7 @@ async fn book(
 }
 
 #[derive(Template)]
-#[template(path = "report/print.html")]
+#[template(path = "print/sheet.html")]
 struct PrintPage {
     view: SheetView,
     pdf_available: bool,
