@@ -3,6 +3,7 @@
 //! audit entry. Handlers only translate HTTP to these calls and render.
 
 pub mod import;
+pub mod login;
 pub mod review;
 pub mod round;
 pub mod settings;

@@ -13,9 +13,8 @@ use tokio::sync::Semaphore;
 use super::csrf::{csrf_token, CsrfForm};
 use super::error::page;
 use super::{see_other, session, with_conn, AppError};
-use crate::db::user::UserRow;
-use crate::db::{self, DbPool};
-use crate::domain::throttle::{address_key, free_failures, lock_after, login_key};
+use crate::app::{self, login::Attempt, login::LoginOutcome};
+use crate::db::DbPool;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/login", web::get().to(login_form))
@@ -102,71 +101,37 @@ pub async fn login(
             "ログインIDとパスワードを入力してください",
         );
     }
-    let address = req
-        .peer_addr()
-        .map_or("unknown".to_string(), |a| a.ip().to_string());
-    // Failures count against the login id and the address alike.
-    let keys = vec![login_key(&login), address_key(&address)];
-    let (user, locked) = look_up(&pool, &login, &keys).await?;
-    if locked {
+    let attempt = Attempt {
+        address: req
+            .peer_addr()
+            .map_or("unknown".to_string(), |a| a.ip().to_string()),
+        login: login.clone(),
+    };
+    let (attempt, begun) = with_conn(&pool, move |conn| {
+        let begun = app::login::begin(conn, &attempt)?;
+        Ok((attempt, begun))
+    })
+    .await?;
+    if begun.locked {
         return again(
             StatusCode::TOO_MANY_REQUESTS,
             "ログインの失敗が続いたため、一時的にログインできません。しばらく待つか、管理者に解除を依頼してください",
         );
     }
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let stored = begun.user.as_ref().map(|u| u.password_hash.clone());
     let ok = verify_password(password, stored).await?;
-    let Some(user) = user.filter(|u| ok && u.active) else {
-        record_failure(&pool, keys).await?;
+    let outcome = with_conn(&pool, move |conn| {
+        app::login::finish(conn, &attempt, begun.user, ok)
+    })
+    .await?;
+    let LoginOutcome::LoggedIn(user) = outcome else {
         return again(
             StatusCode::UNAUTHORIZED,
             "ログインIDまたはパスワードが正しくありません",
         );
     };
-    let login_key = keys[0].clone();
-    with_conn(&pool, move |conn| db::throttle::clear(conn, &login_key)).await?;
     session::start(&session, user.id)?;
     Ok(see_other(&next))
-}
-
-/// The account for `login` (if any), and whether any of `keys` is locked now.
-async fn look_up(
-    pool: &DbPool,
-    login: &str,
-    keys: &[String],
-) -> Result<(Option<UserRow>, bool), AppError> {
-    let (login, keys) = (login.to_string(), keys.to_vec());
-    with_conn(pool, move |conn| {
-        let now = db::now();
-        let mut locked = false;
-        for key in &keys {
-            if let Some(row) = db::throttle::get(conn, key)? {
-                locked |= row.locked_until.is_some_and(|t| t > now);
-            }
-        }
-        Ok((db::user::find_by_login(conn, &login)?, locked))
-    })
-    .await
-}
-
-/// Counts a failed attempt against each key, locking those that failed too often.
-async fn record_failure(pool: &DbPool, keys: Vec<String>) -> Result<(), AppError> {
-    with_conn(pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let now = db::now();
-            for key in &keys {
-                let failures = db::throttle::get(conn, key)?.map_or(0, |r| r.failures) + 1;
-                db::throttle::record_failure(
-                    conn,
-                    key,
-                    failures,
-                    lock_after(failures, free_failures(key), now),
-                )?;
-            }
-            Ok(())
-        })
-    })
-    .await
 }
 
 pub async fn logout(session: Session, _form: CsrfForm) -> HttpResponse {
