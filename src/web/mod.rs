@@ -128,14 +128,7 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = pool.clone();
-    web::block(move || {
-        let mut conn = pool.get().map_err(DbError::from)?;
-        f(&mut conn)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(AppError::from)
+    run_use_case(pool, move |conn| f(conn).map_err(UseCaseError::from)).await
 }
 
 /// Runs a use case (which may refuse with a permission error) off the async threads.
