@@ -10,13 +10,12 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use super::csrf::csrf_posted;
 use super::error::page_with_status;
 use super::form::{field, PostedForm, BAD_ENCODING};
 use super::see_other;
 use super::session::MaybeUser;
 use super::sheet_form::{self, action_cell_input, action_text_input, indicator_input};
-use super::sheets::{load_with_draft, PageQuery};
+use super::sheets::{load_with_draft, poster, PageQuery};
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::app::sheet::{self as sheet_use_case, EditContext, SaveOutcome};
 use crate::db::{self, DbPool};
@@ -398,15 +397,11 @@ async fn save(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let PostedForm { pairs, bad_fields } = body;
-    let Some(user) = maybe.user else {
-        // The session ended while the user was typing: keep everything posted
-        // and bring it back after they log in again.
-        return super::sheets::stash_for_login(&pool, id, &pairs, format!("/sheets/{id}/edit"))
-            .await;
+    let back = format!("/sheets/{id}/edit");
+    let user = match poster(maybe, &session, &pool, id, &pairs, back).await? {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
     };
-    if !csrf_posted(&session, &pairs) {
-        return Err(AppError::Csrf);
-    }
     let op = field(&pairs, "op").to_string();
     let actor = user.actor.clone();
     let ctx = run_use_case(&pool, move |conn| {

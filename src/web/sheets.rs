@@ -326,12 +326,10 @@ async fn review(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let PostedForm { pairs, bad_fields } = body;
-    let Some(user) = maybe.user else {
-        return stash_for_login(&pool, id, &pairs, format!("/sheets/{id}")).await;
+    let user = match poster(maybe, &session, &pool, id, &pairs, format!("/sheets/{id}")).await? {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
     };
-    if !csrf_posted(&session, &pairs) {
-        return Err(AppError::Csrf);
-    }
     let get = |name: &str| field(&pairs, name).to_string();
     if !bad_fields.is_empty() {
         return Err(AppError::BadRequest(BAD_ENCODING.into()));
@@ -383,9 +381,28 @@ async fn review(
     render(&user, ctx, panel, status)
 }
 
+/// Who posted a form on a sheet. When the session has ended, what was posted
+/// is kept and the answer (`Err`) sends the user to log in and back to `back`.
+pub(super) async fn poster(
+    maybe: MaybeUser,
+    session: &Session,
+    pool: &DbPool,
+    id: SheetId,
+    pairs: &[(String, String)],
+    back: String,
+) -> Result<Result<CurrentUser, HttpResponse>, AppError> {
+    let Some(user) = maybe.user else {
+        return stash_for_login(pool, id, pairs, back).await.map(Err);
+    };
+    if !csrf_posted(session, pairs) {
+        return Err(AppError::Csrf);
+    }
+    Ok(Ok(user))
+}
+
 /// A form posted after the session ended: keep it and send the user to log in;
 /// `back` (with `?draft=`) brings it back afterwards.
-pub async fn stash_for_login(
+async fn stash_for_login(
     pool: &DbPool,
     sheet_id: SheetId,
     pairs: &[(String, String)],
