@@ -186,8 +186,8 @@ fn import_file(database_url: &str, file: &PathBuf) -> Result<(), String> {
     let report = import::report_text::parse_report_bytes(&bytes)
         .map_err(|e| format!("{}: {e}", file.display()))?;
     let mut conn = open(database_url)?;
-    let summary =
-        hyoka::app::import::import_report(&mut conn, &report, "import").map_err(|e| e.to_string())?;
+    let summary = hyoka::app::import::import_report(&mut conn, &report, "import")
+        .map_err(|e| e.to_string())?;
     for w in &summary.warnings {
         println!("注意: {w}");
     }
@@ -215,7 +215,11 @@ fn read_password() -> Result<String, String> {
     Ok(password)
 }
 
-fn cli_audit(conn: &mut db::DbConnection, action: AuditAction, detail: String) -> Result<(), String> {
+fn cli_audit(
+    conn: &mut db::DbConnection,
+    action: AuditAction,
+    detail: String,
+) -> Result<(), String> {
     db::audit::record(conn, db::audit::Entry::general(None, "cli", action, detail))
         .map_err(|e| e.to_string())
 }
@@ -319,7 +323,11 @@ fn user_command(database_url: &str, cmd: UserCommand) -> Result<(), String> {
         UserCommand::Unlock { login } => {
             let key = hyoka::domain::throttle::login_key(&login);
             let cleared = db::throttle::clear(&mut conn, &key).map_err(|e| e.to_string())?;
-            cli_audit(&mut conn, AuditAction::Unlock, format!("ログイン制限を解除: {key}"))?;
+            cli_audit(
+                &mut conn,
+                AuditAction::Unlock,
+                format!("ログイン制限を解除: {key}"),
+            )?;
             if cleared {
                 println!("{login} のログイン制限を解除しました。");
             } else {

@@ -200,7 +200,6 @@ fn parse_paren_number(s: &str) -> Option<(i32, &str)> {
     Some((n, rest))
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Cover
 
@@ -746,7 +745,9 @@ fn parse_sheet(
         (HeaderSlot::RelatedInitiatives, RELATED),
         (HeaderSlot::SpecialNotes, NOTES),
     ] {
-        sheet.texts.set(Field::in_slot(slot), header[index].0.clone());
+        sheet
+            .texts
+            .set(Field::in_slot(slot), header[index].0.clone());
     }
     Ok(RawSheet {
         area,
@@ -1112,7 +1113,10 @@ fn parse_body(
             continue; // blank
         };
         let field = body_row_field(&row, label, fiscal_year, name, no)?;
-        let slot = fields.iter().position(|f| *f == field).map(|p| &mut found[p]);
+        let slot = fields
+            .iter()
+            .position(|f| *f == field)
+            .map(|p| &mut found[p]);
         match slot {
             Some(Some((_, _, first))) => {
                 return Err(error(
@@ -1683,8 +1687,7 @@ mod tests {
         assert!(t(s, "下半期への取組").starts_with(
             "①新規導入予定の3業務について、予定どおり稼働できるよう進捗管理を実施する。"
         ));
-        assert!(t(s, "次年度への取組")
-            .starts_with("①(1)「働き方改革の推進 No.3」と同様。"));
+        assert!(t(s, "次年度への取組").starts_with("①(1)「働き方改革の推進 No.3」と同様。"));
         assert_eq!(t(s, "所管課評価の理由"), "(理由) 行政内部事務の効率化を図り、職員負担の軽減や市民サービスの向上を推進していくため。");
     }
 
@@ -1726,7 +1729,10 @@ mod tests {
             t(s, "関連する取組事業"),
             "(3) デジタル化の推進【3】 内部事務のデジタル化の推進"
         );
-        assert_eq!(t(s, "特記事項"), "取組項目①は、取組事業（3）-No.3からの再掲");
+        assert_eq!(
+            t(s, "特記事項"),
+            "取組項目①は、取組事業（3）-No.3からの再掲"
+        );
         assert_eq!(t(s, "所管課評価の理由"), "（理由）AI-OCR、RPAの導入については、事務の効率化が見込まれることから、引き続き業務の選定を行い、導入業務を拡大する。");
         // (1) No.2: rows padded with empty cells, 「下半期へ向けての取組」.
         let s = &initiative(&r, 1, 2).sheet;
