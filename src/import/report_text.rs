@@ -42,6 +42,42 @@ pub fn parse_report_bytes(bytes: &[u8]) -> Result<ParsedReport, ImportError> {
 /// Reads the whole report. The list page is the master for names; each sheet is matched to
 /// its list row by (推進項目番号, No.), and every difference becomes a warning.
 pub fn parse_report(text: &str) -> Result<ParsedReport, ImportError> {
+    let lines = split_lines(text);
+    if lines.iter().all(|l| is_blank(l)) {
+        return Err(error(1, "ファイルが空です"));
+    }
+    let mut pos = 0;
+    let cover = parse_cover(&lines, &mut pos)?;
+    let mut spellings = Spellings::default();
+    let list = parse_list(&lines, &mut pos, &mut spellings)?;
+    let sheets = parse_sheets(&lines, pos, cover.fiscal_year, &list)?;
+
+    let mut warnings = Vec::new();
+    let initiatives = join_list_and_sheets(&list, sheets, &mut spellings, &mut warnings)?;
+    warnings.extend(spellings.into_warnings());
+    warnings.sort_by_key(|w| w.line);
+    Ok(ParsedReport {
+        plan_name: cover.plan_name,
+        first_year: cover.first_year,
+        last_year: cover.last_year,
+        fiscal_year: cover.fiscal_year,
+        report_date: cover.report_date,
+        areas: list
+            .areas
+            .into_iter()
+            .map(|a| ParsedArea {
+                number: a.number,
+                title: a.title,
+            })
+            .collect(),
+        initiatives,
+        warnings,
+    })
+}
+
+/// The lines of the text, without a BOM, CRs at line ends, or the empty piece after the
+/// final newline (so that the line past the end is `len() + 1`).
+fn split_lines(text: &str) -> Vec<&str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines: Vec<&str> = text
         .split('\n')
@@ -50,22 +86,22 @@ pub fn parse_report(text: &str) -> Result<ParsedReport, ImportError> {
     if text.ends_with('\n') {
         lines.pop();
     }
-    if lines.iter().all(|l| is_blank(l)) {
-        return Err(error(1, "ファイルが空です"));
-    }
-    let eof_line = lines.len() + 1;
+    lines
+}
 
-    let mut pos = 0;
-    let cover = parse_cover(&lines, &mut pos)?;
-    let mut spellings = Spellings::default();
-    let list = parse_list(&lines, &mut pos, &mut spellings)?;
+/// The sheets from `pos` (the first title) to the end of the file, by (推進項目番号, No.).
+fn parse_sheets(
+    lines: &[&str],
+    mut pos: usize,
+    fiscal_year: i32,
+    list: &List,
+) -> Result<HashMap<(i32, i32), RawSheet>, ImportError> {
     if pos >= lines.len() {
         return Err(error(
-            eof_line,
+            lines.len() + 1,
             format!("評価票（「{SHEET_TITLE}」）がありません"),
         ));
     }
-
     let known: HashSet<(i32, i32)> = list.rows.iter().map(|r| (r.area, r.number)).collect();
     let mut sheets: HashMap<(i32, i32), RawSheet> = HashMap::new();
     while pos < lines.len() {
@@ -73,16 +109,24 @@ pub fn parse_report(text: &str) -> Result<ParsedReport, ImportError> {
             .find(|&i| lines.get(i).is_some_and(|l| is_sheet_title(l)))
             .unwrap_or(lines.len());
         let block = Block {
-            lines: &lines,
+            lines,
             start: pos,
             end,
         };
-        let sheet = parse_sheet(&block, cover.fiscal_year, &known, &sheets)?;
+        let sheet = parse_sheet(&block, fiscal_year, &known, &sheets)?;
         sheets.insert((sheet.area, sheet.number), sheet);
         pos = end;
     }
+    Ok(sheets)
+}
 
-    let mut warnings = Vec::new();
+/// Each list row joined with its sheet, in list order; differences go to `warnings`.
+fn join_list_and_sheets(
+    list: &List,
+    mut sheets: HashMap<(i32, i32), RawSheet>,
+    spellings: &mut Spellings,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<Vec<ParsedInitiative>, ImportError> {
     let mut initiatives = Vec::with_capacity(list.rows.len());
     for row in &list.rows {
         let Some(sheet) = sheets.remove(&(row.area, row.number)) else {
@@ -106,33 +150,10 @@ pub fn parse_report(text: &str) -> Result<ParsedReport, ImportError> {
             .find(|a| a.number == row.area)
             .map_or("", |a| a.title.as_str());
         initiatives.push(join_row_and_sheet(
-            row,
-            area_title,
-            sheet,
-            &mut spellings,
-            &mut warnings,
+            row, area_title, sheet, spellings, warnings,
         ));
     }
-
-    warnings.extend(spellings.into_warnings());
-    warnings.sort_by_key(|w| w.line);
-    Ok(ParsedReport {
-        plan_name: cover.plan_name,
-        first_year: cover.first_year,
-        last_year: cover.last_year,
-        fiscal_year: cover.fiscal_year,
-        report_date: cover.report_date,
-        areas: list
-            .areas
-            .into_iter()
-            .map(|a| ParsedArea {
-                number: a.number,
-                title: a.title,
-            })
-            .collect(),
-        initiatives,
-        warnings,
-    })
+    Ok(initiatives)
 }
 
 fn error(line: usize, message: impl Into<String>) -> ImportError {
