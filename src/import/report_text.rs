@@ -234,9 +234,7 @@ struct Cover {
 
 /// Reads the `** **` lines up to 「## 取組事業一覧」, leaving `pos` on that heading.
 fn parse_cover(lines: &[&str], pos: &mut usize) -> Result<Cover, ImportError> {
-    let mut plan: Option<(String, i32, i32)> = None;
-    let mut fiscal: Option<(i32, usize)> = None;
-    let mut date: Option<String> = None;
+    let mut cover = CoverLines::default();
     let mut heading_found = false;
     while let Some(line) = lines.get(*pos) {
         let no = *pos + 1;
@@ -249,37 +247,64 @@ fn parse_cover(lines: &[&str], pos: &mut usize) -> Result<Cover, ImportError> {
             break;
         }
         if is_sheet_title(line) {
-            return Err(if plan.is_none() || fiscal.is_none() {
-                error(
-                    no,
-                    format!("「{SHEET_TITLE}」の前に表紙（プラン名・年度）がありません"),
-                )
-            } else {
-                error(
-                    no,
-                    format!("「{SHEET_TITLE}」の前に「## 取組事業一覧」がありません"),
-                )
-            });
+            return Err(cover.sheet_too_early(no));
         }
-        let row = cells(line);
-        let inner = row
-            .first()
-            .map(|c| c.trim())
-            .and_then(|c| c.strip_prefix("**"))
-            .and_then(|c| c.strip_suffix("**"))
-            .map(str::trim)
-            .filter(|c| !c.is_empty() && row.len() == 1);
-        let Some(inner) = inner else {
-            return Err(error(
+        cover.read(cover_text(line, no)?, no)?;
+        *pos += 1;
+    }
+    cover.finish(*pos + 1, heading_found)
+}
+
+/// The text of a cover line, 「**…**」 alone on its line.
+fn cover_text<'a>(line: &'a str, no: usize) -> Result<&'a str, ImportError> {
+    let row = cells(line);
+    row.first()
+        .map(|c| c.trim())
+        .and_then(|c| c.strip_prefix("**"))
+        .and_then(|c| c.strip_suffix("**"))
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && row.len() == 1)
+        .ok_or_else(|| {
+            error(
                 no,
                 format!(
                     "表紙の行として読めません: 「{}」（取組事業点検・評価票の実績報告書のテキストではないようです）",
                     line.trim()
                 ),
-            ));
-        };
+            )
+        })
+}
+
+/// The cover lines read so far.
+#[derive(Default)]
+struct CoverLines {
+    /// Plan name with its first and last year.
+    plan: Option<(String, i32, i32)>,
+    /// Report year with its line, which an out-of-period year is reported at.
+    fiscal: Option<(i32, usize)>,
+    date: Option<String>,
+}
+
+impl CoverLines {
+    /// A sheet title at line `no`, before the list page.
+    fn sheet_too_early(&self, no: usize) -> ImportError {
+        if self.plan.is_none() || self.fiscal.is_none() {
+            error(
+                no,
+                format!("「{SHEET_TITLE}」の前に表紙（プラン名・年度）がありません"),
+            )
+        } else {
+            error(
+                no,
+                format!("「{SHEET_TITLE}」の前に「## 取組事業一覧」がありません"),
+            )
+        }
+    }
+
+    /// Takes one cover line as the plan name, the report year or the report date.
+    fn read(&mut self, inner: &str, no: usize) -> Result<(), ImportError> {
         if let Some((first, last)) = plan_period(inner) {
-            if plan.is_some() {
+            if self.plan.is_some() {
                 return Err(error(no, "表紙にプラン名が2回あります"));
             }
             if first > last {
@@ -288,60 +313,63 @@ fn parse_cover(lines: &[&str], pos: &mut usize) -> Result<Cover, ImportError> {
                     format!("プランの期間「{first}～{last}」の始めと終わりが逆です"),
                 ));
             }
-            plan = Some((inner.to_string(), first, last));
+            self.plan = Some((inner.to_string(), first, last));
         } else if let Some((year, _)) = split_era_year(&key(inner)) {
-            if fiscal.is_some() {
+            if self.fiscal.is_some() {
                 return Err(error(no, "表紙に報告書の年度が2回あります"));
             }
-            fiscal = Some((year, no));
+            self.fiscal = Some((year, no));
         } else if key(inner).starts_with("令和") && inner.contains('年') {
-            if date.is_some() {
+            if self.date.is_some() {
                 return Err(error(no, "表紙に報告日が2回あります"));
             }
-            date = Some(inner.to_string());
+            self.date = Some(inner.to_string());
         } else {
             return Err(error(no, format!("表紙の行「{inner}」を読み取れません")));
         }
-        *pos += 1;
+        Ok(())
     }
-    let here = *pos + 1;
-    let Some((plan_name, first_year, last_year)) = plan else {
-        return Err(error(
-            here,
-            "表紙にプラン名（例: 「第2次甲府市行政改革推進プラン（2022～2025）」）がありません",
-        ));
-    };
-    let Some((fiscal_year, fiscal_line)) = fiscal else {
-        return Err(error(
-            here,
-            "表紙に報告書の年度（例: 「令和6年度実績報告書」）がありません",
-        ));
-    };
-    let Some(report_date) = date else {
-        return Err(error(
-            here,
-            "表紙に報告日（例: 「令和7年3月末」）がありません",
-        ));
-    };
-    if !heading_found {
-        return Err(error(here, "「## 取組事業一覧」がありません"));
+
+    /// The cover once its lines end at line `here`: every part present, the year in the plan.
+    fn finish(self, here: usize, heading_found: bool) -> Result<Cover, ImportError> {
+        let Some((plan_name, first_year, last_year)) = self.plan else {
+            return Err(error(
+                here,
+                "表紙にプラン名（例: 「第2次甲府市行政改革推進プラン（2022～2025）」）がありません",
+            ));
+        };
+        let Some((fiscal_year, fiscal_line)) = self.fiscal else {
+            return Err(error(
+                here,
+                "表紙に報告書の年度（例: 「令和6年度実績報告書」）がありません",
+            ));
+        };
+        let Some(report_date) = self.date else {
+            return Err(error(
+                here,
+                "表紙に報告日（例: 「令和7年3月末」）がありません",
+            ));
+        };
+        if !heading_found {
+            return Err(error(here, "「## 取組事業一覧」がありません"));
+        }
+        if !(first_year..=last_year).contains(&fiscal_year) {
+            return Err(error(
+                fiscal_line,
+                format!(
+                    "報告書の年度（{}）がプランの期間（{first_year}～{last_year}年度）の外です",
+                    era_name(fiscal_year)
+                ),
+            ));
+        }
+        Ok(Cover {
+            plan_name,
+            first_year,
+            last_year,
+            fiscal_year,
+            report_date,
+        })
     }
-    if !(first_year..=last_year).contains(&fiscal_year) {
-        return Err(error(
-            fiscal_line,
-            format!(
-                "報告書の年度（{}）がプランの期間（{first_year}～{last_year}年度）の外です",
-                era_name(fiscal_year)
-            ),
-        ));
-    }
-    Ok(Cover {
-        plan_name,
-        first_year,
-        last_year,
-        fiscal_year,
-        report_date,
-    })
 }
 
 /// The plan period in a name like 「…プラン（2022～2025）」.
@@ -409,31 +437,7 @@ fn parse_list(
         let row = cells(line);
         let first = row.first().map_or("", |c| c.trim());
         if let Some(heading) = first.strip_prefix("###") {
-            let parsed = parse_paren_number(heading.trim())
-                .map(|(n, title)| (n, title.trim()))
-                .filter(|(_, title)| !title.is_empty() && row.len() == 1);
-            let Some((number, title)) = parsed else {
-                return Err(error(
-                    no,
-                    format!(
-                        "推進項目の見出し「{}」を読み取れません（例: ### (1) 働き方改革の推進）",
-                        line.trim()
-                    ),
-                ));
-            };
-            check_area_has_rows(&list)?;
-            if list.areas.iter().any(|a| a.number == number) {
-                return Err(error(
-                    no,
-                    format!("推進項目 ({number}) が一覧に2回あります"),
-                ));
-            }
-            list.areas.push(ListArea {
-                number,
-                title: title.to_string(),
-                line: no,
-                rows: 0,
-            });
+            push_area(&mut list, heading, &row, line, no)?;
             header_seen = false;
             continue;
         }
@@ -456,53 +460,99 @@ fn parse_list(
                 format!("取組事業一覧の見出し行（No.・取組事業・計画所管課・推進する計画）より前に行があります: 「{}」", line.trim()),
             ));
         }
-        let name = row.get(1).map_or("", |c| c.trim());
-        let department = row.get(2).map_or("", |c| c.trim());
-        let number = row
-            .first()
-            .and_then(|c| parse_int(c))
-            .filter(|_| !name.is_empty() && !department.is_empty() && row.len() <= 4);
-        let Some(number) = number else {
-            return Err(error(
-                no,
-                format!(
-                    "取組事業一覧の行を読み取れません（No.・取組事業・計画所管課・推進する計画 の順の列が必要です）: 「{}」",
-                    line.trim()
-                ),
-            ));
-        };
-        let area_number = area.number;
+        let row = list_row(&row, line, no, area.number, &list.rows, spellings)?;
         area.rows += 1;
-        if list
-            .rows
-            .iter()
-            .any(|r| r.area == area_number && r.number == number)
-        {
-            return Err(error(
-                no,
-                format!("取組事業一覧に ({area_number}) No.{number} が2回あります"),
-            ));
-        }
-        let normalized = normalize_department(department);
-        spellings.note(department, &normalized, no);
-        list.rows.push(ListRow {
-            area: area_number,
-            number,
-            name: name.to_string(),
-            department: normalized,
-            plan: row
-                .get(3)
-                .map(|c| c.trim())
-                .filter(|c| !c.is_empty())
-                .map(str::to_string),
-            line: no,
-        });
+        list.rows.push(row);
     }
     if list.areas.is_empty() {
         return Err(error(*pos + 1, "取組事業一覧に推進項目がありません"));
     }
     check_area_has_rows(&list)?;
     Ok(list)
+}
+
+/// A 「### (1) 働き方改革の推進」 line (`heading` is what follows the `###`). The area before
+/// it must have rows, and its number must be new.
+fn push_area(
+    list: &mut List,
+    heading: &str,
+    row: &[&str],
+    line: &str,
+    no: usize,
+) -> Result<(), ImportError> {
+    let parsed = parse_paren_number(heading.trim())
+        .map(|(n, title)| (n, title.trim()))
+        .filter(|(_, title)| !title.is_empty() && row.len() == 1);
+    let Some((number, title)) = parsed else {
+        return Err(error(
+            no,
+            format!(
+                "推進項目の見出し「{}」を読み取れません（例: ### (1) 働き方改革の推進）",
+                line.trim()
+            ),
+        ));
+    };
+    check_area_has_rows(list)?;
+    if list.areas.iter().any(|a| a.number == number) {
+        return Err(error(
+            no,
+            format!("推進項目 ({number}) が一覧に2回あります"),
+        ));
+    }
+    list.areas.push(ListArea {
+        number,
+        title: title.to_string(),
+        line: no,
+        rows: 0,
+    });
+    Ok(())
+}
+
+/// A row 「No.⇥取組事業⇥計画所管課[⇥推進する計画]」 of `area`, whose No. must be new there
+/// among the `rows` read so far.
+fn list_row(
+    row: &[&str],
+    line: &str,
+    no: usize,
+    area: i32,
+    rows: &[ListRow],
+    spellings: &mut Spellings,
+) -> Result<ListRow, ImportError> {
+    let name = row.get(1).map_or("", |c| c.trim());
+    let department = row.get(2).map_or("", |c| c.trim());
+    let number = row
+        .first()
+        .and_then(|c| parse_int(c))
+        .filter(|_| !name.is_empty() && !department.is_empty() && row.len() <= 4);
+    let Some(number) = number else {
+        return Err(error(
+            no,
+            format!(
+                "取組事業一覧の行を読み取れません（No.・取組事業・計画所管課・推進する計画 の順の列が必要です）: 「{}」",
+                line.trim()
+            ),
+        ));
+    };
+    if rows.iter().any(|r| r.area == area && r.number == number) {
+        return Err(error(
+            no,
+            format!("取組事業一覧に ({area}) No.{number} が2回あります"),
+        ));
+    }
+    let normalized = normalize_department(department);
+    spellings.note(department, &normalized, no);
+    Ok(ListRow {
+        area,
+        number,
+        name: name.to_string(),
+        department: normalized,
+        plan: row
+            .get(3)
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .map(str::to_string),
+        line: no,
+    })
 }
 
 fn check_area_has_rows(list: &List) -> Result<(), ImportError> {
