@@ -674,141 +674,14 @@ fn parse_sheet(
     known: &HashSet<(i32, i32)>,
     done: &HashMap<(i32, i32), RawSheet>,
 ) -> Result<RawSheet, ImportError> {
-    let title_line = block.start + 1;
-
-    // 「(1) 働き方改革の推進 No.1」
-    let i = block.skip_blank(block.start + 1);
-    let Some(heading) = block.get(i) else {
-        return Err(error(
-            i + 1,
-            format!(
-                "評価票（{title_line}行目）に「(推進項目番号) 推進項目名 No.番号」の行がありません"
-            ),
-        ));
-    };
-    let heading_line = i + 1;
-    let parsed = match non_empty_cells(heading).as_slice() {
-        [only] => parse_sheet_heading(only),
-        _ => None,
-    };
-    let Some((area, area_title, number)) = parsed else {
-        return Err(error(
-            heading_line,
-            format!(
-                "評価票の見出し「{}」を読み取れません（例: (1) 働き方改革の推進 No.1）",
-                heading.trim()
-            ),
-        ));
-    };
-    let name = format!("評価票 ({area}) No.{number}");
-    if !known.contains(&(area, number)) {
-        return Err(error(
-            heading_line,
-            format!("{name} は取組事業一覧にありません"),
-        ));
-    }
-    if let Some(first) = done.get(&(area, number)) {
-        return Err(error(
-            heading_line,
-            format!("{name} が2回あります（最初は{}行目）", first.sheet.line),
-        ));
-    }
-
-    // Header grid: up to the first blank line.
-    let mut i = block.skip_blank(i + 1);
-    let grid_start = i;
-    let mut header: [Option<(String, usize)>; 8] = Default::default();
-    let mut schedule: Option<ScheduleColumns> = None;
-    let mut goals: Option<GoalColumns> = None;
-    let mut sheet = ParsedSheet {
-        line: title_line,
-        ..ParsedSheet::default()
-    };
-    let mut section = Section::None;
-    while let Some(line) = block.get(i).filter(|l| !is_blank(l)) {
-        let no = i + 1;
-        let raw: Vec<&str> = line.split('\t').collect();
-        let first = raw.first().copied().unwrap_or_default();
-        if key(first) == "取組項目" {
-            if schedule.is_some() {
-                return Err(error(no, format!("{name} に「取組項目」の行が2回あります")));
-            }
-            let columns = parse_schedule_header(&raw, &name, no)?;
-            sheet.schedule_years = columns.years.iter().map(|&(_, y)| y).collect();
-            schedule = Some(columns);
-            section = Section::Schedule;
-        } else if key(first) == "目標" {
-            if goals.is_some() {
-                return Err(error(no, format!("{name} に「目標」の行が2回あります")));
-            }
-            let (columns, baseline_year, target_year) =
-                parse_goal_header(&raw, fiscal_year, &name, no)?;
-            sheet.baseline_year = baseline_year;
-            sheet.target_year = target_year;
-            sheet.actual_years = columns.actuals.iter().map(|&(_, y)| y).collect();
-            goals = Some(columns);
-            section = Section::Goals;
-        } else if raw.iter().any(|c| header_label(c).is_some()) {
-            parse_label_row(&raw, &mut header, &name, no)?;
-            section = Section::None;
-        } else if first.trim().is_empty() {
-            match (section, &schedule, &goals) {
-                (Section::Schedule, Some(columns), _) => {
-                    sheet
-                        .action_items
-                        .push(parse_action_item(&raw, columns, &name, no)?);
-                }
-                (Section::Goals, _, Some(columns)) => {
-                    sheet
-                        .indicators
-                        .push(parse_indicator(&raw, columns, &name, no)?);
-                }
-                _ => {
-                    return Err(error(
-                        no,
-                        format!("{name}: 項目名のない行です: 「{}」", line.trim()),
-                    ))
-                }
-            }
-        } else {
-            return Err(error(
-                no,
-                format!("{name}: 不明な項目名「{}」", first.trim()),
-            ));
-        }
-        i += 1;
-    }
-    let grid_end_line = i + 1;
-    if i == grid_start {
-        return Err(error(
-            grid_end_line,
-            format!("{name} の見出し部（取組事業名・所管課・取組項目・目標 など）がありません"),
-        ));
-    }
-    // In printed order, so that a cut-off grid names the first row that is missing.
-    let present = |i: usize| header.get(i).is_some_and(Option::is_some);
-    let rows = [
-        (HEADER_LABELS[NAME], present(NAME)),
-        (HEADER_LABELS[PLAN], present(PLAN)),
-        (HEADER_LABELS[YEARS], present(YEARS)),
-        (HEADER_LABELS[DEPT], present(DEPT)),
-        (HEADER_LABELS[RELATED_DEPTS], present(RELATED_DEPTS)),
-        (HEADER_LABELS[SCOPE], present(SCOPE)),
-        ("取組項目", schedule.is_some()),
-        ("目標", goals.is_some()),
-        (HEADER_LABELS[RELATED], present(RELATED)),
-        (HEADER_LABELS[NOTES], present(NOTES)),
-    ];
-    let missing = rows.iter().find(|(_, ok)| !ok).map(|(label, _)| *label);
-    if let Some(label) = missing {
-        return Err(error(
-            grid_end_line,
-            format!("{name} の見出し部に「{label}」の行がありません"),
-        ));
-    }
-    let header = header.map(|v| v.unwrap_or_default());
+    let heading = read_sheet_heading(block, known, done)?;
+    let name = &heading.name;
+    let grid_start = block.skip_blank(heading.line);
+    let (grid, grid_end) = read_grid(block, grid_start, fiscal_year, name)?;
+    let header = grid.header.map(|v| v.unwrap_or_default());
+    let mut sheet = grid.sheet;
     sheet.name_on_sheet = header[NAME].0.clone();
-    sheet.texts = parse_body(block, i, fiscal_year, &name)?;
+    sheet.texts = parse_body(block, grid_end, fiscal_year, name)?;
     for (slot, index) in [
         (HeaderSlot::RelatedPlan, PLAN),
         (HeaderSlot::PlanYears, YEARS),
@@ -821,13 +694,215 @@ fn parse_sheet(
             .set(Field::in_slot(slot), header[index].0.clone());
     }
     Ok(RawSheet {
-        area,
-        number,
-        area_title,
-        heading_line,
+        area: heading.area,
+        number: heading.number,
+        area_title: heading.area_title,
+        heading_line: heading.line,
         header,
         sheet,
     })
+}
+
+/// The line 「(1) 働き方改革の推進 No.1」 under a sheet's title.
+struct SheetHeading {
+    line: usize,
+    area: i32,
+    area_title: String,
+    number: i32,
+    /// 「評価票 (1) No.1」, how messages name the sheet.
+    name: String,
+}
+
+/// The first line after the title: a heading naming a list row that has no sheet yet.
+fn read_sheet_heading(
+    block: &Block<'_>,
+    known: &HashSet<(i32, i32)>,
+    done: &HashMap<(i32, i32), RawSheet>,
+) -> Result<SheetHeading, ImportError> {
+    let title_line = block.start + 1;
+    let i = block.skip_blank(block.start + 1);
+    let Some(heading) = block.get(i) else {
+        return Err(error(
+            i + 1,
+            format!(
+                "評価票（{title_line}行目）に「(推進項目番号) 推進項目名 No.番号」の行がありません"
+            ),
+        ));
+    };
+    let line = i + 1;
+    let parsed = match non_empty_cells(heading).as_slice() {
+        [only] => parse_sheet_heading(only),
+        _ => None,
+    };
+    let Some((area, area_title, number)) = parsed else {
+        return Err(error(
+            line,
+            format!(
+                "評価票の見出し「{}」を読み取れません（例: (1) 働き方改革の推進 No.1）",
+                heading.trim()
+            ),
+        ));
+    };
+    let name = format!("評価票 ({area}) No.{number}");
+    if !known.contains(&(area, number)) {
+        return Err(error(line, format!("{name} は取組事業一覧にありません")));
+    }
+    if let Some(first) = done.get(&(area, number)) {
+        return Err(error(
+            line,
+            format!("{name} が2回あります（最初は{}行目）", first.sheet.line),
+        ));
+    }
+    Ok(SheetHeading {
+        line,
+        area,
+        area_title,
+        number,
+        name,
+    })
+}
+
+/// The header grid as read so far. Action items and indicators sit in the grid under their
+/// header rows (取組項目, 目標), so they are read into `sheet` here.
+struct Grid {
+    /// Value and line of each of `HEADER_LABELS` met so far.
+    header: [Option<(String, usize)>; 8],
+    schedule: Option<ScheduleColumns>,
+    goals: Option<GoalColumns>,
+    /// The header row that rows with an empty first cell belong to.
+    section: Section,
+    sheet: ParsedSheet,
+}
+
+/// Reads the header grid from line index `start` up to the first blank line, and returns it
+/// with that line's index (where the body starts). Every row of the printed grid must be there.
+fn read_grid(
+    block: &Block<'_>,
+    start: usize,
+    fiscal_year: i32,
+    name: &str,
+) -> Result<(Grid, usize), ImportError> {
+    let mut grid = Grid {
+        header: Default::default(),
+        schedule: None,
+        goals: None,
+        section: Section::None,
+        sheet: ParsedSheet {
+            line: block.start + 1,
+            ..ParsedSheet::default()
+        },
+    };
+    let mut i = start;
+    while let Some(line) = block.get(i).filter(|l| !is_blank(l)) {
+        grid.read_row(line, i + 1, fiscal_year, name)?;
+        i += 1;
+    }
+    let grid_end_line = i + 1;
+    if i == start {
+        return Err(error(
+            grid_end_line,
+            format!("{name} の見出し部（取組事業名・所管課・取組項目・目標 など）がありません"),
+        ));
+    }
+    if let Some(label) = grid.first_missing_row() {
+        return Err(error(
+            grid_end_line,
+            format!("{name} の見出し部に「{label}」の行がありません"),
+        ));
+    }
+    Ok((grid, i))
+}
+
+impl Grid {
+    /// One row of the grid, at line `no`: a section header, label/value pairs, or (with an
+    /// empty first cell) an action item or indicator of the current section.
+    fn read_row(
+        &mut self,
+        line: &str,
+        no: usize,
+        fiscal_year: i32,
+        name: &str,
+    ) -> Result<(), ImportError> {
+        let raw: Vec<&str> = line.split('\t').collect();
+        let first = raw.first().copied().unwrap_or_default();
+        if key(first) == "取組項目" {
+            if self.schedule.is_some() {
+                return Err(error(no, format!("{name} に「取組項目」の行が2回あります")));
+            }
+            let columns = parse_schedule_header(&raw, name, no)?;
+            self.sheet.schedule_years = columns.years.iter().map(|&(_, y)| y).collect();
+            self.schedule = Some(columns);
+            self.section = Section::Schedule;
+        } else if key(first) == "目標" {
+            if self.goals.is_some() {
+                return Err(error(no, format!("{name} に「目標」の行が2回あります")));
+            }
+            let (columns, baseline_year, target_year) =
+                parse_goal_header(&raw, fiscal_year, name, no)?;
+            self.sheet.baseline_year = baseline_year;
+            self.sheet.target_year = target_year;
+            self.sheet.actual_years = columns.actuals.iter().map(|&(_, y)| y).collect();
+            self.goals = Some(columns);
+            self.section = Section::Goals;
+        } else if raw.iter().any(|c| header_label(c).is_some()) {
+            parse_label_row(&raw, &mut self.header, name, no)?;
+            self.section = Section::None;
+        } else if first.trim().is_empty() {
+            self.read_section_row(&raw, line, no, name)?;
+        } else {
+            return Err(error(
+                no,
+                format!("{name}: 不明な項目名「{}」", first.trim()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A row with an empty first cell: an action item under 取組項目, an indicator under 目標.
+    fn read_section_row(
+        &mut self,
+        raw: &[&str],
+        line: &str,
+        no: usize,
+        name: &str,
+    ) -> Result<(), ImportError> {
+        match (self.section, &self.schedule, &self.goals) {
+            (Section::Schedule, Some(columns), _) => {
+                let item = parse_action_item(raw, columns, name, no)?;
+                self.sheet.action_items.push(item);
+            }
+            (Section::Goals, _, Some(columns)) => {
+                let indicator = parse_indicator(raw, columns, name, no)?;
+                self.sheet.indicators.push(indicator);
+            }
+            _ => {
+                return Err(error(
+                    no,
+                    format!("{name}: 項目名のない行です: 「{}」", line.trim()),
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    /// The first row of the printed grid that was not read, in printed order, so that a
+    /// cut-off grid names the first row that is missing.
+    fn first_missing_row(&self) -> Option<&'static str> {
+        let present = |i: usize| self.header.get(i).is_some_and(Option::is_some);
+        let rows = [
+            (HEADER_LABELS[NAME], present(NAME)),
+            (HEADER_LABELS[PLAN], present(PLAN)),
+            (HEADER_LABELS[YEARS], present(YEARS)),
+            (HEADER_LABELS[DEPT], present(DEPT)),
+            (HEADER_LABELS[RELATED_DEPTS], present(RELATED_DEPTS)),
+            (HEADER_LABELS[SCOPE], present(SCOPE)),
+            ("取組項目", self.schedule.is_some()),
+            ("目標", self.goals.is_some()),
+            (HEADER_LABELS[RELATED], present(RELATED)),
+            (HEADER_LABELS[NOTES], present(NOTES)),
+        ];
+        rows.iter().find(|(_, ok)| !ok).map(|(label, _)| *label)
+    }
 }
 
 /// 「(1) 働き方改革の推進 No.1」 → (1, 「働き方改革の推進」, 1).
