@@ -1067,109 +1067,120 @@ fn parse_goal_header(
     name: &str,
     no: usize,
 ) -> Result<(GoalColumns, Option<i32>, i32), ImportError> {
-    let mut name_col = None;
-    let mut method = None;
-    let mut baseline: Option<(usize, Option<i32>)> = None;
-    let mut actuals: Vec<(usize, i32)> = Vec::new();
-    let mut half = None;
-    let mut current = None;
-    let mut target: Option<(usize, i32)> = None;
-    let bad = |cell: &str, why: &str| {
-        error(
-            no,
-            format!(
-                "{name} の「目標」の行の列「{}」を読み取れません{why}",
-                cell.trim()
-            ),
-        )
-    };
+    let mut header = GoalHeader::default();
     for (col, cell) in raw.iter().enumerate().skip(1) {
         let k = key(cell);
         if k.is_empty() {
             continue;
         }
-        let fresh = |slot: bool| {
-            if slot {
-                Err(bad(cell, "（2回あります）"))
+        header.read(col, &k, fiscal_year).map_err(|why| {
+            error(
+                no,
+                format!(
+                    "{name} の「目標」の行の列「{}」を読み取れません{why}",
+                    cell.trim()
+                ),
+            )
+        })?;
+    }
+    header.finish().ok_or_else(|| {
+        error(
+            no,
+            format!(
+                "{name} の「目標」の行には 指標名・評価方法・当初値・R{}実績 (上半期)・現況値・目標値 の列が必要です",
+                fiscal_year - 2018
+            ),
+        )
+    })
+}
+
+/// The columns of a 目標 header row found so far.
+#[derive(Default)]
+struct GoalHeader {
+    name: Option<usize>,
+    method: Option<usize>,
+    /// Column, and the year in 「当初値 (R2)」 if one is written.
+    baseline: Option<(usize, Option<i32>)>,
+    actuals: Vec<(usize, i32)>,
+    half: Option<usize>,
+    current: Option<usize>,
+    target: Option<(usize, i32)>,
+}
+
+impl GoalHeader {
+    /// Takes column `col`, headed `k` (whitespace removed). The error is what to add to
+    /// 「…を読み取れません」: why, or nothing when the heading is simply unknown.
+    fn read(&mut self, col: usize, k: &str, fiscal_year: i32) -> Result<(), String> {
+        let fresh = |taken: bool| {
+            if taken {
+                Err("（2回あります）".to_string())
             } else {
                 Ok(())
             }
         };
         if k == "指標名" {
-            fresh(name_col.is_some())?;
-            name_col = Some(col);
+            fresh(self.name.is_some())?;
+            self.name = Some(col);
         } else if k == "評価方法" {
-            fresh(method.is_some())?;
-            method = Some(col);
+            fresh(self.method.is_some())?;
+            self.method = Some(col);
         } else if k == "現況値" {
-            fresh(current.is_some())?;
-            current = Some(col);
+            fresh(self.current.is_some())?;
+            self.current = Some(col);
         } else if let Some(rest) = k.strip_prefix("当初値") {
-            fresh(baseline.is_some())?;
+            fresh(self.baseline.is_some())?;
             let year = if rest.is_empty() {
                 None
             } else {
                 Some(
                     strip_parens(rest)
                         .and_then(year_token)
-                        .ok_or_else(|| bad(cell, ""))?,
+                        .ok_or_else(String::new)?,
                 )
             };
-            baseline = Some((col, year));
+            self.baseline = Some((col, year));
         } else if let Some(rest) = k.strip_prefix("目標値") {
-            fresh(target.is_some())?;
+            fresh(self.target.is_some())?;
             let year = strip_parens(rest)
                 .and_then(year_token)
-                .ok_or_else(|| bad(cell, "（目標値 (R7) のように年度が必要です）"))?;
-            target = Some((col, year));
+                .ok_or_else(|| "（目標値 (R7) のように年度が必要です）".to_string())?;
+            self.target = Some((col, year));
         } else if let Some(year) = k.strip_suffix("実績").and_then(year_token) {
-            if actuals.iter().any(|&(_, y)| y == year) {
-                return Err(bad(cell, "（2回あります）"));
-            }
-            actuals.push((col, year));
+            fresh(self.actuals.iter().any(|&(_, y)| y == year))?;
+            self.actuals.push((col, year));
         } else if let Some(year) = k
             .strip_suffix("実績(上半期)")
             .or_else(|| k.strip_suffix("実績（上半期）"))
             .and_then(year_token)
         {
-            fresh(half.is_some())?;
+            fresh(self.half.is_some())?;
             if year != fiscal_year {
-                return Err(bad(
-                    cell,
-                    &format!(
-                        "（上半期の実績は報告書の年度 {} のものが必要です）",
-                        era_name(fiscal_year)
-                    ),
+                return Err(format!(
+                    "（上半期の実績は報告書の年度 {} のものが必要です）",
+                    era_name(fiscal_year)
                 ));
             }
-            half = Some(col);
+            self.half = Some(col);
         } else {
-            return Err(bad(cell, ""));
+            return Err(String::new());
         }
+        Ok(())
     }
-    match (name_col, method, baseline, half, current, target) {
-        (Some(name_col), Some(method), Some((baseline, baseline_year)), Some(half), Some(current), Some((target, target_year))) => {
-            Ok((
-                GoalColumns {
-                    name: name_col,
-                    method,
-                    baseline,
-                    actuals,
-                    half,
-                    current,
-                    target,
-                },
-                baseline_year,
-                target_year,
-            ))
-        }
-        _ => Err(error(
-            no,
-            format!(
-                "{name} の「目標」の行には 指標名・評価方法・当初値・R{}実績 (上半期)・現況値・目標値 の列が必要です",
-                fiscal_year - 2018
-            ),
-        )),
+
+    /// The columns with the baseline and target years, if every required column was found.
+    fn finish(self) -> Option<(GoalColumns, Option<i32>, i32)> {
+        let (baseline, baseline_year) = self.baseline?;
+        let (target, target_year) = self.target?;
+        let columns = GoalColumns {
+            name: self.name?,
+            method: self.method?,
+            baseline,
+            actuals: self.actuals,
+            half: self.half?,
+            current: self.current?,
+            target,
+        };
+        Some((columns, baseline_year, target_year))
     }
 }
 
