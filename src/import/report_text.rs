@@ -1416,6 +1416,12 @@ fn html_to_lines(cell: &str) -> String {
         .join("\n")
 }
 
+/// The entities an HTML cell may hold, decoded the way imported sheets have always been.
+/// Not html-escape's `decode_html_entities`: it turns `&nbsp;` into U+00A0 where we store a
+/// plain space (a changed byte in a cell that was `A&nbsp;B`), decodes all HTML5 names
+/// (`&copy;`, `&AMP;`), and differs on odd numeric forms (`&#1;`, `&#+65;`, more than 10
+/// characters). Importing a report again refuses any sheet that differs from the stored one,
+/// so one changed byte would make a report imported before now conflict with itself.
 fn decode_entities(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -2215,6 +2221,12 @@ mod tests {
         );
         assert_eq!(cell_text("<ul><li><b>太字</b>のみ</li></ul>"), "太字のみ");
         assert_eq!(cell_text("<ul><li>閉じない<li"), "閉じない");
+        // Inside a line &nbsp; is a plain space; other names and references longer than 10
+        // characters are kept as written (see `decode_entities`).
+        assert_eq!(
+            cell_text("<li>A&nbsp;B &copy; &AMP; &#x3042;&#12354; &#0000000065;</li>"),
+            "A B &copy; &AMP; ああ &#0000000065;"
+        );
         // Text without list tags is kept exactly, entities and spacing included.
         assert_eq!(cell_text(" A&amp;B  1<2 "), " A&amp;B  1<2 ");
     }
