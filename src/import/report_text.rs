@@ -256,7 +256,7 @@ fn parse_cover(lines: &[&str], pos: &mut usize) -> Result<Cover, ImportError> {
 }
 
 /// The text of a cover line, 「**…**」 alone on its line.
-fn cover_text<'a>(line: &'a str, no: usize) -> Result<&'a str, ImportError> {
+fn cover_text(line: &str, no: usize) -> Result<&str, ImportError> {
     let row = cells(line);
     row.first()
         .map(|c| c.trim())
