@@ -8,6 +8,8 @@ use clap::{Args, Parser, Subcommand};
 
 use hyoka::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
 use hyoka::domain::audit::AuditAction;
+use hyoka::domain::ids::DepartmentId;
+use hyoka::domain::permission::Role;
 use hyoka::{db, import, Application};
 
 #[derive(Parser)]
@@ -225,7 +227,6 @@ fn cli_audit(
 }
 
 fn user_command(database_url: &str, cmd: UserCommand) -> Result<(), String> {
-    use hyoka::domain::permission::Role;
     let mut conn = open(database_url)?;
     match cmd {
         UserCommand::Add {
@@ -233,107 +234,137 @@ fn user_command(database_url: &str, cmd: UserCommand) -> Result<(), String> {
             name,
             role,
             department,
-        } => {
-            let role = Role::from_code(&role)
-                .ok_or("--role は staff / hq / admin のいずれかです".to_string())?;
-            let department_id = match (&department, role) {
-                (None, Role::Staff) => {
-                    return Err("staff には --department（所属課）が必要です".into())
-                }
-                (None, _) => None,
-                (Some(d), _) => {
-                    let name = hyoka::domain::department::normalize_department(d);
-                    let known = db::plan::department_names(&mut conn).map_err(|e| e.to_string())?;
-                    if !known.contains(&name) {
-                        return Err(format!(
-                            "所属課「{d}」は登録されていません。登録済み: {}",
-                            known.join("、")
-                        ));
-                    }
-                    Some(db::plan::department_id(&mut conn, &name).map_err(|e| e.to_string())?)
-                }
-            };
-            if login.trim().is_empty() || login.chars().any(char::is_whitespace) {
-                return Err("ログインIDに空白は使えません".into());
-            }
-            let password = read_password()?;
-            let hash = hyoka::password::hash(&password)?;
-            db::write_tx(&mut conn, |conn| {
-                db::user::insert(
-                    conn,
-                    db::user::NewUser {
-                        login: &login,
-                        display_name: &name,
-                        role,
-                        department_id,
-                        password_hash: &hash,
-                    },
-                )?;
-                cli_audit(
-                    conn,
-                    AuditAction::UserAdd,
-                    format!("{login}（{}）を追加", role.label()),
-                )
-                .map_err(db::DbError::Config)
-            })
-            .map_err(|e| e.to_string())?;
-            println!("利用者 {login} を追加しました。");
-        }
-        UserCommand::Passwd { login } => {
-            if db::user::find_by_login(&mut conn, &login)
-                .map_err(|e| e.to_string())?
-                .is_none()
-            {
-                return Err(format!("利用者 {login} はいません"));
-            }
-            let password = read_password()?;
-            let hash = hyoka::password::hash(&password)?;
-            db::user::set_password(&mut conn, &login, &hash).map_err(|e| e.to_string())?;
-            cli_audit(
-                &mut conn,
-                AuditAction::UserPasswd,
-                format!("{login} のパスワードを変更"),
-            )?;
-            println!("{login} のパスワードを変更しました。");
-        }
-        UserCommand::List => {
-            let users = db::user::list(&mut conn).map_err(|e| e.to_string())?;
-            let locks = db::throttle::list(&mut conn).map_err(|e| e.to_string())?;
-            let now = db::now();
-            for u in users {
-                let key = hyoka::domain::throttle::login_key(&u.login);
-                let locked = locks
-                    .iter()
-                    .any(|l| l.key == key && l.locked_until.is_some_and(|t| t > now));
-                println!(
-                    "{:<12} {:<8} {:<20} {:<24} {}{}",
-                    u.login,
-                    u.role.code(),
-                    u.department.unwrap_or_default(),
-                    u.display_name,
-                    if u.active { "有効" } else { "無効" },
-                    if locked {
-                        "（ログイン制限中）"
-                    } else {
-                        ""
-                    }
-                );
-            }
-        }
-        UserCommand::Unlock { login } => {
-            let key = hyoka::domain::throttle::login_key(&login);
-            let cleared = db::throttle::clear(&mut conn, &key).map_err(|e| e.to_string())?;
-            cli_audit(
-                &mut conn,
-                AuditAction::Unlock,
-                format!("ログイン制限を解除: {key}"),
-            )?;
-            if cleared {
-                println!("{login} のログイン制限を解除しました。");
+        } => add_user(&mut conn, &login, &name, &role, department.as_deref()),
+        UserCommand::Passwd { login } => change_password(&mut conn, &login),
+        UserCommand::List => list_users(&mut conn),
+        UserCommand::Unlock { login } => unlock_user(&mut conn, &login),
+    }
+}
+
+/// `user add`: role, department and login id are checked before the password is read.
+fn add_user(
+    conn: &mut db::DbConnection,
+    login: &str,
+    name: &str,
+    role: &str,
+    department: Option<&str>,
+) -> Result<(), String> {
+    let role =
+        Role::from_code(role).ok_or("--role は staff / hq / admin のいずれかです".to_string())?;
+    let department_id = user_department(conn, department, role)?;
+    if login.trim().is_empty() || login.chars().any(char::is_whitespace) {
+        return Err("ログインIDに空白は使えません".into());
+    }
+    let password = read_password()?;
+    let hash = hyoka::password::hash(&password)?;
+    db::write_tx(conn, |conn| {
+        db::user::insert(
+            conn,
+            db::user::NewUser {
+                login,
+                display_name: name,
+                role,
+                department_id,
+                password_hash: &hash,
+            },
+        )?;
+        cli_audit(
+            conn,
+            AuditAction::UserAdd,
+            format!("{login}（{}）を追加", role.label()),
+        )
+        .map_err(db::DbError::Config)
+    })
+    .map_err(|e| e.to_string())?;
+    println!("利用者 {login} を追加しました。");
+    Ok(())
+}
+
+/// The department of a new user: required for staff, and it must be registered already.
+fn user_department(
+    conn: &mut db::DbConnection,
+    department: Option<&str>,
+    role: Role,
+) -> Result<Option<DepartmentId>, String> {
+    let Some(d) = department else {
+        return match role {
+            Role::Staff => Err("staff には --department（所属課）が必要です".into()),
+            _ => Ok(None),
+        };
+    };
+    let name = hyoka::domain::department::normalize_department(d);
+    let known = db::plan::department_names(conn).map_err(|e| e.to_string())?;
+    if !known.contains(&name) {
+        return Err(format!(
+            "所属課「{d}」は登録されていません。登録済み: {}",
+            known.join("、")
+        ));
+    }
+    db::plan::department_id(conn, &name)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+/// `user passwd`: a new password for an existing user.
+fn change_password(conn: &mut db::DbConnection, login: &str) -> Result<(), String> {
+    if db::user::find_by_login(conn, login)
+        .map_err(|e| e.to_string())?
+        .is_none()
+    {
+        return Err(format!("利用者 {login} はいません"));
+    }
+    let password = read_password()?;
+    let hash = hyoka::password::hash(&password)?;
+    db::user::set_password(conn, login, &hash).map_err(|e| e.to_string())?;
+    cli_audit(
+        conn,
+        AuditAction::UserPasswd,
+        format!("{login} のパスワードを変更"),
+    )?;
+    println!("{login} のパスワードを変更しました。");
+    Ok(())
+}
+
+/// `user list`: one line per user, marking those locked out by login throttling.
+fn list_users(conn: &mut db::DbConnection) -> Result<(), String> {
+    let users = db::user::list(conn).map_err(|e| e.to_string())?;
+    let locks = db::throttle::list(conn).map_err(|e| e.to_string())?;
+    let now = db::now();
+    for u in users {
+        let key = hyoka::domain::throttle::login_key(&u.login);
+        let locked = locks
+            .iter()
+            .any(|l| l.key == key && l.locked_until.is_some_and(|t| t > now));
+        println!(
+            "{:<12} {:<8} {:<20} {:<24} {}{}",
+            u.login,
+            u.role.code(),
+            u.department.unwrap_or_default(),
+            u.display_name,
+            if u.active { "有効" } else { "無効" },
+            if locked {
+                "（ログイン制限中）"
             } else {
-                println!("{login} にログイン制限はありません。");
+                ""
             }
-        }
+        );
+    }
+    Ok(())
+}
+
+/// `user unlock`: clears the login throttle of one login id.
+fn unlock_user(conn: &mut db::DbConnection, login: &str) -> Result<(), String> {
+    let key = hyoka::domain::throttle::login_key(login);
+    let cleared = db::throttle::clear(conn, &key).map_err(|e| e.to_string())?;
+    cli_audit(
+        conn,
+        AuditAction::Unlock,
+        format!("ログイン制限を解除: {key}"),
+    )?;
+    if cleared {
+        println!("{login} のログイン制限を解除しました。");
+    } else {
+        println!("{login} にログイン制限はありません。");
     }
     Ok(())
 }

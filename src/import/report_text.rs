@@ -42,6 +42,42 @@ pub fn parse_report_bytes(bytes: &[u8]) -> Result<ParsedReport, ImportError> {
 /// Reads the whole report. The list page is the master for names; each sheet is matched to
 /// its list row by (推進項目番号, No.), and every difference becomes a warning.
 pub fn parse_report(text: &str) -> Result<ParsedReport, ImportError> {
+    let lines = split_lines(text);
+    if lines.iter().all(|l| is_blank(l)) {
+        return Err(error(1, "ファイルが空です"));
+    }
+    let mut pos = 0;
+    let cover = parse_cover(&lines, &mut pos)?;
+    let mut spellings = Spellings::default();
+    let list = parse_list(&lines, &mut pos, &mut spellings)?;
+    let sheets = parse_sheets(&lines, pos, cover.fiscal_year, &list)?;
+
+    let mut warnings = Vec::new();
+    let initiatives = join_list_and_sheets(&list, sheets, &mut spellings, &mut warnings)?;
+    warnings.extend(spellings.into_warnings());
+    warnings.sort_by_key(|w| w.line);
+    Ok(ParsedReport {
+        plan_name: cover.plan_name,
+        first_year: cover.first_year,
+        last_year: cover.last_year,
+        fiscal_year: cover.fiscal_year,
+        report_date: cover.report_date,
+        areas: list
+            .areas
+            .into_iter()
+            .map(|a| ParsedArea {
+                number: a.number,
+                title: a.title,
+            })
+            .collect(),
+        initiatives,
+        warnings,
+    })
+}
+
+/// The lines of the text, without a BOM, CRs at line ends, or the empty piece after the
+/// final newline (so that the line past the end is `len() + 1`).
+fn split_lines(text: &str) -> Vec<&str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines: Vec<&str> = text
         .split('\n')
@@ -50,22 +86,22 @@ pub fn parse_report(text: &str) -> Result<ParsedReport, ImportError> {
     if text.ends_with('\n') {
         lines.pop();
     }
-    if lines.iter().all(|l| is_blank(l)) {
-        return Err(error(1, "ファイルが空です"));
-    }
-    let eof_line = lines.len() + 1;
+    lines
+}
 
-    let mut pos = 0;
-    let cover = parse_cover(&lines, &mut pos)?;
-    let mut spellings = Spellings::default();
-    let list = parse_list(&lines, &mut pos, &mut spellings)?;
+/// The sheets from `pos` (the first title) to the end of the file, by (推進項目番号, No.).
+fn parse_sheets(
+    lines: &[&str],
+    mut pos: usize,
+    fiscal_year: i32,
+    list: &List,
+) -> Result<HashMap<(i32, i32), RawSheet>, ImportError> {
     if pos >= lines.len() {
         return Err(error(
-            eof_line,
+            lines.len() + 1,
             format!("評価票（「{SHEET_TITLE}」）がありません"),
         ));
     }
-
     let known: HashSet<(i32, i32)> = list.rows.iter().map(|r| (r.area, r.number)).collect();
     let mut sheets: HashMap<(i32, i32), RawSheet> = HashMap::new();
     while pos < lines.len() {
@@ -73,16 +109,24 @@ pub fn parse_report(text: &str) -> Result<ParsedReport, ImportError> {
             .find(|&i| lines.get(i).is_some_and(|l| is_sheet_title(l)))
             .unwrap_or(lines.len());
         let block = Block {
-            lines: &lines,
+            lines,
             start: pos,
             end,
         };
-        let sheet = parse_sheet(&block, cover.fiscal_year, &known, &sheets)?;
+        let sheet = parse_sheet(&block, fiscal_year, &known, &sheets)?;
         sheets.insert((sheet.area, sheet.number), sheet);
         pos = end;
     }
+    Ok(sheets)
+}
 
-    let mut warnings = Vec::new();
+/// Each list row joined with its sheet, in list order; differences go to `warnings`.
+fn join_list_and_sheets(
+    list: &List,
+    mut sheets: HashMap<(i32, i32), RawSheet>,
+    spellings: &mut Spellings,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<Vec<ParsedInitiative>, ImportError> {
     let mut initiatives = Vec::with_capacity(list.rows.len());
     for row in &list.rows {
         let Some(sheet) = sheets.remove(&(row.area, row.number)) else {
@@ -106,33 +150,10 @@ pub fn parse_report(text: &str) -> Result<ParsedReport, ImportError> {
             .find(|a| a.number == row.area)
             .map_or("", |a| a.title.as_str());
         initiatives.push(join_row_and_sheet(
-            row,
-            area_title,
-            sheet,
-            &mut spellings,
-            &mut warnings,
+            row, area_title, sheet, spellings, warnings,
         ));
     }
-
-    warnings.extend(spellings.into_warnings());
-    warnings.sort_by_key(|w| w.line);
-    Ok(ParsedReport {
-        plan_name: cover.plan_name,
-        first_year: cover.first_year,
-        last_year: cover.last_year,
-        fiscal_year: cover.fiscal_year,
-        report_date: cover.report_date,
-        areas: list
-            .areas
-            .into_iter()
-            .map(|a| ParsedArea {
-                number: a.number,
-                title: a.title,
-            })
-            .collect(),
-        initiatives,
-        warnings,
-    })
+    Ok(initiatives)
 }
 
 fn error(line: usize, message: impl Into<String>) -> ImportError {
@@ -213,9 +234,7 @@ struct Cover {
 
 /// Reads the `** **` lines up to 「## 取組事業一覧」, leaving `pos` on that heading.
 fn parse_cover(lines: &[&str], pos: &mut usize) -> Result<Cover, ImportError> {
-    let mut plan: Option<(String, i32, i32)> = None;
-    let mut fiscal: Option<(i32, usize)> = None;
-    let mut date: Option<String> = None;
+    let mut cover = CoverLines::default();
     let mut heading_found = false;
     while let Some(line) = lines.get(*pos) {
         let no = *pos + 1;
@@ -228,37 +247,64 @@ fn parse_cover(lines: &[&str], pos: &mut usize) -> Result<Cover, ImportError> {
             break;
         }
         if is_sheet_title(line) {
-            return Err(if plan.is_none() || fiscal.is_none() {
-                error(
-                    no,
-                    format!("「{SHEET_TITLE}」の前に表紙（プラン名・年度）がありません"),
-                )
-            } else {
-                error(
-                    no,
-                    format!("「{SHEET_TITLE}」の前に「## 取組事業一覧」がありません"),
-                )
-            });
+            return Err(cover.sheet_too_early(no));
         }
-        let row = cells(line);
-        let inner = row
-            .first()
-            .map(|c| c.trim())
-            .and_then(|c| c.strip_prefix("**"))
-            .and_then(|c| c.strip_suffix("**"))
-            .map(str::trim)
-            .filter(|c| !c.is_empty() && row.len() == 1);
-        let Some(inner) = inner else {
-            return Err(error(
+        cover.read(cover_text(line, no)?, no)?;
+        *pos += 1;
+    }
+    cover.finish(*pos + 1, heading_found)
+}
+
+/// The text of a cover line, 「**…**」 alone on its line.
+fn cover_text(line: &str, no: usize) -> Result<&str, ImportError> {
+    let row = cells(line);
+    row.first()
+        .map(|c| c.trim())
+        .and_then(|c| c.strip_prefix("**"))
+        .and_then(|c| c.strip_suffix("**"))
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && row.len() == 1)
+        .ok_or_else(|| {
+            error(
                 no,
                 format!(
                     "表紙の行として読めません: 「{}」（取組事業点検・評価票の実績報告書のテキストではないようです）",
                     line.trim()
                 ),
-            ));
-        };
+            )
+        })
+}
+
+/// The cover lines read so far.
+#[derive(Default)]
+struct CoverLines {
+    /// Plan name with its first and last year.
+    plan: Option<(String, i32, i32)>,
+    /// Report year with its line, which an out-of-period year is reported at.
+    fiscal: Option<(i32, usize)>,
+    date: Option<String>,
+}
+
+impl CoverLines {
+    /// A sheet title at line `no`, before the list page.
+    fn sheet_too_early(&self, no: usize) -> ImportError {
+        if self.plan.is_none() || self.fiscal.is_none() {
+            error(
+                no,
+                format!("「{SHEET_TITLE}」の前に表紙（プラン名・年度）がありません"),
+            )
+        } else {
+            error(
+                no,
+                format!("「{SHEET_TITLE}」の前に「## 取組事業一覧」がありません"),
+            )
+        }
+    }
+
+    /// Takes one cover line as the plan name, the report year or the report date.
+    fn read(&mut self, inner: &str, no: usize) -> Result<(), ImportError> {
         if let Some((first, last)) = plan_period(inner) {
-            if plan.is_some() {
+            if self.plan.is_some() {
                 return Err(error(no, "表紙にプラン名が2回あります"));
             }
             if first > last {
@@ -267,60 +313,63 @@ fn parse_cover(lines: &[&str], pos: &mut usize) -> Result<Cover, ImportError> {
                     format!("プランの期間「{first}～{last}」の始めと終わりが逆です"),
                 ));
             }
-            plan = Some((inner.to_string(), first, last));
+            self.plan = Some((inner.to_string(), first, last));
         } else if let Some((year, _)) = split_era_year(&key(inner)) {
-            if fiscal.is_some() {
+            if self.fiscal.is_some() {
                 return Err(error(no, "表紙に報告書の年度が2回あります"));
             }
-            fiscal = Some((year, no));
+            self.fiscal = Some((year, no));
         } else if key(inner).starts_with("令和") && inner.contains('年') {
-            if date.is_some() {
+            if self.date.is_some() {
                 return Err(error(no, "表紙に報告日が2回あります"));
             }
-            date = Some(inner.to_string());
+            self.date = Some(inner.to_string());
         } else {
             return Err(error(no, format!("表紙の行「{inner}」を読み取れません")));
         }
-        *pos += 1;
+        Ok(())
     }
-    let here = *pos + 1;
-    let Some((plan_name, first_year, last_year)) = plan else {
-        return Err(error(
-            here,
-            "表紙にプラン名（例: 「第2次甲府市行政改革推進プラン（2022～2025）」）がありません",
-        ));
-    };
-    let Some((fiscal_year, fiscal_line)) = fiscal else {
-        return Err(error(
-            here,
-            "表紙に報告書の年度（例: 「令和6年度実績報告書」）がありません",
-        ));
-    };
-    let Some(report_date) = date else {
-        return Err(error(
-            here,
-            "表紙に報告日（例: 「令和7年3月末」）がありません",
-        ));
-    };
-    if !heading_found {
-        return Err(error(here, "「## 取組事業一覧」がありません"));
+
+    /// The cover once its lines end at line `here`: every part present, the year in the plan.
+    fn finish(self, here: usize, heading_found: bool) -> Result<Cover, ImportError> {
+        let Some((plan_name, first_year, last_year)) = self.plan else {
+            return Err(error(
+                here,
+                "表紙にプラン名（例: 「第2次甲府市行政改革推進プラン（2022～2025）」）がありません",
+            ));
+        };
+        let Some((fiscal_year, fiscal_line)) = self.fiscal else {
+            return Err(error(
+                here,
+                "表紙に報告書の年度（例: 「令和6年度実績報告書」）がありません",
+            ));
+        };
+        let Some(report_date) = self.date else {
+            return Err(error(
+                here,
+                "表紙に報告日（例: 「令和7年3月末」）がありません",
+            ));
+        };
+        if !heading_found {
+            return Err(error(here, "「## 取組事業一覧」がありません"));
+        }
+        if !(first_year..=last_year).contains(&fiscal_year) {
+            return Err(error(
+                fiscal_line,
+                format!(
+                    "報告書の年度（{}）がプランの期間（{first_year}～{last_year}年度）の外です",
+                    era_name(fiscal_year)
+                ),
+            ));
+        }
+        Ok(Cover {
+            plan_name,
+            first_year,
+            last_year,
+            fiscal_year,
+            report_date,
+        })
     }
-    if !(first_year..=last_year).contains(&fiscal_year) {
-        return Err(error(
-            fiscal_line,
-            format!(
-                "報告書の年度（{}）がプランの期間（{first_year}～{last_year}年度）の外です",
-                era_name(fiscal_year)
-            ),
-        ));
-    }
-    Ok(Cover {
-        plan_name,
-        first_year,
-        last_year,
-        fiscal_year,
-        report_date,
-    })
 }
 
 /// The plan period in a name like 「…プラン（2022～2025）」.
@@ -388,31 +437,7 @@ fn parse_list(
         let row = cells(line);
         let first = row.first().map_or("", |c| c.trim());
         if let Some(heading) = first.strip_prefix("###") {
-            let parsed = parse_paren_number(heading.trim())
-                .map(|(n, title)| (n, title.trim()))
-                .filter(|(_, title)| !title.is_empty() && row.len() == 1);
-            let Some((number, title)) = parsed else {
-                return Err(error(
-                    no,
-                    format!(
-                        "推進項目の見出し「{}」を読み取れません（例: ### (1) 働き方改革の推進）",
-                        line.trim()
-                    ),
-                ));
-            };
-            check_area_has_rows(&list)?;
-            if list.areas.iter().any(|a| a.number == number) {
-                return Err(error(
-                    no,
-                    format!("推進項目 ({number}) が一覧に2回あります"),
-                ));
-            }
-            list.areas.push(ListArea {
-                number,
-                title: title.to_string(),
-                line: no,
-                rows: 0,
-            });
+            push_area(&mut list, heading, &row, line, no)?;
             header_seen = false;
             continue;
         }
@@ -435,53 +460,99 @@ fn parse_list(
                 format!("取組事業一覧の見出し行（No.・取組事業・計画所管課・推進する計画）より前に行があります: 「{}」", line.trim()),
             ));
         }
-        let name = row.get(1).map_or("", |c| c.trim());
-        let department = row.get(2).map_or("", |c| c.trim());
-        let number = row
-            .first()
-            .and_then(|c| parse_int(c))
-            .filter(|_| !name.is_empty() && !department.is_empty() && row.len() <= 4);
-        let Some(number) = number else {
-            return Err(error(
-                no,
-                format!(
-                    "取組事業一覧の行を読み取れません（No.・取組事業・計画所管課・推進する計画 の順の列が必要です）: 「{}」",
-                    line.trim()
-                ),
-            ));
-        };
-        let area_number = area.number;
+        let row = list_row(&row, line, no, area.number, &list.rows, spellings)?;
         area.rows += 1;
-        if list
-            .rows
-            .iter()
-            .any(|r| r.area == area_number && r.number == number)
-        {
-            return Err(error(
-                no,
-                format!("取組事業一覧に ({area_number}) No.{number} が2回あります"),
-            ));
-        }
-        let normalized = normalize_department(department);
-        spellings.note(department, &normalized, no);
-        list.rows.push(ListRow {
-            area: area_number,
-            number,
-            name: name.to_string(),
-            department: normalized,
-            plan: row
-                .get(3)
-                .map(|c| c.trim())
-                .filter(|c| !c.is_empty())
-                .map(str::to_string),
-            line: no,
-        });
+        list.rows.push(row);
     }
     if list.areas.is_empty() {
         return Err(error(*pos + 1, "取組事業一覧に推進項目がありません"));
     }
     check_area_has_rows(&list)?;
     Ok(list)
+}
+
+/// A 「### (1) 働き方改革の推進」 line (`heading` is what follows the `###`). The area before
+/// it must have rows, and its number must be new.
+fn push_area(
+    list: &mut List,
+    heading: &str,
+    row: &[&str],
+    line: &str,
+    no: usize,
+) -> Result<(), ImportError> {
+    let parsed = parse_paren_number(heading.trim())
+        .map(|(n, title)| (n, title.trim()))
+        .filter(|(_, title)| !title.is_empty() && row.len() == 1);
+    let Some((number, title)) = parsed else {
+        return Err(error(
+            no,
+            format!(
+                "推進項目の見出し「{}」を読み取れません（例: ### (1) 働き方改革の推進）",
+                line.trim()
+            ),
+        ));
+    };
+    check_area_has_rows(list)?;
+    if list.areas.iter().any(|a| a.number == number) {
+        return Err(error(
+            no,
+            format!("推進項目 ({number}) が一覧に2回あります"),
+        ));
+    }
+    list.areas.push(ListArea {
+        number,
+        title: title.to_string(),
+        line: no,
+        rows: 0,
+    });
+    Ok(())
+}
+
+/// A row 「No.⇥取組事業⇥計画所管課[⇥推進する計画]」 of `area`, whose No. must be new there
+/// among the `rows` read so far.
+fn list_row(
+    row: &[&str],
+    line: &str,
+    no: usize,
+    area: i32,
+    rows: &[ListRow],
+    spellings: &mut Spellings,
+) -> Result<ListRow, ImportError> {
+    let name = row.get(1).map_or("", |c| c.trim());
+    let department = row.get(2).map_or("", |c| c.trim());
+    let number = row
+        .first()
+        .and_then(|c| parse_int(c))
+        .filter(|_| !name.is_empty() && !department.is_empty() && row.len() <= 4);
+    let Some(number) = number else {
+        return Err(error(
+            no,
+            format!(
+                "取組事業一覧の行を読み取れません（No.・取組事業・計画所管課・推進する計画 の順の列が必要です）: 「{}」",
+                line.trim()
+            ),
+        ));
+    };
+    if rows.iter().any(|r| r.area == area && r.number == number) {
+        return Err(error(
+            no,
+            format!("取組事業一覧に ({area}) No.{number} が2回あります"),
+        ));
+    }
+    let normalized = normalize_department(department);
+    spellings.note(department, &normalized, no);
+    Ok(ListRow {
+        area,
+        number,
+        name: name.to_string(),
+        department: normalized,
+        plan: row
+            .get(3)
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .map(str::to_string),
+        line: no,
+    })
 }
 
 fn check_area_has_rows(list: &List) -> Result<(), ImportError> {
@@ -603,141 +674,14 @@ fn parse_sheet(
     known: &HashSet<(i32, i32)>,
     done: &HashMap<(i32, i32), RawSheet>,
 ) -> Result<RawSheet, ImportError> {
-    let title_line = block.start + 1;
-
-    // 「(1) 働き方改革の推進 No.1」
-    let i = block.skip_blank(block.start + 1);
-    let Some(heading) = block.get(i) else {
-        return Err(error(
-            i + 1,
-            format!(
-                "評価票（{title_line}行目）に「(推進項目番号) 推進項目名 No.番号」の行がありません"
-            ),
-        ));
-    };
-    let heading_line = i + 1;
-    let parsed = match non_empty_cells(heading).as_slice() {
-        [only] => parse_sheet_heading(only),
-        _ => None,
-    };
-    let Some((area, area_title, number)) = parsed else {
-        return Err(error(
-            heading_line,
-            format!(
-                "評価票の見出し「{}」を読み取れません（例: (1) 働き方改革の推進 No.1）",
-                heading.trim()
-            ),
-        ));
-    };
-    let name = format!("評価票 ({area}) No.{number}");
-    if !known.contains(&(area, number)) {
-        return Err(error(
-            heading_line,
-            format!("{name} は取組事業一覧にありません"),
-        ));
-    }
-    if let Some(first) = done.get(&(area, number)) {
-        return Err(error(
-            heading_line,
-            format!("{name} が2回あります（最初は{}行目）", first.sheet.line),
-        ));
-    }
-
-    // Header grid: up to the first blank line.
-    let mut i = block.skip_blank(i + 1);
-    let grid_start = i;
-    let mut header: [Option<(String, usize)>; 8] = Default::default();
-    let mut schedule: Option<ScheduleColumns> = None;
-    let mut goals: Option<GoalColumns> = None;
-    let mut sheet = ParsedSheet {
-        line: title_line,
-        ..ParsedSheet::default()
-    };
-    let mut section = Section::None;
-    while let Some(line) = block.get(i).filter(|l| !is_blank(l)) {
-        let no = i + 1;
-        let raw: Vec<&str> = line.split('\t').collect();
-        let first = raw.first().copied().unwrap_or_default();
-        if key(first) == "取組項目" {
-            if schedule.is_some() {
-                return Err(error(no, format!("{name} に「取組項目」の行が2回あります")));
-            }
-            let columns = parse_schedule_header(&raw, &name, no)?;
-            sheet.schedule_years = columns.years.iter().map(|&(_, y)| y).collect();
-            schedule = Some(columns);
-            section = Section::Schedule;
-        } else if key(first) == "目標" {
-            if goals.is_some() {
-                return Err(error(no, format!("{name} に「目標」の行が2回あります")));
-            }
-            let (columns, baseline_year, target_year) =
-                parse_goal_header(&raw, fiscal_year, &name, no)?;
-            sheet.baseline_year = baseline_year;
-            sheet.target_year = target_year;
-            sheet.actual_years = columns.actuals.iter().map(|&(_, y)| y).collect();
-            goals = Some(columns);
-            section = Section::Goals;
-        } else if raw.iter().any(|c| header_label(c).is_some()) {
-            parse_label_row(&raw, &mut header, &name, no)?;
-            section = Section::None;
-        } else if first.trim().is_empty() {
-            match (section, &schedule, &goals) {
-                (Section::Schedule, Some(columns), _) => {
-                    sheet
-                        .action_items
-                        .push(parse_action_item(&raw, columns, &name, no)?);
-                }
-                (Section::Goals, _, Some(columns)) => {
-                    sheet
-                        .indicators
-                        .push(parse_indicator(&raw, columns, &name, no)?);
-                }
-                _ => {
-                    return Err(error(
-                        no,
-                        format!("{name}: 項目名のない行です: 「{}」", line.trim()),
-                    ))
-                }
-            }
-        } else {
-            return Err(error(
-                no,
-                format!("{name}: 不明な項目名「{}」", first.trim()),
-            ));
-        }
-        i += 1;
-    }
-    let grid_end_line = i + 1;
-    if i == grid_start {
-        return Err(error(
-            grid_end_line,
-            format!("{name} の見出し部（取組事業名・所管課・取組項目・目標 など）がありません"),
-        ));
-    }
-    // In printed order, so that a cut-off grid names the first row that is missing.
-    let present = |i: usize| header.get(i).is_some_and(Option::is_some);
-    let rows = [
-        (HEADER_LABELS[NAME], present(NAME)),
-        (HEADER_LABELS[PLAN], present(PLAN)),
-        (HEADER_LABELS[YEARS], present(YEARS)),
-        (HEADER_LABELS[DEPT], present(DEPT)),
-        (HEADER_LABELS[RELATED_DEPTS], present(RELATED_DEPTS)),
-        (HEADER_LABELS[SCOPE], present(SCOPE)),
-        ("取組項目", schedule.is_some()),
-        ("目標", goals.is_some()),
-        (HEADER_LABELS[RELATED], present(RELATED)),
-        (HEADER_LABELS[NOTES], present(NOTES)),
-    ];
-    let missing = rows.iter().find(|(_, ok)| !ok).map(|(label, _)| *label);
-    if let Some(label) = missing {
-        return Err(error(
-            grid_end_line,
-            format!("{name} の見出し部に「{label}」の行がありません"),
-        ));
-    }
-    let header = header.map(|v| v.unwrap_or_default());
+    let heading = read_sheet_heading(block, known, done)?;
+    let name = &heading.name;
+    let grid_start = block.skip_blank(heading.line);
+    let (grid, grid_end) = read_grid(block, grid_start, fiscal_year, name)?;
+    let header = grid.header.map(|v| v.unwrap_or_default());
+    let mut sheet = grid.sheet;
     sheet.name_on_sheet = header[NAME].0.clone();
-    sheet.texts = parse_body(block, i, fiscal_year, &name)?;
+    sheet.texts = parse_body(block, grid_end, fiscal_year, name)?;
     for (slot, index) in [
         (HeaderSlot::RelatedPlan, PLAN),
         (HeaderSlot::PlanYears, YEARS),
@@ -750,13 +694,215 @@ fn parse_sheet(
             .set(Field::in_slot(slot), header[index].0.clone());
     }
     Ok(RawSheet {
-        area,
-        number,
-        area_title,
-        heading_line,
+        area: heading.area,
+        number: heading.number,
+        area_title: heading.area_title,
+        heading_line: heading.line,
         header,
         sheet,
     })
+}
+
+/// The line 「(1) 働き方改革の推進 No.1」 under a sheet's title.
+struct SheetHeading {
+    line: usize,
+    area: i32,
+    area_title: String,
+    number: i32,
+    /// 「評価票 (1) No.1」, how messages name the sheet.
+    name: String,
+}
+
+/// The first line after the title: a heading naming a list row that has no sheet yet.
+fn read_sheet_heading(
+    block: &Block<'_>,
+    known: &HashSet<(i32, i32)>,
+    done: &HashMap<(i32, i32), RawSheet>,
+) -> Result<SheetHeading, ImportError> {
+    let title_line = block.start + 1;
+    let i = block.skip_blank(block.start + 1);
+    let Some(heading) = block.get(i) else {
+        return Err(error(
+            i + 1,
+            format!(
+                "評価票（{title_line}行目）に「(推進項目番号) 推進項目名 No.番号」の行がありません"
+            ),
+        ));
+    };
+    let line = i + 1;
+    let parsed = match non_empty_cells(heading).as_slice() {
+        [only] => parse_sheet_heading(only),
+        _ => None,
+    };
+    let Some((area, area_title, number)) = parsed else {
+        return Err(error(
+            line,
+            format!(
+                "評価票の見出し「{}」を読み取れません（例: (1) 働き方改革の推進 No.1）",
+                heading.trim()
+            ),
+        ));
+    };
+    let name = format!("評価票 ({area}) No.{number}");
+    if !known.contains(&(area, number)) {
+        return Err(error(line, format!("{name} は取組事業一覧にありません")));
+    }
+    if let Some(first) = done.get(&(area, number)) {
+        return Err(error(
+            line,
+            format!("{name} が2回あります（最初は{}行目）", first.sheet.line),
+        ));
+    }
+    Ok(SheetHeading {
+        line,
+        area,
+        area_title,
+        number,
+        name,
+    })
+}
+
+/// The header grid as read so far. Action items and indicators sit in the grid under their
+/// header rows (取組項目, 目標), so they are read into `sheet` here.
+struct Grid {
+    /// Value and line of each of `HEADER_LABELS` met so far.
+    header: [Option<(String, usize)>; 8],
+    schedule: Option<ScheduleColumns>,
+    goals: Option<GoalColumns>,
+    /// The header row that rows with an empty first cell belong to.
+    section: Section,
+    sheet: ParsedSheet,
+}
+
+/// Reads the header grid from line index `start` up to the first blank line, and returns it
+/// with that line's index (where the body starts). Every row of the printed grid must be there.
+fn read_grid(
+    block: &Block<'_>,
+    start: usize,
+    fiscal_year: i32,
+    name: &str,
+) -> Result<(Grid, usize), ImportError> {
+    let mut grid = Grid {
+        header: Default::default(),
+        schedule: None,
+        goals: None,
+        section: Section::None,
+        sheet: ParsedSheet {
+            line: block.start + 1,
+            ..ParsedSheet::default()
+        },
+    };
+    let mut i = start;
+    while let Some(line) = block.get(i).filter(|l| !is_blank(l)) {
+        grid.read_row(line, i + 1, fiscal_year, name)?;
+        i += 1;
+    }
+    let grid_end_line = i + 1;
+    if i == start {
+        return Err(error(
+            grid_end_line,
+            format!("{name} の見出し部（取組事業名・所管課・取組項目・目標 など）がありません"),
+        ));
+    }
+    if let Some(label) = grid.first_missing_row() {
+        return Err(error(
+            grid_end_line,
+            format!("{name} の見出し部に「{label}」の行がありません"),
+        ));
+    }
+    Ok((grid, i))
+}
+
+impl Grid {
+    /// One row of the grid, at line `no`: a section header, label/value pairs, or (with an
+    /// empty first cell) an action item or indicator of the current section.
+    fn read_row(
+        &mut self,
+        line: &str,
+        no: usize,
+        fiscal_year: i32,
+        name: &str,
+    ) -> Result<(), ImportError> {
+        let raw: Vec<&str> = line.split('\t').collect();
+        let first = raw.first().copied().unwrap_or_default();
+        if key(first) == "取組項目" {
+            if self.schedule.is_some() {
+                return Err(error(no, format!("{name} に「取組項目」の行が2回あります")));
+            }
+            let columns = parse_schedule_header(&raw, name, no)?;
+            self.sheet.schedule_years = columns.years.iter().map(|&(_, y)| y).collect();
+            self.schedule = Some(columns);
+            self.section = Section::Schedule;
+        } else if key(first) == "目標" {
+            if self.goals.is_some() {
+                return Err(error(no, format!("{name} に「目標」の行が2回あります")));
+            }
+            let (columns, baseline_year, target_year) =
+                parse_goal_header(&raw, fiscal_year, name, no)?;
+            self.sheet.baseline_year = baseline_year;
+            self.sheet.target_year = target_year;
+            self.sheet.actual_years = columns.actuals.iter().map(|&(_, y)| y).collect();
+            self.goals = Some(columns);
+            self.section = Section::Goals;
+        } else if raw.iter().any(|c| header_label(c).is_some()) {
+            parse_label_row(&raw, &mut self.header, name, no)?;
+            self.section = Section::None;
+        } else if first.trim().is_empty() {
+            self.read_section_row(&raw, line, no, name)?;
+        } else {
+            return Err(error(
+                no,
+                format!("{name}: 不明な項目名「{}」", first.trim()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A row with an empty first cell: an action item under 取組項目, an indicator under 目標.
+    fn read_section_row(
+        &mut self,
+        raw: &[&str],
+        line: &str,
+        no: usize,
+        name: &str,
+    ) -> Result<(), ImportError> {
+        match (self.section, &self.schedule, &self.goals) {
+            (Section::Schedule, Some(columns), _) => {
+                let item = parse_action_item(raw, columns, name, no)?;
+                self.sheet.action_items.push(item);
+            }
+            (Section::Goals, _, Some(columns)) => {
+                let indicator = parse_indicator(raw, columns, name, no)?;
+                self.sheet.indicators.push(indicator);
+            }
+            _ => {
+                return Err(error(
+                    no,
+                    format!("{name}: 項目名のない行です: 「{}」", line.trim()),
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    /// The first row of the printed grid that was not read, in printed order, so that a
+    /// cut-off grid names the first row that is missing.
+    fn first_missing_row(&self) -> Option<&'static str> {
+        let present = |i: usize| self.header.get(i).is_some_and(Option::is_some);
+        let rows = [
+            (HEADER_LABELS[NAME], present(NAME)),
+            (HEADER_LABELS[PLAN], present(PLAN)),
+            (HEADER_LABELS[YEARS], present(YEARS)),
+            (HEADER_LABELS[DEPT], present(DEPT)),
+            (HEADER_LABELS[RELATED_DEPTS], present(RELATED_DEPTS)),
+            (HEADER_LABELS[SCOPE], present(SCOPE)),
+            ("取組項目", self.schedule.is_some()),
+            ("目標", self.goals.is_some()),
+            (HEADER_LABELS[RELATED], present(RELATED)),
+            (HEADER_LABELS[NOTES], present(NOTES)),
+        ];
+        rows.iter().find(|(_, ok)| !ok).map(|(label, _)| *label)
+    }
 }
 
 /// 「(1) 働き方改革の推進 No.1」 → (1, 「働き方改革の推進」, 1).
@@ -921,109 +1067,120 @@ fn parse_goal_header(
     name: &str,
     no: usize,
 ) -> Result<(GoalColumns, Option<i32>, i32), ImportError> {
-    let mut name_col = None;
-    let mut method = None;
-    let mut baseline: Option<(usize, Option<i32>)> = None;
-    let mut actuals: Vec<(usize, i32)> = Vec::new();
-    let mut half = None;
-    let mut current = None;
-    let mut target: Option<(usize, i32)> = None;
-    let bad = |cell: &str, why: &str| {
-        error(
-            no,
-            format!(
-                "{name} の「目標」の行の列「{}」を読み取れません{why}",
-                cell.trim()
-            ),
-        )
-    };
+    let mut header = GoalHeader::default();
     for (col, cell) in raw.iter().enumerate().skip(1) {
         let k = key(cell);
         if k.is_empty() {
             continue;
         }
-        let fresh = |slot: bool| {
-            if slot {
-                Err(bad(cell, "（2回あります）"))
+        header.read(col, &k, fiscal_year).map_err(|why| {
+            error(
+                no,
+                format!(
+                    "{name} の「目標」の行の列「{}」を読み取れません{why}",
+                    cell.trim()
+                ),
+            )
+        })?;
+    }
+    header.finish().ok_or_else(|| {
+        error(
+            no,
+            format!(
+                "{name} の「目標」の行には 指標名・評価方法・当初値・R{}実績 (上半期)・現況値・目標値 の列が必要です",
+                fiscal_year - 2018
+            ),
+        )
+    })
+}
+
+/// The columns of a 目標 header row found so far.
+#[derive(Default)]
+struct GoalHeader {
+    name: Option<usize>,
+    method: Option<usize>,
+    /// Column, and the year in 「当初値 (R2)」 if one is written.
+    baseline: Option<(usize, Option<i32>)>,
+    actuals: Vec<(usize, i32)>,
+    half: Option<usize>,
+    current: Option<usize>,
+    target: Option<(usize, i32)>,
+}
+
+impl GoalHeader {
+    /// Takes column `col`, headed `k` (whitespace removed). The error is what to add to
+    /// 「…を読み取れません」: why, or nothing when the heading is simply unknown.
+    fn read(&mut self, col: usize, k: &str, fiscal_year: i32) -> Result<(), String> {
+        let fresh = |taken: bool| {
+            if taken {
+                Err("（2回あります）".to_string())
             } else {
                 Ok(())
             }
         };
         if k == "指標名" {
-            fresh(name_col.is_some())?;
-            name_col = Some(col);
+            fresh(self.name.is_some())?;
+            self.name = Some(col);
         } else if k == "評価方法" {
-            fresh(method.is_some())?;
-            method = Some(col);
+            fresh(self.method.is_some())?;
+            self.method = Some(col);
         } else if k == "現況値" {
-            fresh(current.is_some())?;
-            current = Some(col);
+            fresh(self.current.is_some())?;
+            self.current = Some(col);
         } else if let Some(rest) = k.strip_prefix("当初値") {
-            fresh(baseline.is_some())?;
+            fresh(self.baseline.is_some())?;
             let year = if rest.is_empty() {
                 None
             } else {
                 Some(
                     strip_parens(rest)
                         .and_then(year_token)
-                        .ok_or_else(|| bad(cell, ""))?,
+                        .ok_or_else(String::new)?,
                 )
             };
-            baseline = Some((col, year));
+            self.baseline = Some((col, year));
         } else if let Some(rest) = k.strip_prefix("目標値") {
-            fresh(target.is_some())?;
+            fresh(self.target.is_some())?;
             let year = strip_parens(rest)
                 .and_then(year_token)
-                .ok_or_else(|| bad(cell, "（目標値 (R7) のように年度が必要です）"))?;
-            target = Some((col, year));
+                .ok_or_else(|| "（目標値 (R7) のように年度が必要です）".to_string())?;
+            self.target = Some((col, year));
         } else if let Some(year) = k.strip_suffix("実績").and_then(year_token) {
-            if actuals.iter().any(|&(_, y)| y == year) {
-                return Err(bad(cell, "（2回あります）"));
-            }
-            actuals.push((col, year));
+            fresh(self.actuals.iter().any(|&(_, y)| y == year))?;
+            self.actuals.push((col, year));
         } else if let Some(year) = k
             .strip_suffix("実績(上半期)")
             .or_else(|| k.strip_suffix("実績（上半期）"))
             .and_then(year_token)
         {
-            fresh(half.is_some())?;
+            fresh(self.half.is_some())?;
             if year != fiscal_year {
-                return Err(bad(
-                    cell,
-                    &format!(
-                        "（上半期の実績は報告書の年度 {} のものが必要です）",
-                        era_name(fiscal_year)
-                    ),
+                return Err(format!(
+                    "（上半期の実績は報告書の年度 {} のものが必要です）",
+                    era_name(fiscal_year)
                 ));
             }
-            half = Some(col);
+            self.half = Some(col);
         } else {
-            return Err(bad(cell, ""));
+            return Err(String::new());
         }
+        Ok(())
     }
-    match (name_col, method, baseline, half, current, target) {
-        (Some(name_col), Some(method), Some((baseline, baseline_year)), Some(half), Some(current), Some((target, target_year))) => {
-            Ok((
-                GoalColumns {
-                    name: name_col,
-                    method,
-                    baseline,
-                    actuals,
-                    half,
-                    current,
-                    target,
-                },
-                baseline_year,
-                target_year,
-            ))
-        }
-        _ => Err(error(
-            no,
-            format!(
-                "{name} の「目標」の行には 指標名・評価方法・当初値・R{}実績 (上半期)・現況値・目標値 の列が必要です",
-                fiscal_year - 2018
-            ),
-        )),
+
+    /// The columns with the baseline and target years, if every required column was found.
+    fn finish(self) -> Option<(GoalColumns, Option<i32>, i32)> {
+        let (baseline, baseline_year) = self.baseline?;
+        let (target, target_year) = self.target?;
+        let columns = GoalColumns {
+            name: self.name?,
+            method: self.method?,
+            baseline,
+            actuals: self.actuals,
+            half: self.half?,
+            current: self.current?,
+            target,
+        };
+        Some((columns, baseline_year, target_year))
     }
 }
 
@@ -1264,6 +1421,12 @@ fn html_to_lines(cell: &str) -> String {
         .join("\n")
 }
 
+/// The entities an HTML cell may hold, decoded the way imported sheets have always been.
+/// Not html-escape's `decode_html_entities`: it turns `&nbsp;` into U+00A0 where we store a
+/// plain space (a changed byte in a cell that was `A&nbsp;B`), decodes all HTML5 names
+/// (`&copy;`, `&AMP;`), and differs on odd numeric forms (`&#1;`, `&#+65;`, more than 10
+/// characters). Importing a report again refuses any sheet that differs from the stored one,
+/// so one changed byte would make a report imported before now conflict with itself.
 fn decode_entities(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -2063,6 +2226,12 @@ mod tests {
         );
         assert_eq!(cell_text("<ul><li><b>太字</b>のみ</li></ul>"), "太字のみ");
         assert_eq!(cell_text("<ul><li>閉じない<li"), "閉じない");
+        // Inside a line &nbsp; is a plain space; other names and references longer than 10
+        // characters are kept as written (see `decode_entities`).
+        assert_eq!(
+            cell_text("<li>A&nbsp;B &copy; &AMP; &#x3042;&#12354; &#0000000065;</li>"),
+            "A B &copy; &AMP; ああ &#0000000065;"
+        );
         // Text without list tags is kept exactly, entities and spacing included.
         assert_eq!(cell_text(" A&amp;B  1<2 "), " A&amp;B  1<2 ");
     }

@@ -199,99 +199,141 @@ fn joined(t: &Text) -> String {
     t.lines.join("\n")
 }
 
+/// The worksheet of one sheet, laid out like the paper form, section by section.
 fn paper_sheet(
     ws: &mut Worksheet,
     plan_name: &str,
     v: &SheetView,
     f: &Formats,
 ) -> Result<(), XlsxError> {
-    let grid = v.grid;
-    let last = grid - 1;
-    let widths = column_widths(grid);
+    let widths = column_widths(v.grid);
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as ColNum, *w)?;
     }
-    let s = &v.sheet;
     let mut p = Paper {
         ws,
         widths,
         heights: Vec::new(),
     };
-    // Title rows.
-    p.cell(0, 0, 0, last - 2, "取組事業点検・評価票", &f.title)?;
-    let year = if v.draft {
-        format!("【作成中】{}", v.year_label)
-    } else {
-        v.year_label.clone()
-    };
-    p.cell(0, last - 1, 0, last, &year, &f.heading)?;
-    p.cell(1, 0, 1, last, &v.heading, &f.heading)?;
-    // 取組事業名 · 関係計画名 · 計画年数
-    p.cell(2, 0, 3, 0, "取組事業名", &f.label)?;
-    p.cell(2, 1, 3, 3, &s.context.initiative_name, &f.name)?;
-    p.cell(2, 4, 2, 4, "関係計画名", &f.label)?;
-    p.cell(2, 5, 2, last, &v.related_plan, &f.text)?;
-    p.cell(3, 4, 3, 4, "計画年数", &f.label)?;
-    p.cell(3, 5, 3, last, &v.plan_years, &f.text)?;
-    // 所管課 · 関係課 · 対象部局
-    p.cell(4, 0, 4, 0, "所管課", &f.label)?;
-    p.cell(4, 1, 4, 1, &s.context.department, &f.text)?;
-    p.cell(4, 2, 4, 2, "関係課", &f.label)?;
-    p.cell(4, 3, 4, 4, &v.related_departments, &f.text)?;
-    p.cell(4, 5, 4, 5, "対象部局", &f.label)?;
-    p.cell(4, 6, 4, last, &v.target_scope, &f.text)?;
-    // 取組項目
-    let mut r = 5;
-    p.cell(r, 0, r + v.actions.len(), 0, "取組項目", &f.label)?;
-    p.cell(r, 1, r, v.item_span, "項目", &f.label)?;
-    for (i, label) in v.schedule_labels.iter().enumerate() {
-        let c = 1 + v.item_span + i;
-        p.cell(r, c, r, c, label, &f.label)?;
-    }
-    for item in &v.actions {
-        r += 1;
-        p.cell(r, 1, r, v.item_span, &item.text, &f.text)?;
-        for (i, cell) in item.cells.iter().enumerate() {
-            let c = 1 + v.item_span + i;
-            p.cell(r, c, r, c, cell, &f.center)?;
-        }
-    }
-    // 目標
-    r += 1;
-    p.cell(r, 0, r + v.indicators.len(), 0, "目標", &f.label)?;
-    p.cell(r, 1, r, 1, "指標名", &f.label)?;
-    p.cell(r, 2, r, 2, "評価方法", &f.label)?;
-    for (i, col) in v.indicator_columns.iter().enumerate() {
-        p.cell(r, 3 + i, r, 3 + i, col, &f.label)?;
-    }
-    for ind in &v.indicators {
-        r += 1;
-        p.cell(r, 1, r, 1, &ind.name, &f.text)?;
-        p.cell(r, 2, r, 2, &ind.method, &f.center)?;
-        for (i, cell) in ind.cells.iter().enumerate() {
-            p.cell(r, 3 + i, r, 3 + i, cell, &f.center)?;
-        }
-    }
-    // 関連する取組事業 · 特記事項
-    r += 1;
-    p.cell(r, 0, r, 0, "関連する\n取組事業", &f.label)?;
-    p.cell(r, 1, r, 3, &joined(&v.related_initiatives), &f.text)?;
-    p.cell(r, 4, r, 4, "特記事項", &f.label)?;
-    p.cell(r, 5, r, last, &joined(&v.special_notes), &f.text)?;
-    // Body: label · text, and 所管課評価 · (理由).
-    r += 1;
-    for row in &v.body {
-        r += 1;
-        p.cell(r, 0, r, 0, &row.label, &f.label)?;
-        match &row.reason {
-            Some(reason) => {
-                p.cell(r, 1, r, 1, &joined(&row.text), &f.center)?;
-                p.cell(r, 2, r, last, &joined(reason), &f.text)?;
-            }
-            None => p.cell(r, 1, r, last, &joined(&row.text), &f.text)?,
-        }
-    }
+    p.header_grid(v, f)?;
+    let r = p.schedule(v, f, 5)?;
+    let r = p.goals(v, f, r + 1)?;
+    let related = r + 1;
+    p.related_and_notes(v, f, related)?;
+    // A blank row between the grid and the body.
+    let last_row = p.body(v, f, related + 2)?;
     let Paper { ws, heights, .. } = p;
+    page_setup(ws, &heights, plan_name, v, last_row)
+}
+
+impl Paper<'_> {
+    /// Rows 0–4: title and year, the heading, then 取組事業名 · 関係計画名 · 計画年数 and
+    /// 所管課 · 関係課 · 対象部局.
+    fn header_grid(&mut self, v: &SheetView, f: &Formats) -> Result<(), XlsxError> {
+        let last = v.grid - 1;
+        let s = &v.sheet;
+        self.cell(0, 0, 0, last - 2, "取組事業点検・評価票", &f.title)?;
+        let year = if v.draft {
+            format!("【作成中】{}", v.year_label)
+        } else {
+            v.year_label.clone()
+        };
+        self.cell(0, last - 1, 0, last, &year, &f.heading)?;
+        self.cell(1, 0, 1, last, &v.heading, &f.heading)?;
+        self.cell(2, 0, 3, 0, "取組事業名", &f.label)?;
+        self.cell(2, 1, 3, 3, &s.context.initiative_name, &f.name)?;
+        self.cell(2, 4, 2, 4, "関係計画名", &f.label)?;
+        self.cell(2, 5, 2, last, &v.related_plan, &f.text)?;
+        self.cell(3, 4, 3, 4, "計画年数", &f.label)?;
+        self.cell(3, 5, 3, last, &v.plan_years, &f.text)?;
+        self.cell(4, 0, 4, 0, "所管課", &f.label)?;
+        self.cell(4, 1, 4, 1, &s.context.department, &f.text)?;
+        self.cell(4, 2, 4, 2, "関係課", &f.label)?;
+        self.cell(4, 3, 4, 4, &v.related_departments, &f.text)?;
+        self.cell(4, 5, 4, 5, "対象部局", &f.label)?;
+        self.cell(4, 6, 4, last, &v.target_scope, &f.text)?;
+        Ok(())
+    }
+
+    /// 取組項目 from row `first`: its column heads, then one row per item. Returns the last row.
+    fn schedule(&mut self, v: &SheetView, f: &Formats, first: usize) -> Result<usize, XlsxError> {
+        let mut r = first;
+        self.cell(r, 0, r + v.actions.len(), 0, "取組項目", &f.label)?;
+        self.cell(r, 1, r, v.item_span, "項目", &f.label)?;
+        for (i, label) in v.schedule_labels.iter().enumerate() {
+            let c = 1 + v.item_span + i;
+            self.cell(r, c, r, c, label, &f.label)?;
+        }
+        for item in &v.actions {
+            r += 1;
+            self.cell(r, 1, r, v.item_span, &item.text, &f.text)?;
+            for (i, cell) in item.cells.iter().enumerate() {
+                let c = 1 + v.item_span + i;
+                self.cell(r, c, r, c, cell, &f.center)?;
+            }
+        }
+        Ok(r)
+    }
+
+    /// 目標 from row `first`: its column heads, then one row per indicator. Returns the last row.
+    fn goals(&mut self, v: &SheetView, f: &Formats, first: usize) -> Result<usize, XlsxError> {
+        let mut r = first;
+        self.cell(r, 0, r + v.indicators.len(), 0, "目標", &f.label)?;
+        self.cell(r, 1, r, 1, "指標名", &f.label)?;
+        self.cell(r, 2, r, 2, "評価方法", &f.label)?;
+        for (i, col) in v.indicator_columns.iter().enumerate() {
+            self.cell(r, 3 + i, r, 3 + i, col, &f.label)?;
+        }
+        for ind in &v.indicators {
+            r += 1;
+            self.cell(r, 1, r, 1, &ind.name, &f.text)?;
+            self.cell(r, 2, r, 2, &ind.method, &f.center)?;
+            for (i, cell) in ind.cells.iter().enumerate() {
+                self.cell(r, 3 + i, r, 3 + i, cell, &f.center)?;
+            }
+        }
+        Ok(r)
+    }
+
+    /// The grid's last row `r`: 関連する取組事業 · 特記事項.
+    fn related_and_notes(&mut self, v: &SheetView, f: &Formats, r: usize) -> Result<(), XlsxError> {
+        let last = v.grid - 1;
+        self.cell(r, 0, r, 0, "関連する\n取組事業", &f.label)?;
+        self.cell(r, 1, r, 3, &joined(&v.related_initiatives), &f.text)?;
+        self.cell(r, 4, r, 4, "特記事項", &f.label)?;
+        self.cell(r, 5, r, last, &joined(&v.special_notes), &f.text)?;
+        Ok(())
+    }
+
+    /// Body rows from row `first`: label · text, and 所管課評価 · (理由). Returns the last
+    /// row, `first - 1` when there is none.
+    fn body(&mut self, v: &SheetView, f: &Formats, first: usize) -> Result<usize, XlsxError> {
+        let last = v.grid - 1;
+        let mut r = first - 1;
+        for row in &v.body {
+            r += 1;
+            self.cell(r, 0, r, 0, &row.label, &f.label)?;
+            match &row.reason {
+                Some(reason) => {
+                    self.cell(r, 1, r, 1, &joined(&row.text), &f.center)?;
+                    self.cell(r, 2, r, last, &joined(reason), &f.text)?;
+                }
+                None => self.cell(r, 1, r, last, &joined(&row.text), &f.text)?,
+            }
+        }
+        Ok(r)
+    }
+}
+
+/// Row heights as measured, A4 portrait one page wide, running header and footer, and the
+/// print area down to `last_row`.
+fn page_setup(
+    ws: &mut Worksheet,
+    heights: &[f64],
+    plan_name: &str,
+    v: &SheetView,
+    last_row: usize,
+) -> Result<(), XlsxError> {
     for (row, h) in heights.iter().enumerate() {
         // Excel's limit for one row.
         ws.set_row_height(row as RowNum, h.min(409.0))?;
@@ -306,7 +348,7 @@ fn paper_sheet(
             header_text(&v.heading)
         ))
         .set_footer("&C&8&P / &N");
-    ws.set_print_area(0, 0, r as RowNum, last as ColNum)?;
+    ws.set_print_area(0, 0, last_row as RowNum, (v.grid - 1) as ColNum)?;
     Ok(())
 }
 
