@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{csrf_of, form_fields, set, squash, visible_text, Session, TestApp};
 use hyoka::domain::workflow::SheetStatus;
@@ -410,35 +410,6 @@ async fn six_wrong_passwords_lock_the_login_until_an_admin_unlocks_it() {
         .await;
     assert_eq!(resp.status().as_u16(), 303);
     web.login_ok("shokuin", &app.password("shokuin")).await;
-}
-
-#[tokio::test]
-async fn unknown_and_known_login_ids_take_the_same_time() {
-    let app = TestApp::demo().await;
-    let web = app.session();
-    let mut known = Vec::new();
-    let mut unknown = Vec::new();
-    // Alternate, and stay under the lock threshold for each id.
-    for i in 0..5 {
-        let t = Instant::now();
-        let r = web.login("dx", "wrong-password").await;
-        known.push(t.elapsed());
-        assert_eq!(r.status().as_u16(), 401);
-        let t = Instant::now();
-        let r = web.login(&format!("nobody{i}"), "wrong-password").await;
-        unknown.push(t.elapsed());
-        assert_eq!(r.status().as_u16(), 401);
-    }
-    let median = |v: &mut Vec<Duration>| {
-        v.sort();
-        v[v.len() / 2]
-    };
-    let (k, u) = (median(&mut known), median(&mut unknown));
-    // Both run one argon2 verification; without the dummy hash the unknown id
-    // would answer in about a hundredth of the time. The bounds are wide
-    // because other tests hash passwords on the same two cores meanwhile.
-    let ratio = u.as_secs_f64() / k.as_secs_f64();
-    assert!((0.4..2.5).contains(&ratio), "known {k:?}, unknown {u:?}");
 }
 
 #[tokio::test]
