@@ -109,7 +109,8 @@ impl TestDb {
         DatabaseLocation::parse(&self.url).expect("valid url")
     }
 
-    /// One connection, set up as the app's pool sets up its own.
+    /// One direct connection (SQLite: with the app's busy timeout and
+    /// foreign keys), for a test that reads or writes behind the app.
     pub fn connect(&self) -> DbConnection {
         connect(&self.url)
     }
@@ -249,6 +250,8 @@ fn build_template(kind: Fixture) -> Template {
     let (source, url) = match backend() {
         Backend::Postgres { server, .. } => {
             let name = format!("{}template_{label}", pg_prefix());
+            // Anew, should an earlier attempt in this process have failed half-way.
+            drop_pg_database(&name);
             admin()
                 .batch_execute(&format!("CREATE DATABASE \"{name}\""))
                 .expect("create template database");
@@ -257,10 +260,13 @@ fn build_template(kind: Fixture) -> Template {
         }
         Backend::Sqlite { root } => {
             let file = root.join(format!("template-{label}.db"));
+            let _ = std::fs::remove_file(&file);
             (file.to_string_lossy().into_owned(), sqlite_url(&file))
         }
     };
-    // Dropped at the end of this block: no connection stays open.
+    // Closed when this function returns, before the first copy: PostgreSQL
+    // copies only a database nobody is connected to, and a closed SQLite
+    // file holds everything (no WAL beside it).
     let mut conn = connect(&url);
     db::migrate(&mut conn).expect("migrate the template");
     let accounts = match kind {
