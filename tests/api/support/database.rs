@@ -11,7 +11,8 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Once, OnceLock};
+use std::sync::{Mutex, Once, OnceLock};
+use std::thread::JoinHandle;
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
@@ -124,7 +125,16 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         match &self.place {
-            Place::Postgres { name } => drop_pg_database(name),
+            // In the background: the next test need not wait for it. The
+            // process joins these drops before it exits.
+            Place::Postgres { name } => {
+                let name = name.clone();
+                let drop = std::thread::spawn(move || drop_pg_database(&name));
+                PENDING_DROPS
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(drop);
+            }
             Place::Sqlite { dir } => {
                 let _ = std::fs::remove_dir_all(dir);
             }
@@ -138,6 +148,9 @@ pub fn demo_accounts() -> &'static [DemoAccount] {
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// Test databases being dropped.
+static PENDING_DROPS: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
 
 /// A direct connection: a pool would keep connections open to a template,
 /// and PostgreSQL copies only a database nobody is connected to.
@@ -303,7 +316,14 @@ fn register_cleanup() {
 
 extern "C" fn clean_up_at_exit() {
     let _ = std::panic::catch_unwind(|| match backend() {
-        Backend::Postgres { base, .. } => drop_own_pg_databases(base),
+        Backend::Postgres { base, .. } => {
+            let pending =
+                std::mem::take(&mut *PENDING_DROPS.lock().unwrap_or_else(|e| e.into_inner()));
+            for drop in pending {
+                let _ = drop.join();
+            }
+            drop_own_pg_databases(base);
+        }
         Backend::Sqlite { root } => {
             let _ = std::fs::remove_dir_all(root);
         }
