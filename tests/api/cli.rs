@@ -1,43 +1,11 @@
-#![allow(clippy::unwrap_used)]
 //! The user commands, and a start on an existing database creating nothing.
 
-mod common;
-
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-use common::{seeded, TestApp, TestDb};
-
-fn hyoka(db: &TestDb, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hyoka"))
-        .args(args)
-        .env("DATABASE_URL", &db.url)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use crate::support::cli::{hyoka, printed};
+use crate::support::{Probe, TestApp, TestDb};
 
 #[tokio::test]
 async fn user_commands_manage_accounts_that_can_log_in() {
-    let db = TestDb::new();
-    seeded(&db);
+    let db = TestDb::seeded();
 
     let out = hyoka(
         &db,
@@ -55,7 +23,7 @@ async fn user_commands_manage_accounts_that_can_log_in() {
         ],
         "first-password-1\n",
     );
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", printed(&out));
     // Refusals are explained.
     let out = hyoka(
         &db,
@@ -64,7 +32,7 @@ async fn user_commands_manage_accounts_that_can_log_in() {
         ],
         "password-123\n",
     );
-    assert!(!out.status.success() && text(&out).contains("staff / hq / admin"));
+    assert!(!out.status.success() && printed(&out).contains("staff / hq / admin"));
     let out = hyoka(
         &db,
         &[
@@ -72,7 +40,7 @@ async fn user_commands_manage_accounts_that_can_log_in() {
         ],
         "password-123\n",
     );
-    assert!(!out.status.success() && text(&out).contains("--department"));
+    assert!(!out.status.success() && printed(&out).contains("--department"));
     let out = hyoka(
         &db,
         &[
@@ -89,7 +57,7 @@ async fn user_commands_manage_accounts_that_can_log_in() {
         ],
         "password-123\n",
     );
-    assert!(!out.status.success() && text(&out).contains("登録されていません"));
+    assert!(!out.status.success() && printed(&out).contains("登録されていません"));
     let out = hyoka(
         &db,
         &[
@@ -97,7 +65,7 @@ async fn user_commands_manage_accounts_that_can_log_in() {
         ],
         "abc\n",
     );
-    assert!(!out.status.success() && text(&out).contains("8文字以上"));
+    assert!(!out.status.success() && printed(&out).contains("8文字以上"));
     let out = hyoka(
         &db,
         &[
@@ -105,10 +73,9 @@ async fn user_commands_manage_accounts_that_can_log_in() {
         ],
         "password-123\n",
     );
-    assert!(!out.status.success() && text(&out).contains("既に使われています"));
+    assert!(!out.status.success() && printed(&out).contains("既に使われています"));
 
-    let out = hyoka(&db, &["user", "list"], "");
-    let listed = text(&out);
+    let listed = printed(&hyoka(&db, &["user", "list"], ""));
     assert!(
         listed.contains("tanaka") && listed.contains("DX推進課") && listed.contains("田中 一郎"),
         "{listed}"
@@ -119,11 +86,11 @@ async fn user_commands_manage_accounts_that_can_log_in() {
         &["user", "passwd", "--login", "tanaka"],
         "second-password-2\n",
     );
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", printed(&out));
 
     // The account works over HTTP with the new password only.
-    let app = TestApp::start_on(db, false).await;
-    let web = app.session();
+    let app = TestApp::init().on(db).spawn().await;
+    let web = app.anonymous();
     assert_eq!(
         web.login("tanaka", "first-password-1")
             .await
@@ -132,11 +99,11 @@ async fn user_commands_manage_accounts_that_can_log_in() {
         401
     );
     web.login_ok("tanaka", "second-password-2").await;
-    let home = common::visible_text(&web.page("/").await);
+    let home = web.page_text("/").await;
     assert!(home.contains("DX推進課 の評価票"), "{home}");
 
     // Lock it with wrong passwords, then unlock from the command line.
-    let other = app.session();
+    let other = app.anonymous();
     for _ in 0..6 {
         other.login("tanaka", "wrong").await;
     }
@@ -148,27 +115,25 @@ async fn user_commands_manage_accounts_that_can_log_in() {
             .as_u16(),
         429
     );
-    let listed = text(&hyoka(&app.db, &["user", "list"], ""));
+    let listed = printed(&hyoka(app.db(), &["user", "list"], ""));
     assert!(listed.contains("ログイン制限中"), "{listed}");
-    let out = hyoka(&app.db, &["user", "unlock", "--login", "tanaka"], "");
-    assert!(text(&out).contains("解除しました"), "{}", text(&out));
+    let out = hyoka(app.db(), &["user", "unlock", "--login", "tanaka"], "");
+    assert!(printed(&out).contains("解除しました"), "{}", printed(&out));
     other.login_ok("tanaka", "second-password-2").await;
 }
 
 #[tokio::test]
 async fn a_start_on_an_existing_database_creates_nothing() {
-    let db = TestDb::new();
-    seeded(&db);
-    let app = TestApp::start_on(db, true).await;
+    let app = TestApp::init()
+        .on(TestDb::seeded())
+        .demo_at_start()
+        .spawn()
+        .await;
     assert!(
-        app.accounts.is_empty(),
+        app.created_at_start().is_empty(),
         "no demo accounts on a database with data"
     );
-    let mut conn = app.pool.get().unwrap();
-    assert_eq!(hyoka::db::user::count(&mut conn).unwrap(), 0);
-    let plan = hyoka::db::plan::list(&mut conn).unwrap().remove(0);
-    assert_eq!(
-        hyoka::db::sheet::years(&mut conn, plan.id).unwrap(),
-        vec![2024]
-    );
+    let mut conn = app.conn();
+    assert_eq!(conn.user_count(), 0);
+    assert_eq!(conn.years(), vec![2024]);
 }

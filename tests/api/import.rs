@@ -1,51 +1,22 @@
-#![allow(clippy::unwrap_used)]
 //! Importing the customer's FY2024 report: counts, every field of every sheet,
 //! re-import, and refusal of broken files without touching the database.
+//! (This module tests the importer and what it stores, so it calls
+//! `hyoka::import` and `hyoka::db` directly.)
 
-mod common;
-
-use common::{expected_sheets, seed_report, seeded, stored_values, TestDb, SEED};
 use diesel::prelude::*;
-use hyoka::db::{self, schema, DbConnection};
+use hyoka::db::{self, schema};
 use hyoka::domain::sheet::Period;
 use hyoka::domain::workflow::SheetStatus;
 
-/// Row counts of every table the import writes, plus the audit log.
-fn counts(conn: &mut DbConnection) -> Vec<i64> {
-    use schema::*;
-    vec![
-        plans::table.count().get_result(conn).unwrap(),
-        departments::table.count().get_result(conn).unwrap(),
-        focus_areas::table.count().get_result(conn).unwrap(),
-        initiatives::table.count().get_result(conn).unwrap(),
-        initiative_departments::table
-            .count()
-            .get_result(conn)
-            .unwrap(),
-        reports::table.count().get_result(conn).unwrap(),
-        sheets::table.count().get_result(conn).unwrap(),
-        action_items::table.count().get_result(conn).unwrap(),
-        schedule_cells::table.count().get_result(conn).unwrap(),
-        indicators::table.count().get_result(conn).unwrap(),
-        indicator_values::table.count().get_result(conn).unwrap(),
-        audit_log::table.count().get_result(conn).unwrap(),
-    ]
-}
-
-fn fy2024_sheet_ids(conn: &mut DbConnection) -> Vec<i32> {
-    let plan = db::plan::list(conn).unwrap().remove(0);
-    db::sheet::list_for_year(conn, plan.id, 2024)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.sheet_id)
-        .collect()
-}
+use crate::support::cli::hyoka;
+use crate::support::{
+    expected_sheets, seed_report, sheet_text, stored_values, Probe, TestDb, SEED,
+};
 
 #[test]
 fn seed_gives_six_areas_twelve_initiatives_and_twelve_final_fy2024_sheets() {
-    let db = TestDb::new();
-    let pool = seeded(&db);
-    let mut conn = pool.get().unwrap();
+    let db = TestDb::seeded();
+    let mut conn = db.connect();
     let plans = db::plan::list(&mut conn).unwrap();
     assert_eq!(plans.len(), 1);
     assert_eq!(plans[0].name, "第2次甲府市行政改革推進プラン（2022～2025）");
@@ -84,22 +55,20 @@ fn seed_gives_six_areas_twelve_initiatives_and_twelve_final_fy2024_sheets() {
 
 #[test]
 fn every_field_of_every_sheet_matches_the_seed_text() {
-    let db = TestDb::new();
-    let pool = seeded(&db);
-    let mut conn = pool.get().unwrap();
-    let ids = fy2024_sheet_ids(&mut conn);
+    let db = TestDb::seeded();
+    let mut conn = db.connect();
+    let sheets = conn.sheets(2024);
     let expected = expected_sheets();
     assert_eq!(expected.len(), 12);
-    assert_eq!(ids.len(), 12);
-    for (id, want) in ids.into_iter().zip(&expected) {
-        let sheet = db::sheet::load(&mut conn, id).unwrap().unwrap();
+    assert_eq!(sheets.len(), 12);
+    for (sheet, want) in sheets.iter().zip(&expected) {
         assert_eq!(
             (sheet.context.area_number, sheet.context.initiative_number),
             (want.area, want.number)
         );
         assert_eq!(sheet.fiscal_year, 2024);
         assert_eq!(
-            stored_values(&sheet),
+            stored_values(sheet),
             want.values,
             "sheet ({}) No.{}",
             want.area,
@@ -110,11 +79,10 @@ fn every_field_of_every_sheet_matches_the_seed_text() {
 
 #[test]
 fn values_keep_their_exact_spelling_and_numbers_are_parsed_beside_them() {
-    let db = TestDb::new();
-    let pool = seeded(&db);
-    let mut conn = pool.get().unwrap();
-    let ids = fy2024_sheet_ids(&mut conn);
-    let first = db::sheet::load(&mut conn, ids[0]).unwrap().unwrap();
+    let db = TestDb::seeded();
+    let mut conn = db.connect();
+    let sheets = conn.sheets(2024);
+    let first = &sheets[0];
     let overtime = &first.content.indicators[0];
     assert_eq!(overtime.baseline, "月12.8時間");
     assert_eq!(overtime.baseline_year, Some(2020));
@@ -124,7 +92,7 @@ fn values_keep_their_exact_spelling_and_numbers_are_parsed_beside_them() {
     assert_eq!(overtime.target, "月10.2時間");
     assert_eq!(first.content.action_items[0].cell(2022), "検討・実施");
     assert_eq!(
-        first.content.body.dept_reason,
+        sheet_text(first, "dept_reason"),
         "(理由) 超過勤務実績等を把握するとともに令和6年度の取組における効果や課題を分析し、引き続き超過勤務時間の縮減に向けた効果的な取組を検討していく。"
     );
 
@@ -148,22 +116,19 @@ fn values_keep_their_exact_spelling_and_numbers_are_parsed_beside_them() {
     assert_eq!(find("順調").1, None);
 
     // (3) No.1: HTML list cells became plain lines.
-    let online = db::sheet::load(&mut conn, ids[5]).unwrap().unwrap();
-    assert!(online.content.body.issues.starts_with(
+    let online = &sheets[5];
+    assert!(sheet_text(online, "issues").starts_with(
         "●各種行政手続のオンライン化に当たっては、現状の事務フローの見直しが必要である。\n●加えて"
     ));
-    for text in [
-        &online.content.body.h2_actions,
-        &online.content.body.next_year,
-    ] {
+    for key in ["h2_actions", "next_year"] {
+        let text = sheet_text(online, key);
         assert!(!text.contains('<') && !text.contains('>'), "{text}");
     }
     // (3) No.3 and (4) No.2 keep what the department wrote.
-    let internal = db::sheet::load(&mut conn, ids[7]).unwrap().unwrap();
+    let internal = &sheets[7];
     assert_eq!(internal.content.indicators[0].target, "-1件");
     assert_eq!(internal.context.department, "DX推進課");
-    let facilities = db::sheet::load(&mut conn, ids[9]).unwrap().unwrap();
-    assert!(facilities.content.body.effects.contains("211,94㎡"));
+    assert!(sheet_text(&sheets[9], "effects").contains("211,94㎡"));
 }
 
 #[test]
@@ -190,30 +155,22 @@ fn differences_between_list_page_and_sheets_are_reported() {
 
 #[test]
 fn importing_the_same_report_again_changes_nothing() {
-    let db = TestDb::new();
-    let pool = seeded(&db);
-    let mut conn = pool.get().unwrap();
-    let before = counts(&mut conn);
-    let sheets_before: Vec<_> = fy2024_sheet_ids(&mut conn)
-        .into_iter()
-        .map(|id| db::sheet::load(&mut conn, id).unwrap())
-        .collect();
+    let db = TestDb::seeded();
+    let mut conn = db.connect();
+    let before = conn.table_counts();
+    let sheets_before = conn.sheets(2024);
     let summary = db::import::import_report(&mut conn, &seed_report(), "test").unwrap();
     assert_eq!(summary.sheets_created, 0);
     assert_eq!(summary.sheets_unchanged, 12);
-    assert_eq!(counts(&mut conn), before);
-    let sheets_after: Vec<_> = fy2024_sheet_ids(&mut conn)
-        .into_iter()
-        .map(|id| db::sheet::load(&mut conn, id).unwrap())
-        .collect();
-    assert_eq!(sheets_after, sheets_before);
+    assert_eq!(conn.table_counts(), before);
+    assert_eq!(conn.sheets(2024), sheets_before);
 }
 
 #[test]
 fn a_failure_half_way_leaves_the_database_as_it_was() {
-    let db = TestDb::new();
-    let pool = db.pool();
-    let mut conn = pool.get().unwrap();
+    let db = TestDb::empty();
+    db.migrate();
+    let mut conn = db.connect();
     // First only the last sheet, with a different text...
     let mut last_only = seed_report();
     last_only.initiatives.retain(|i| i.area_number == 6);
@@ -223,11 +180,11 @@ fn a_failure_half_way_leaves_the_database_as_it_was() {
         .issues
         .push_str("（修正）");
     db::import::import_report(&mut conn, &last_only, "test").unwrap();
-    let before = counts(&mut conn);
+    let before = conn.table_counts();
     // ...then the whole report: eleven sheets would be new, the twelfth conflicts.
     let err = db::import::import_report(&mut conn, &seed_report(), "test").unwrap_err();
     assert!(err.to_string().contains("(6)"), "{err}");
-    assert_eq!(counts(&mut conn), before);
+    assert_eq!(conn.table_counts(), before);
 }
 
 #[test]
@@ -256,36 +213,27 @@ fn truncated_and_garbled_files_are_refused_with_a_line_number() {
 /// The command line refuses a broken file and leaves the database unchanged.
 #[test]
 fn import_command_refuses_a_broken_file_and_changes_nothing() {
-    let db = TestDb::new();
-    let pool = seeded(&db);
-    let before = counts(&mut pool.get().unwrap());
+    let db = TestDb::seeded();
+    let before = db.connect().table_counts();
     let dir = std::env::temp_dir().join(format!("hyoka-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("broken.txt");
     let lines: Vec<&str> = SEED.lines().collect();
     std::fs::write(&file, lines[..lines.len() / 2].join("\n")).unwrap();
 
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hyoka"))
-        .args(["import", file.to_str().unwrap()])
-        .env("DATABASE_URL", &db.url)
-        .output()
-        .unwrap();
+    let out = hyoka(&db, &["import", file.to_str().unwrap()], "");
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("行目"), "{stderr}");
-    assert_eq!(counts(&mut pool.get().unwrap()), before);
+    assert_eq!(db.connect().table_counts(), before);
 
     // The good file imports cleanly and again changes nothing.
     let good = dir.join("good.txt");
     std::fs::write(&good, SEED).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hyoka"))
-        .args(["import", good.to_str().unwrap()])
-        .env("DATABASE_URL", &db.url)
-        .output()
-        .unwrap();
+    let out = hyoka(&db, &["import", good.to_str().unwrap()], "");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("新規 0 件、変更なし 12 件"), "{stdout}");
-    assert_eq!(counts(&mut pool.get().unwrap()), before);
+    assert_eq!(db.connect().table_counts(), before);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,24 +1,18 @@
-#![allow(clippy::unwrap_used)]
 //! PDF for real: headless Chromium prints the book and a sheet, poppler reads
 //! them back. Needs `chromium`, `pdftotext`, `pdfinfo` and a Japanese font
-//! (`.ci/run` installs them): missing tools fail the test under CI and skip it,
-//! with a notice, elsewhere.
-
-mod common;
+//! (`.ci/run` installs them): a missing tool fails the test under CI and
+//! skips it elsewhere, with a `SKIPPED <test>: missing …` line in the output.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{assert_in_order, expected_sheets, TestApp};
-use hyoka::db;
-use hyoka::domain::sheet::Sheet;
+use hyoka::domain::permission::Role;
+use reqwest::Response;
 
-fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
-}
+use crate::support::skip::{on_path, tools_present};
+use crate::support::{assert_in_order, expected_sheets, Client, Probe, TestApp};
 
-/// Whether the PDF tools are here; under CI their absence is a failure.
+/// Whether the PDF tools are here (see `tools_present`).
 fn pdf_tools_ready() -> bool {
     let mut missing: Vec<&str> = ["pdftotext", "pdfinfo"]
         .into_iter()
@@ -27,15 +21,10 @@ fn pdf_tools_ready() -> bool {
     if hyoka::report::pdf::find_chromium().is_none() {
         missing.push("chromium");
     }
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must test PDF output, but these are missing: {missing:?}"
-    );
-    eprintln!("NOTICE: PDF test skipped, missing {missing:?} (apt-get install chromium poppler-utils fonts-ipaexfont)");
-    false
+    tools_present(
+        &missing,
+        "apt-get install chromium poppler-utils fonts-ipaexfont",
+    )
 }
 
 /// Removes every whitespace character: pdftotext breaks lines inside values.
@@ -128,23 +117,17 @@ fn is_a4_portrait((w, h): (f64, f64)) -> bool {
     (w - 595.3).abs() < 2.0 && (h - 841.9).abs() < 2.0
 }
 
-async fn pdf(app: &TestApp, path: &str) -> Vec<u8> {
-    let resp = app.get(path).await;
+async fn pdf(web: &Client, path: &str) -> Vec<u8> {
+    pdf_of(web.get(path).await, path).await
+}
+
+/// The PDF in a response, which must be one.
+async fn pdf_of(resp: Response, path: &str) -> Vec<u8> {
     assert_eq!(resp.status().as_u16(), 200, "GET {path}");
     assert_eq!(resp.headers()["content-type"], "application/pdf");
     let bytes = resp.bytes().await.unwrap().to_vec();
     assert!(bytes.starts_with(b"%PDF"));
     bytes
-}
-
-fn stored_sheets(app: &TestApp) -> Vec<Sheet> {
-    let mut conn = app.pool.get().unwrap();
-    let plan = db::plan::list(&mut conn).unwrap().remove(0);
-    db::sheet::list_for_year(&mut conn, plan.id, 2024)
-        .unwrap()
-        .into_iter()
-        .map(|e| db::sheet::load(&mut conn, e.sheet_id).unwrap().unwrap())
-        .collect()
 }
 
 /// The book as PDF reproduces the report: cover, list, then every sheet on
@@ -156,10 +139,11 @@ async fn fy2024_book_pdf_reproduces_the_report() {
         return;
     }
     let app = TestApp::seeded().await;
-    let sheets = stored_sheets(&app);
+    let hq = app.login_as(Role::Hq).await;
+    let sheets = app.conn().sheets(2024);
     let expected = expected_sheets();
     assert_eq!(sheets.len(), 12);
-    let file = Pdf::new(&pdf(&app, "/reports/2024/pdf").await, "book");
+    let file = Pdf::new(&pdf(&hq, "/reports/2024/pdf").await, "book");
     let sizes = file.page_sizes();
     assert!(sizes.iter().all(|s| is_a4_portrait(*s)), "{sizes:?}");
     let pages = file.pages();
@@ -249,18 +233,18 @@ async fn one_sheet_pdf_is_at_most_two_a4_pages_with_every_value() {
         return;
     }
     let app = TestApp::seeded().await;
-    let sheets = stored_sheets(&app);
+    let hq = app.login_as(Role::Hq).await;
+    let sheets = app.conn().sheets(2024);
     let want = expected_sheets().remove(0);
-    let resp = app.get(&format!("/sheets/{}/pdf", sheets[0].id)).await;
+    // One print (Chromium is slow): its headers, then its pages.
+    let path = format!("/sheets/{}/pdf", sheets[0].id);
+    let resp = hq.get(&path).await;
     let disposition = resp.headers()["content-disposition"]
         .to_str()
         .unwrap()
         .to_string();
     assert!(disposition.starts_with("attachment"), "{disposition}");
-    let file = Pdf::new(
-        &pdf(&app, &format!("/sheets/{}/pdf", sheets[0].id)).await,
-        "sheet",
-    );
+    let file = Pdf::new(&pdf_of(resp, &path).await, "sheet");
     let sizes = file.page_sizes();
     assert!((1..=2).contains(&sizes.len()), "{} pages", sizes.len());
     assert!(sizes.iter().all(|s| is_a4_portrait(*s)));
@@ -280,10 +264,10 @@ async fn draft_sheets_print_with_the_mark_on_every_page() {
     if !pdf_tools_ready() {
         return;
     }
-    let app = TestApp::demo().await;
-    app.web.login_ok("honbu", &app.password("honbu")).await;
+    let app = TestApp::spawn().await;
+    let hq = app.login_as(Role::Hq).await;
     let file = Pdf::new(
-        &pdf(&app, "/reports/2025/pdf?include_drafts=1").await,
+        &pdf(&hq, "/reports/2025/pdf?include_drafts=1").await,
         "drafts",
     );
     let pages = file.pages();

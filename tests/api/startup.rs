@@ -1,15 +1,14 @@
-#![allow(clippy::unwrap_used)]
 //! `cargo run` in an empty directory: creates the database, loads the demo,
 //! serves it and says where; settings are checked.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
-use common::{squash, visible_text, TestDb};
+use crate::support::cli::hyoka_command;
+use crate::support::{count, text_of, Client, TestDb};
 
+/// The server process, stopped when the test ends, passed or not.
 struct Child(std::process::Child);
 
 impl Drop for Child {
@@ -21,11 +20,11 @@ impl Drop for Child {
 
 #[tokio::test]
 async fn bare_start_in_an_empty_directory_serves_the_demo() {
-    let db = TestDb::new();
+    let db = TestDb::empty();
     let dir = std::env::temp_dir().join(format!("hyoka-empty-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hyoka"));
+    let mut cmd = hyoka_command();
     cmd.current_dir(&dir)
         .env("HYOKA_BIND", "127.0.0.1:0")
         .env_remove("DATABASE_URL")
@@ -34,7 +33,7 @@ async fn bare_start_in_an_empty_directory_serves_the_demo() {
         .stderr(Stdio::null());
     if db.is_postgres() {
         // The same start on PostgreSQL, with the demo asked for.
-        cmd.env("DATABASE_URL", &db.url).env("HYOKA_DEMO", "1");
+        cmd.env("DATABASE_URL", db.url()).env("HYOKA_DEMO", "1");
     }
     let mut child = Child(cmd.spawn().unwrap());
     let stdout = child.0.stdout.take().unwrap();
@@ -81,15 +80,13 @@ async fn bare_start_in_an_empty_directory_serves_the_demo() {
             "{login} not printed: {printed:?}"
         );
     }
-    let web = common::Session::new(url.trim_end_matches('/'));
+    let web = Client::new(&url);
     // Anonymous visitors are sent to the login page.
-    assert_eq!(web.get("/sheets").await.status().as_u16(), 303);
+    assert_eq!(web.status_of("/sheets").await, 303);
     web.login_ok("honbu", &password).await;
     let html = web.page("/sheets").await;
-    let text = squash(&visible_text(&html));
-    let doc = scraper::Html::parse_document(&html);
-    let links = scraper::Selector::parse("table.list a[href^='/sheets/']").unwrap();
-    assert_eq!(doc.select(&links).count(), 12, "{text}");
+    let text = text_of(&html);
+    assert_eq!(count(&html, "table.list a[href^='/sheets/']"), 12, "{text}");
     assert!(
         text.contains("超過勤務時間の縮減") && text.contains("多様な主体との連携によるSDG sの推進")
     );
@@ -99,7 +96,7 @@ async fn bare_start_in_an_empty_directory_serves_the_demo() {
 
 #[test]
 fn an_unknown_database_scheme_is_refused_clearly() {
-    let out = Command::new(env!("CARGO_BIN_EXE_hyoka"))
+    let out = hyoka_command()
         .args(["migrate"])
         .env("DATABASE_URL", "mysql://localhost/hyoka")
         .output()
@@ -114,10 +111,10 @@ fn an_unknown_database_scheme_is_refused_clearly() {
 
 #[test]
 fn migrate_command_prepares_the_database() {
-    let db = TestDb::new();
-    let out = Command::new(env!("CARGO_BIN_EXE_hyoka"))
+    let db = TestDb::empty();
+    let out = hyoka_command()
         .args(["migrate"])
-        .env("DATABASE_URL", &db.url)
+        .env("DATABASE_URL", db.url())
         .output()
         .unwrap();
     assert!(

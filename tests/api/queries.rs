@@ -1,17 +1,16 @@
-#![allow(clippy::unwrap_used)]
 //! Showing a sheet costs a fixed number of queries, whatever its row count.
-
-mod common;
+//! (This module tests `hyoka::db` itself, so it calls it directly.)
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use common::{seeded, TestDb};
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::Connection;
 use hyoka::db::{self, DbConnection};
 use hyoka::domain::sheet::{ActionItem, Indicator, Period};
 use hyoka::domain::workflow::SheetStatus;
+
+use crate::support::{Probe, TestDb};
 
 struct CountQueries(Arc<AtomicUsize>);
 
@@ -34,12 +33,10 @@ fn queries_to_load(conn: &mut DbConnection, id: i32) -> usize {
 
 #[test]
 fn loading_a_sheet_takes_the_same_queries_for_few_and_many_rows() {
-    let db = TestDb::new();
-    let pool = seeded(&db);
-    let mut conn = pool.get().unwrap();
-    let plan = db::plan::list(&mut conn).unwrap().remove(0);
-    let first = db::sheet::list_for_year(&mut conn, plan.id, 2024).unwrap()[0].clone();
-    let small = db::sheet::load(&mut conn, first.sheet_id).unwrap().unwrap();
+    let db = TestDb::seeded();
+    let mut conn = db.connect();
+    let first = conn.sheet_ids(2024)[0];
+    let small = conn.load_sheet(first);
 
     // The same sheet with 40 取組項目 and 30 indicators, as another year.
     let mut big = small.content.clone();
@@ -72,11 +69,11 @@ fn loading_a_sheet_takes_the_same_queries_for_few_and_many_rows() {
     )
     .unwrap();
 
-    let few = queries_to_load(&mut conn, first.sheet_id);
+    let few = queries_to_load(&mut conn, first);
     let many = queries_to_load(&mut conn, big_id);
     assert!(few > 0);
     assert_eq!(few, many, "queries grow with rows");
-    let loaded = db::sheet::load(&mut conn, big_id).unwrap().unwrap();
+    let loaded = conn.load_sheet(big_id);
     assert_eq!(
         loaded.content.action_items.len(),
         small.content.action_items.len() + 40

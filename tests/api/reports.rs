@@ -1,39 +1,31 @@
-#![allow(clippy::unwrap_used)]
 //! The results report over HTTP: the print view, the book, the reports page,
 //! the Excel and CSV exports, and PDF links on a server without Chromium.
-//! (PDF itself: tests/report_pdf.rs.)
-
-mod common;
+//! (PDF itself: `report_pdf`.)
 
 use std::io::Cursor;
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
-use common::{assert_in_order, expected_sheets, squash, visible_text, TestApp};
-use hyoka::db;
 use hyoka::domain::fiscal_year::short;
-use hyoka::domain::sheet::{Period, Sheet};
+use hyoka::domain::permission::Role;
+use hyoka::domain::sheet::Period;
 
-/// The seed's FY2024 sheets as stored, in list order.
-fn stored_sheets(app: &TestApp) -> Vec<Sheet> {
-    let mut conn = app.pool.get().unwrap();
-    let plan = db::plan::list(&mut conn).unwrap().remove(0);
-    db::sheet::list_for_year(&mut conn, plan.id, 2024)
-        .unwrap()
-        .into_iter()
-        .map(|e| db::sheet::load(&mut conn, e.sheet_id).unwrap().unwrap())
-        .collect()
-}
+use crate::support::{
+    assert_in_order, count, expected_sheets, sheet_text, squash, text_of, Probe, TestApp,
+};
 
 #[tokio::test]
 async fn print_view_shows_every_value_in_paper_order_without_navigation() {
     let app = TestApp::seeded().await;
-    let sheets = stored_sheets(&app);
+    let hq = app.login_as(Role::Hq).await;
+    let sheets = app.conn().sheets(2024);
     for (sheet, want) in sheets.iter().zip(expected_sheets()) {
-        let html = app.page(&format!("/sheets/{}/print", sheet.id)).await;
-        let doc = scraper::Html::parse_document(&html);
-        let nav = scraper::Selector::parse(".site-header").unwrap();
-        assert_eq!(doc.select(&nav).count(), 0, "no site navigation in print");
-        let text = squash(&visible_text(&html));
+        let html = hq.page(&format!("/sheets/{}/print", sheet.id)).await;
+        assert_eq!(
+            count(&html, ".site-header"),
+            0,
+            "no site navigation in print"
+        );
+        let text = text_of(&html);
         let mut needles = vec!["取組事業点検・評価票".to_string(), sheet.heading()];
         needles.extend(want.values.iter().map(|v| squash(v)));
         assert_in_order(&text, &needles);
@@ -47,8 +39,9 @@ async fn print_view_shows_every_value_in_paper_order_without_navigation() {
 #[tokio::test]
 async fn running_headers_name_plan_area_and_number_per_sheet() {
     let app = TestApp::seeded().await;
-    let sheets = stored_sheets(&app);
-    let resp = app.get("/reports/2024/pages.css").await;
+    let hq = app.login_as(Role::Hq).await;
+    let sheets = app.conn().sheets(2024);
+    let resp = hq.get("/reports/2024/pages.css").await;
     assert_eq!(resp.status().as_u16(), 200);
     assert!(resp.headers()["content-type"]
         .to_str()
@@ -66,7 +59,7 @@ async fn running_headers_name_plan_area_and_number_per_sheet() {
     }
     assert!(css.contains("第2次甲府市行政改革推進プラン（2022～2025）　令和6年度"));
     assert!(!css.contains("作成中"), "every FY2024 sheet is final");
-    let print_css = app.page("/static/css/print.css").await;
+    let print_css = hq.page("/static/css/print.css").await;
     assert!(print_css.contains("counter(page) \" / \" counter(pages)"));
     assert!(print_css.contains("size: A4 portrait"));
 }
@@ -74,9 +67,10 @@ async fn running_headers_name_plan_area_and_number_per_sheet() {
 #[tokio::test]
 async fn book_has_cover_list_and_every_sheet_in_order() {
     let app = TestApp::seeded().await;
-    let sheets = stored_sheets(&app);
-    let html = app.page("/reports/2024").await;
-    let text = squash(&visible_text(&html));
+    let hq = app.login_as(Role::Hq).await;
+    let sheets = app.conn().sheets(2024);
+    let html = hq.page("/reports/2024").await;
+    let text = text_of(&html);
     // Cover, computed from the data.
     let mut needles: Vec<String> = [
         "第2次甲府市行政改革推進プラン（2022～2025）",
@@ -106,9 +100,7 @@ async fn book_has_cover_list_and_every_sheet_in_order() {
         needles.extend(want.values.iter().map(|v| squash(v)));
     }
     assert_in_order(&text, &needles);
-    let doc = scraper::Html::parse_document(&html);
-    let articles = scraper::Selector::parse("article.sheet").unwrap();
-    assert_eq!(doc.select(&articles).count(), 12);
+    assert_eq!(count(&html, "article.sheet"), 12);
     assert!(!text.contains("作成中"));
     // Links to the PDF and the workbook of the same book.
     assert!(html.contains("/reports/2024/pdf?plan="));
@@ -117,15 +109,13 @@ async fn book_has_cover_list_and_every_sheet_in_order() {
 
 #[tokio::test]
 async fn hq_chooses_whether_sheets_that_are_not_final_are_bound() {
-    let app = TestApp::demo().await;
-    app.web.login_ok("honbu", &app.password("honbu")).await;
+    let app = TestApp::spawn().await;
+    let hq = app.login_as(Role::Hq).await;
     // FY2025 is being written: nothing final yet.
-    let html = app.page("/reports/2025").await;
-    let doc = scraper::Html::parse_document(&html);
-    let articles = scraper::Selector::parse("article.sheet").unwrap();
-    let marks = scraper::Selector::parse("article.sheet .draft-mark").unwrap();
-    assert_eq!(doc.select(&articles).count(), 0);
-    let text = squash(&visible_text(&html));
+    let (articles, marks) = ("article.sheet", "article.sheet .draft-mark");
+    let html = hq.page("/reports/2025").await;
+    assert_eq!(count(&html, articles), 0);
+    let text = text_of(&html);
     assert!(text.contains("令和7年度実績報告書"));
     assert!(
         text.contains("令和8年3月末"),
@@ -133,11 +123,10 @@ async fn hq_chooses_whether_sheets_that_are_not_final_are_bound() {
     );
     assert!(text.contains("確定していない評価票 12 件は含めていません"));
 
-    let html = app.page("/reports/2025?include_drafts=1").await;
-    let doc = scraper::Html::parse_document(&html);
-    assert_eq!(doc.select(&articles).count(), 12);
-    assert_eq!(doc.select(&marks).count(), 12, "each draft sheet is marked");
-    let css = app.page("/reports/2025/pages.css").await;
+    let html = hq.page("/reports/2025?include_drafts=1").await;
+    assert_eq!(count(&html, articles), 12);
+    assert_eq!(count(&html, marks), 12, "each draft sheet is marked");
+    let css = hq.page("/reports/2025/pages.css").await;
     assert_eq!(
         css.matches("【作成中】").count(),
         12,
@@ -145,18 +134,17 @@ async fn hq_chooses_whether_sheets_that_are_not_final_are_bound() {
     );
 
     // Final sheets never carry the mark, drafts included or not.
-    let html = app.page("/reports/2024?include_drafts=1").await;
-    let doc = scraper::Html::parse_document(&html);
-    assert_eq!(doc.select(&articles).count(), 12);
-    assert_eq!(doc.select(&marks).count(), 0);
+    let html = hq.page("/reports/2024?include_drafts=1").await;
+    assert_eq!(count(&html, articles), 12);
+    assert_eq!(count(&html, marks), 0);
 }
 
 #[tokio::test]
 async fn reports_page_offers_each_year_and_format() {
-    let app = TestApp::demo().await;
-    app.web.login_ok("honbu", &app.password("honbu")).await;
-    let html = app.page("/reports").await;
-    let text = squash(&visible_text(&html));
+    let app = TestApp::spawn().await;
+    let hq = app.login_as(Role::Hq).await;
+    let html = hq.page("/reports").await;
+    let text = text_of(&html);
     assert_in_order(
         &text,
         &[
@@ -165,8 +153,7 @@ async fn reports_page_offers_each_year_and_format() {
             "評価票 12 件（うち確定 0 件）",
             "令和6年度",
             "評価票 12 件（うち確定 12 件）",
-        ]
-        .map(String::from),
+        ],
     );
     assert!(text.contains("確定していない評価票も含める"));
     for path in [
@@ -180,12 +167,13 @@ async fn reports_page_offers_each_year_and_format() {
     }
     assert!(html.contains("name=\"include_drafts\""));
     // Every page's navigation leads here.
-    assert!(app.page("/sheets").await.contains("href=\"/reports\""));
+    assert!(hq.page("/sheets").await.contains("href=\"/reports\""));
 }
 
 #[tokio::test]
 async fn unknown_years_and_sheets_are_404() {
     let app = TestApp::seeded().await;
+    let hq = app.login_as(Role::Hq).await;
     for path in [
         "/reports/1999",
         "/reports/1999/pdf",
@@ -195,7 +183,7 @@ async fn unknown_years_and_sheets_are_404() {
         "/sheets/99999/print",
         "/sheets/99999/pdf",
     ] {
-        let resp = app.get(path).await;
+        let resp = hq.get(path).await;
         assert_eq!(resp.status().as_u16(), 404, "{path}");
     }
 }
@@ -215,8 +203,9 @@ fn text_at(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
 #[tokio::test]
 async fn workbook_holds_every_indicator_value_exactly_as_written() {
     let app = TestApp::seeded().await;
-    let sheets = stored_sheets(&app);
-    let resp = app.get("/reports/2024/export.xlsx").await;
+    let hq = app.login_as(Role::Hq).await;
+    let sheets = app.conn().sheets(2024);
+    let resp = hq.get("/reports/2024/export.xlsx").await;
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(
         resp.headers()["content-type"],
@@ -246,8 +235,8 @@ async fn workbook_holds_every_indicator_value_exactly_as_written() {
         let r = i as u32 + 1;
         assert_eq!(text_at(&list, r, 2), s.context.initiative_name);
         assert_eq!(text_at(&list, r, 6), "確定");
-        assert_eq!(text_at(&list, r, 8), s.content.body.dept_evaluation);
-        assert_eq!(text_at(&list, r, 10), s.content.body.hq_evaluation);
+        assert_eq!(text_at(&list, r, 8), sheet_text(s, "dept_evaluation"));
+        assert_eq!(text_at(&list, r, 10), sheet_text(s, "hq_evaluation"));
     }
 
     // 指標: every indicator, every value column, as text.
@@ -335,8 +324,9 @@ async fn workbook_holds_every_indicator_value_exactly_as_written() {
 #[tokio::test]
 async fn csv_files_are_utf8_with_bom_and_hold_the_values_as_written() {
     let app = TestApp::seeded().await;
-    let sheets = stored_sheets(&app);
-    let resp = app.get("/reports/2024/list.csv").await;
+    let hq = app.login_as(Role::Hq).await;
+    let sheets = app.conn().sheets(2024);
+    let resp = hq.get("/reports/2024/list.csv").await;
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
     let bytes = resp.bytes().await.unwrap();
@@ -349,11 +339,11 @@ async fn csv_files_are_utf8_with_bom_and_hold_the_values_as_written() {
     for (row, s) in rows.iter().zip(&sheets) {
         assert_eq!(&row[2], s.context.initiative_name);
         assert_eq!(&row[6], "確定");
-        assert_eq!(&row[8], s.content.body.dept_evaluation);
-        assert_eq!(&row[10], s.content.body.hq_evaluation);
+        assert_eq!(&row[8], sheet_text(s, "dept_evaluation"));
+        assert_eq!(&row[10], sheet_text(s, "hq_evaluation"));
     }
 
-    let bytes = app
+    let bytes = hq
         .get("/reports/2024/indicators.csv")
         .await
         .bytes()
@@ -381,8 +371,13 @@ async fn csv_files_are_utf8_with_bom_and_hold_the_values_as_written() {
 
 #[tokio::test]
 async fn without_chromium_the_pdf_links_explain_and_printing_still_works() {
-    let app = TestApp::seeded_with(|c| c.chromium = Some("/nonexistent/chromium".into())).await;
-    let id = stored_sheets(&app)[0].id;
+    let app = TestApp::init()
+        .seeded()
+        .configure(|c| c.chromium = Some("/nonexistent/chromium".into()))
+        .spawn()
+        .await;
+    let hq = app.login_as(Role::Hq).await;
+    let id = app.sheet_id(2024, 1, 1);
     for (pdf, print) in [
         (
             format!("/sheets/{id}/pdf"),
@@ -393,14 +388,14 @@ async fn without_chromium_the_pdf_links_explain_and_printing_still_works() {
             "href=\"/reports/2024?plan=".to_string(),
         ),
     ] {
-        let resp = app.get(&pdf).await;
+        let resp = hq.get(&pdf).await;
         assert_eq!(resp.status().as_u16(), 503, "{pdf}");
         assert!(resp.headers()["content-type"]
             .to_str()
             .unwrap()
             .starts_with("text/html"));
         let html = resp.text().await.unwrap();
-        let text = squash(&visible_text(&html));
+        let text = text_of(&html);
         assert!(text.contains("Chromium がない"), "{text}");
         assert!(
             text.contains("ブラウザの印刷機能で PDF に保存できます"),
@@ -412,12 +407,12 @@ async fn without_chromium_the_pdf_links_explain_and_printing_still_works() {
         );
     }
     // The print view and the book still work, and say so.
-    let html = app.page(&format!("/sheets/{id}/print")).await;
+    let html = hq.page(&format!("/sheets/{id}/print")).await;
     assert!(html.contains("このサーバーでは PDF を作成できません"));
-    assert!(squash(&visible_text(&html)).contains("超過勤務時間の縮減"));
-    assert!(app
+    assert!(text_of(&html).contains("超過勤務時間の縮減"));
+    assert!(hq
         .page("/reports/2024")
         .await
         .contains("このサーバーでは PDF を作成できません"));
-    assert!(app.page("/reports").await.contains("PDF は作成できません"));
+    assert!(hq.page("/reports").await.contains("PDF は作成できません"));
 }

@@ -1,14 +1,11 @@
-#![allow(clippy::unwrap_used)]
 //! Every state-changing route × role × department × sheet state: only what
 //! the rules allow goes through; everything else is refused and leaves the
 //! data as it was. Missing or foreign CSRF tokens and foreign origins too.
 
-mod common;
-
-use common::{form_fields, set, Session, TestApp};
-use diesel::prelude::*;
-use hyoka::db::schema::{audit_log, sheets};
+use hyoka::domain::permission::Role;
 use hyoka::domain::workflow::SheetStatus;
+
+use crate::support::{Probe, TestApp};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Who {
@@ -48,66 +45,52 @@ fn expected(who: Who, op: &str, state: SheetStatus) -> Option<SheetStatus> {
     }
 }
 
-fn set_state(app: &TestApp, id: i32, state: SheetStatus) {
-    let mut conn = app.pool.get().unwrap();
-    diesel::update(sheets::table.find(id))
-        .set(sheets::status.eq(state.code()))
-        .execute(&mut conn)
-        .unwrap();
-}
-
-fn audit_count(app: &TestApp) -> i64 {
-    let mut conn = app.pool.get().unwrap();
-    audit_log::table.count().get_result(&mut conn).unwrap()
-}
-
 #[tokio::test]
 async fn every_sheet_step_by_every_role_in_every_state() {
-    let app = TestApp::demo().await;
+    let app = TestApp::spawn().await;
     let id = app.sheet_id(2025, 2, 1);
     let sessions = [
-        (Who::Own, app.login_as("shokuin").await),
-        (Who::Related, app.login_as("jinzai").await),
-        (Who::Other, app.login_as("dx").await),
-        (Who::Hq, app.login_as("honbu").await),
-        (Who::Admin, app.login_as("admin").await),
+        (Who::Own, app.staff_of("職員課").await),
+        (Who::Related, app.staff_of("人材マネジメント課").await),
+        (Who::Other, app.staff_of("DX推進課").await),
+        (Who::Hq, app.login_as(Role::Hq).await),
+        (Who::Admin, app.login_as(Role::Admin).await),
     ];
     // A complete edit form, as the department's browser posts it.
-    let own = &sessions[0].1;
-    let mut edit = form_fields(
-        &own.page(&format!("/sheets/{id}/edit")).await,
-        "form.sheet-form",
-    );
-    for (k, v) in [
-        ("content", "取組内容"),
-        ("h1_actions", "上半期の取組"),
-        ("h1_progress", "順調"),
-        ("h2_plan", "下半期への取組"),
-    ] {
-        set(&mut edit, k, v);
-    }
+    let edit = sessions[0]
+        .1
+        .edit_form(id)
+        .await
+        .with("content", "取組内容")
+        .with("h1_actions", "上半期の取組")
+        .with("h1_progress", "順調")
+        .with("h2_plan", "下半期への取組");
 
     let ops = [
         "save", "submit", "return", "confirm", "evaluate", "finalize", "reopen",
     ];
     let mut checked = 0;
     for (who, web) in &sessions {
-        let token = common::csrf_of(&web.page("/").await);
+        // The session's token, as any of its pages carries it; the version
+        // is the sheet's, as a form opened just before would hold it.
+        let token = web.csrf_token().await;
         for state in STATES {
             for op in ops {
-                set_state(&app, id, state);
-                let before = app.load_sheet(id);
-                let audits = audit_count(&app);
+                app.conn().force_status(id, state);
+                let (before, audits) = {
+                    let mut conn = app.conn();
+                    (conn.load_sheet(id), conn.audit_count())
+                };
                 let version = before.version.to_string();
                 let resp = if op == "save" || op == "submit" {
-                    let mut form = edit.clone();
-                    set(&mut form, "csrf_token", &token);
-                    set(&mut form, "version", &version);
-                    set(&mut form, "op", op);
-                    web.post_pairs(&format!("/sheets/{id}/edit"), &form).await
+                    let form = edit
+                        .clone()
+                        .with("csrf_token", &token)
+                        .with("version", &version);
+                    web.press(id, &form, op).await
                 } else {
-                    web.post(
-                        &format!("/sheets/{id}/review"),
+                    web.post_review(
+                        id,
                         &[
                             ("csrf_token", token.as_str()),
                             ("op", op),
@@ -119,14 +102,17 @@ async fn every_sheet_step_by_every_role_in_every_state() {
                     .await
                 };
                 let status = resp.status().as_u16();
-                let after = app.load_sheet(id);
+                let (after, audits_after) = {
+                    let mut conn = app.conn();
+                    (conn.load_sheet(id), conn.audit_count())
+                };
                 let case = format!("{who:?} {op} in {state:?}");
                 match expected(*who, op, state) {
                     Some(to) => {
                         assert_eq!(status, 303, "{case}: allowed but got {status}");
                         assert_eq!(after.status, to, "{case}");
                         assert_eq!(after.version, before.version + 1, "{case}");
-                        assert_eq!(audit_count(&app), audits + 1, "{case}: not audited");
+                        assert_eq!(audits_after, audits + 1, "{case}: not audited");
                     }
                     None => {
                         assert!(
@@ -140,7 +126,7 @@ async fn every_sheet_step_by_every_role_in_every_state() {
                             );
                         }
                         assert_eq!(after, before, "{case}: data changed");
-                        assert_eq!(audit_count(&app), audits, "{case}");
+                        assert_eq!(audits_after, audits, "{case}");
                     }
                 }
                 checked += 1;
@@ -152,25 +138,22 @@ async fn every_sheet_step_by_every_role_in_every_state() {
 
 #[tokio::test]
 async fn missing_or_foreign_csrf_tokens_and_foreign_origins_are_refused() {
-    let app = TestApp::demo().await;
+    let app = TestApp::spawn().await;
     let id = app.sheet_id(2025, 1, 1);
-    let staff = app.login_as("shokuin").await;
-    let hq = app.login_as("honbu").await;
-    let mut form = form_fields(
-        &staff.page(&format!("/sheets/{id}/edit")).await,
-        "form.sheet-form",
-    );
-    set(&mut form, "h1_actions", "改ざんされた内容");
-    set(&mut form, "op", "save");
-    let foreign = common::csrf_of(&hq.page("/").await);
-    let before = app.load_sheet(id);
+    let staff = app.staff_of("職員課").await;
+    let hq = app.login_as(Role::Hq).await;
+    let form = staff
+        .edit_form(id)
+        .await
+        .with("h1_actions", "改ざんされた内容")
+        .with("op", "save");
+    let foreign = hq.csrf_token().await;
+    let before = app.conn().load_sheet(id);
 
-    let mut missing = form.clone();
-    missing.retain(|(k, _)| k != "csrf_token");
-    let mut wrong = form.clone();
-    set(&mut wrong, "csrf_token", &foreign);
+    let missing = form.clone().without("csrf_token");
+    let wrong = form.clone().with("csrf_token", &foreign);
     for bad in [missing, wrong] {
-        let resp = staff.post_pairs(&format!("/sheets/{id}/edit"), &bad).await;
+        let resp = staff.post_edit(id, &bad).await;
         assert_eq!(resp.status().as_u16(), 403);
         assert!(resp
             .text()
@@ -179,25 +162,24 @@ async fn missing_or_foreign_csrf_tokens_and_foreign_origins_are_refused() {
             .contains("フォームの有効期限が切れたか"));
     }
     // The right token from another site's page.
+    let path = format!("/sheets/{id}/edit");
     let resp = staff
-        .client
-        .post(staff.url(&format!("/sheets/{id}/edit")))
+        .bare_post_request(&path)
         .header("Origin", "http://evil.example")
-        .form(&form)
+        .form(form.pairs())
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 403);
     let resp = staff
-        .client
-        .post(staff.url(&format!("/sheets/{id}/edit")))
+        .bare_post_request(&path)
         .header("Referer", "http://evil.example/page")
-        .form(&form)
+        .form(form.pairs())
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 403);
-    assert_eq!(app.load_sheet(id), before);
+    assert_eq!(app.conn().load_sheet(id), before);
 
     // Review, rounds, choices, users and logout check the token too.
     for (path, fields) in [
@@ -215,35 +197,34 @@ async fn missing_or_foreign_csrf_tokens_and_foreign_origins_are_refused() {
         ),
         ("/admin/unlock".to_string(), vec![("key", "login:x")]),
     ] {
-        let audits = audit_count(&app);
+        let audits = app.conn().audit_count();
         let mut with_foreign = fields.clone();
         with_foreign.push(("csrf_token", "not-the-token"));
         assert_eq!(
-            hq.post(&path, &fields).await.status().as_u16(),
+            hq.post_form(&path, &fields).await.status().as_u16(),
             403,
             "{path}"
         );
         assert_eq!(
-            hq.post(&path, &with_foreign).await.status().as_u16(),
+            hq.post_form(&path, &with_foreign).await.status().as_u16(),
             403,
             "{path}"
         );
-        assert_eq!(audit_count(&app), audits, "{path}");
+        assert_eq!(app.conn().audit_count(), audits, "{path}");
     }
 }
 
 #[tokio::test]
 async fn settings_routes_by_role() {
-    let app = TestApp::demo().await;
+    let app = TestApp::spawn().await;
     let who = [
-        ("shokuin", false, false),
-        ("honbu", true, false),
-        ("admin", false, true),
+        ("職員課 staff", app.staff_of("職員課").await, false, false),
+        ("HQ", app.login_as(Role::Hq).await, true, false),
+        ("admin", app.login_as(Role::Admin).await, false, true),
     ];
-    for (login, hq, admin) in who {
-        let web: Session = app.login_as(login).await;
-        let token = common::csrf_of(&web.page("/").await);
-        let audits = audit_count(&app);
+    for (name, web, hq, admin) in who {
+        let token = web.csrf_token().await;
+        let audits = app.conn().audit_count();
         type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, bool);
         let cases: Vec<Case> = vec![
             (
@@ -265,26 +246,26 @@ async fn settings_routes_by_role() {
         let mut allowed = 0;
         for (path, mut fields, ok) in cases {
             fields.push(("csrf_token", &token));
-            let status = web.post(path, &fields).await.status().as_u16();
+            let status = web.post_form(path, &fields).await.status().as_u16();
             if ok {
-                assert_eq!(status, 303, "{login} {path}");
+                assert_eq!(status, 303, "{name} {path}");
                 allowed += 1;
             } else {
-                assert_eq!(status, 403, "{login} {path}");
+                assert_eq!(status, 403, "{name} {path}");
             }
         }
         for page in ["/rounds", "/choices"] {
-            let status = web.get(page).await.status().as_u16();
-            assert_eq!(status, if hq { 200 } else { 403 }, "{login} {page}");
+            let status = web.status_of(page).await;
+            assert_eq!(status, if hq { 200 } else { 403 }, "{name} {page}");
         }
-        let status = web.get("/admin/users").await.status().as_u16();
-        assert_eq!(status, if admin { 200 } else { 403 }, "{login}");
+        let status = web.status_of("/admin/users").await;
+        assert_eq!(status, if admin { 200 } else { 403 }, "{name}");
         // Rounds and choices leave a trace; a no-op unlock does not.
         let traced = if hq { allowed } else { 0 };
-        assert_eq!(audit_count(&app), audits + traced as i64, "{login}");
+        assert_eq!(app.conn().audit_count(), audits + traced as i64, "{name}");
     }
     // HQ's new choice is offered in the department's year-end form.
-    let staff = app.login_as("shokuin").await;
+    let staff = app.staff_of("職員課").await;
     let id = app.sheet_id(2025, 1, 1);
     let html = staff.page(&format!("/sheets/{id}/edit")).await;
     assert!(html.contains("大幅な見直し"));
@@ -292,8 +273,8 @@ async fn settings_routes_by_role() {
 
 #[tokio::test]
 async fn the_book_and_exports_are_hqs_and_staff_print_only_what_they_may_see() {
-    let app = TestApp::demo().await;
-    let staff = app.login_as("shokuin").await;
+    let app = TestApp::spawn().await;
+    let staff = app.staff_of("職員課").await;
     let own = app.sheet_id(2024, 1, 1);
     let other = app.sheet_id(2024, 3, 1);
     for path in [
@@ -304,46 +285,28 @@ async fn the_book_and_exports_are_hqs_and_staff_print_only_what_they_may_see() {
         "/reports/2024/indicators.csv",
         "/reports/2024/pdf",
     ] {
-        assert_eq!(staff.get(path).await.status().as_u16(), 403, "{path}");
+        assert_eq!(staff.status_of(path).await, 403, "{path}");
     }
     // The navigation offers the book only to those who may open it.
     assert!(!staff.page("/").await.contains("href=\"/reports\""));
+    assert_eq!(staff.status_of(&format!("/sheets/{own}/print")).await, 200);
     assert_eq!(
-        staff
-            .get(&format!("/sheets/{own}/print"))
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
-    assert_eq!(
-        staff
-            .get(&format!("/sheets/{other}/print"))
-            .await
-            .status()
-            .as_u16(),
+        staff.status_of(&format!("/sheets/{other}/print")).await,
         404
     );
-    assert_eq!(
-        staff
-            .get(&format!("/sheets/{other}/pdf"))
-            .await
-            .status()
-            .as_u16(),
-        404
-    );
+    assert_eq!(staff.status_of(&format!("/sheets/{other}/pdf")).await, 404);
 
     // Without a session (or with a made-up pass) the print pages ask for a login.
-    let anonymous = app.session();
+    let anonymous = app.anonymous();
     for path in [
         format!("/sheets/{own}/print"),
         format!("/sheets/{own}/print?print_pass=guessed"),
         "/reports/2024?print_pass=guessed".to_string(),
         format!("/sheets/{own}/pdf"),
     ] {
-        assert_eq!(anonymous.get(&path).await.status().as_u16(), 303, "{path}");
+        assert_eq!(anonymous.status_of(&path).await, 303, "{path}");
     }
-    let admin = app.login_as("admin").await;
+    let admin = app.login_as(Role::Admin).await;
     assert!(admin.page("/").await.contains("href=\"/reports\""));
-    assert_eq!(admin.get("/reports/2024").await.status().as_u16(), 200);
+    assert_eq!(admin.status_of("/reports/2024").await, 200);
 }

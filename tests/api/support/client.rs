@@ -1,0 +1,282 @@
+//! One browser (its own cookies) and what a user does with it, one helper
+//! per route. Every helper returns the response; asserting is the test's job.
+
+use reqwest::{RequestBuilder, Response};
+
+use super::html::{attr_of, csrf_of, text_of, Form};
+
+/// The edit form on `/sheets/{id}/edit`.
+pub const EDIT_FORM: &str = "form.sheet-form";
+
+pub struct Client {
+    address: String,
+    http: reqwest::Client,
+}
+
+impl Client {
+    /// A new browser for the app at `address` (`http://127.0.0.1:port`).
+    pub fn new(address: &str) -> Self {
+        Self {
+            address: address.trim_end_matches('/').to_string(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .cookie_store(true)
+                .build()
+                .expect("client"),
+        }
+    }
+
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    // ---- plain requests ----
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.http.get(self.url(path)).send().await.expect("request")
+    }
+
+    /// The status of a GET.
+    pub async fn status_of(&self, path: &str) -> u16 {
+        self.get(path).await.status().as_u16()
+    }
+
+    /// GET a page that must answer 200; returns its HTML.
+    pub async fn page(&self, path: &str) -> String {
+        let resp = self.get(path).await;
+        assert_eq!(resp.status().as_u16(), 200, "GET {path}");
+        resp.text().await.expect("body")
+    }
+
+    /// The visible text of a page that must answer 200, whitespace squashed.
+    pub async fn page_text(&self, path: &str) -> String {
+        text_of(&self.page(path).await)
+    }
+
+    /// A POST request as this browser's pages send it (with an Origin
+    /// header), for a test that sets the body or headers itself.
+    pub fn post_request(&self, path: &str) -> RequestBuilder {
+        self.http
+            .post(self.url(path))
+            .header("Origin", self.address.clone())
+    }
+
+    /// A POST without an Origin or Referer header (as a script would send it).
+    pub fn bare_post_request(&self, path: &str) -> RequestBuilder {
+        self.http.post(self.url(path))
+    }
+
+    /// POSTs form fields as a browser would.
+    pub async fn post_form<K, V>(&self, path: &str, fields: &[(K, V)]) -> Response
+    where
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_ref(), v.as_ref()))
+            .collect();
+        self.post_request(path)
+            .form(&pairs)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The CSRF token of this browser's session, from the page at `path`.
+    pub async fn csrf(&self, path: &str) -> String {
+        csrf_of(&self.page(path).await)
+    }
+
+    /// The CSRF token of this (logged-in) session, from the home page.
+    pub async fn csrf_token(&self) -> String {
+        self.csrf("/").await
+    }
+
+    /// POSTs `fields` with this session's CSRF token, taken from `page` as a
+    /// browser would.
+    async fn post_from_page(&self, page: &str, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf(page).await;
+        let mut form = vec![("csrf_token", token.as_str())];
+        form.extend_from_slice(fields);
+        self.post_form(path, &form).await
+    }
+
+    // ---- login ----
+
+    pub async fn login(&self, login: &str, password: &str) -> Response {
+        self.login_then(login, password, "/").await
+    }
+
+    /// Logs in from the login page, asking to go to `next` afterwards.
+    pub async fn login_then(&self, login: &str, password: &str, next: &str) -> Response {
+        self.login_from("/login", login, password, next).await
+    }
+
+    /// Logs in with the form of the login page at `login_page` (e.g. the one
+    /// an expired session was sent to).
+    pub async fn login_from(
+        &self,
+        login_page: &str,
+        login: &str,
+        password: &str,
+        next: &str,
+    ) -> Response {
+        let fields = [("login", login), ("password", password), ("next", next)];
+        self.post_from_page(login_page, "/login", &fields).await
+    }
+
+    /// Logs in and expects success.
+    pub async fn login_ok(&self, login: &str, password: &str) {
+        let resp = self.login(login, password).await;
+        assert_eq!(resp.status().as_u16(), 303, "login {login}");
+    }
+
+    pub async fn logout(&self) -> Response {
+        self.post_from_page("/", "/logout", &[]).await
+    }
+
+    // ---- the sheet's edit form ----
+
+    /// The edit form of sheet `id` as the page fills it.
+    pub async fn edit_form(&self, id: i32) -> Form {
+        Form::from_page(&self.page(&format!("/sheets/{id}/edit")).await, EDIT_FORM)
+    }
+
+    /// Posts the edit form as it is (its `op` says which button).
+    pub async fn post_edit(&self, id: i32, form: &Form) -> Response {
+        self.post_form(&format!("/sheets/{id}/edit"), form.pairs())
+            .await
+    }
+
+    /// Posts the edit form with the button `op` pressed (`save`, `submit`,
+    /// `add_action`, `up_action:1`…).
+    pub async fn press(&self, id: i32, form: &Form, op: &str) -> Response {
+        self.post_edit(id, &form.clone().with("op", op)).await
+    }
+
+    /// 一時保存.
+    pub async fn save_sheet(&self, id: i32, form: &Form) -> Response {
+        self.press(id, form, "save").await
+    }
+
+    /// 提出.
+    pub async fn submit_sheet(&self, id: i32, form: &Form) -> Response {
+        self.press(id, form, "submit").await
+    }
+
+    /// Opens the edit form, types `fields`, presses `op`.
+    pub async fn fill_and_press(&self, id: i32, fields: &[(&str, &str)], op: &str) -> Response {
+        let mut form = self.edit_form(id).await;
+        for (k, v) in fields {
+            form.set(k, v);
+        }
+        self.press(id, &form, op).await
+    }
+
+    /// Opens the edit form, types `fields`, saves.
+    pub async fn fill_and_save(&self, id: i32, fields: &[(&str, &str)]) -> Response {
+        self.fill_and_press(id, fields, "save").await
+    }
+
+    /// Opens the edit form, types `fields`, submits.
+    pub async fn fill_and_submit(&self, id: i32, fields: &[(&str, &str)]) -> Response {
+        self.fill_and_press(id, fields, "submit").await
+    }
+
+    // ---- HQ's review ----
+
+    /// Presses review button `op` on the sheet page (its token and version),
+    /// with `fields` (`reason`, `hq_evaluation`, `hq_comment`).
+    pub async fn review(&self, id: i32, op: &str, fields: &[(&str, &str)]) -> Response {
+        let html = self.page(&format!("/sheets/{id}")).await;
+        let token = csrf_of(&html);
+        let version = attr_of(&html, "form.review-form input[name=version]", "value")
+            .unwrap_or_else(|| "0".into());
+        let mut form = vec![
+            ("csrf_token", token.as_str()),
+            ("op", op),
+            ("version", version.as_str()),
+        ];
+        form.extend_from_slice(fields);
+        self.post_review(id, &form).await
+    }
+
+    /// Posts the review form with exactly `fields` (token and version included).
+    pub async fn post_review(&self, id: i32, fields: &[(&str, &str)]) -> Response {
+        self.post_form(&format!("/sheets/{id}/review"), fields)
+            .await
+    }
+
+    /// 差し戻し, with the reason the department will read.
+    pub async fn return_sheet(&self, id: i32, reason: &str) -> Response {
+        self.review(id, "return", &[("reason", reason)]).await
+    }
+
+    /// 確認 (上半期).
+    pub async fn confirm_sheet(&self, id: i32) -> Response {
+        self.review(id, "confirm", &[]).await
+    }
+
+    /// 評価 (年度末): 推進本部評価 from the list, and a comment.
+    pub async fn evaluate_sheet(&self, id: i32, evaluation: &str, comment: &str) -> Response {
+        let fields = [("hq_evaluation", evaluation), ("hq_comment", comment)];
+        self.review(id, "evaluate", &fields).await
+    }
+
+    /// 確定.
+    pub async fn finalize_sheet(&self, id: i32) -> Response {
+        self.review(id, "finalize", &[]).await
+    }
+
+    /// 再開, with a reason.
+    pub async fn reopen_sheet(&self, id: i32, reason: &str) -> Response {
+        self.review(id, "reopen", &[("reason", reason)]).await
+    }
+
+    // ---- HQ's and the administrator's settings ----
+
+    /// Opens (or re-opens with a new deadline) a round: `kind` is `h1` or `year_end`.
+    pub async fn open_round(&self, year: i32, kind: &str, deadline: &str) -> Response {
+        let year = year.to_string();
+        let fields = [
+            ("year", year.as_str()),
+            ("kind", kind),
+            ("deadline", deadline),
+        ];
+        self.post_from_page("/rounds", "/rounds/open", &fields)
+            .await
+    }
+
+    /// Adds a value to a dropdown list (`progress`, `evaluation`…).
+    pub async fn add_choice(&self, list: &str, value: &str) -> Response {
+        let fields = [("list", list), ("value", value)];
+        self.post_from_page("/choices", "/choices/add", &fields)
+            .await
+    }
+
+    /// Lifts a login lock (`key` as on the users page, e.g. `login:shokuin`).
+    pub async fn unlock(&self, key: &str) -> Response {
+        self.post_from_page("/admin/users", "/admin/unlock", &[("key", key)])
+            .await
+    }
+}
+
+/// Where a redirect points.
+pub fn location(resp: &Response) -> String {
+    resp.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string()
+}
+
+/// Asserts a 303 to a path starting with `to`.
+pub fn assert_redirect(resp: &Response, to: &str) {
+    assert_eq!(resp.status().as_u16(), 303, "expected a redirect to {to}");
+    let location = location(resp);
+    assert!(location.starts_with(to), "{location} is not {to}");
+}

@@ -1,0 +1,194 @@
+//! The one place where the HTTP tests look into (or change) the database
+//! behind the app's back: finding a sheet's id, reading what was stored,
+//! forcing a state. Everything here leans on the library's internals
+//! (`hyoka::db`, the `Sheet` type); when those change, this file changes and
+//! the tests stay as they are.
+
+use std::sync::OnceLock;
+
+use diesel::prelude::*;
+use hyoka::db::{self, schema, DbConnection};
+use hyoka::domain::permission::Role;
+use hyoka::domain::sheet::Sheet;
+use hyoka::domain::workflow::SheetStatus;
+
+/// The password of every account made by [`Probe::add_user`].
+pub const PASSWORD: &str = "correct-horse-battery";
+
+/// Reads and writes on a test's database connection.
+pub trait Probe {
+    /// The first (only) plan's id.
+    fn plan_id(&mut self) -> i32;
+    /// Years that have sheets, newest first.
+    fn years(&mut self) -> Vec<i32>;
+    /// Ids of the year's sheets in list order.
+    fn sheet_ids(&mut self, year: i32) -> Vec<i32>;
+    /// Id of the sheet of initiative (area) No.`number` in `year`.
+    fn sheet_id(&mut self, year: i32, area: i32, number: i32) -> i32;
+    /// The year's sheets as stored, in list order.
+    fn sheets(&mut self, year: i32) -> Vec<Sheet>;
+    fn load_sheet(&mut self, id: i32) -> Sheet;
+    /// A stored text field of the sheet, by its form field name.
+    fn text(&mut self, id: i32, key: &str) -> String;
+    fn status(&mut self, id: i32) -> SheetStatus;
+    /// Puts a sheet into `state` directly (no audit entry, no version bump).
+    fn force_status(&mut self, id: i32, state: SheetStatus);
+    /// Stores 効果・影響 directly, bypassing the form's checks.
+    fn force_effects(&mut self, id: i32, text: &str);
+    fn audit_count(&mut self) -> i64;
+    fn department_id(&mut self, name: &str) -> i32;
+    fn user_count(&mut self) -> i64;
+    /// Adds an account with password [`PASSWORD`].
+    fn add_user(&mut self, login: &str, role: Role, department: Option<&str>);
+    /// Row counts of every table the import writes, plus the audit log.
+    fn table_counts(&mut self) -> Vec<i64>;
+}
+
+impl Probe for DbConnection {
+    fn plan_id(&mut self) -> i32 {
+        db::plan::list(self).expect("plans").remove(0).id
+    }
+
+    fn years(&mut self) -> Vec<i32> {
+        let plan = self.plan_id();
+        db::sheet::years(self, plan).expect("years")
+    }
+
+    fn sheet_ids(&mut self, year: i32) -> Vec<i32> {
+        let plan = self.plan_id();
+        db::sheet::list_for_year(self, plan, year)
+            .expect("list")
+            .into_iter()
+            .map(|e| e.sheet_id)
+            .collect()
+    }
+
+    fn sheet_id(&mut self, year: i32, area: i32, number: i32) -> i32 {
+        let plan = self.plan_id();
+        db::sheet::list_for_year(self, plan, year)
+            .expect("list")
+            .into_iter()
+            .find(|e| e.area_number == area && e.initiative_number == number)
+            .unwrap_or_else(|| panic!("no sheet ({area}) No.{number} in {year}"))
+            .sheet_id
+    }
+
+    fn sheets(&mut self, year: i32) -> Vec<Sheet> {
+        self.sheet_ids(year)
+            .into_iter()
+            .map(|id| self.load_sheet(id))
+            .collect()
+    }
+
+    fn load_sheet(&mut self, id: i32) -> Sheet {
+        db::sheet::load(self, id)
+            .expect("load")
+            .unwrap_or_else(|| panic!("no sheet {id}"))
+    }
+
+    fn text(&mut self, id: i32, key: &str) -> String {
+        sheet_text(&self.load_sheet(id), key).to_string()
+    }
+
+    fn status(&mut self, id: i32) -> SheetStatus {
+        self.load_sheet(id).status
+    }
+
+    fn force_status(&mut self, id: i32, state: SheetStatus) {
+        use schema::sheets;
+        diesel::update(sheets::table.find(id))
+            .set(sheets::status.eq(state.code()))
+            .execute(self)
+            .expect("set status");
+    }
+
+    fn force_effects(&mut self, id: i32, text: &str) {
+        use schema::sheets;
+        diesel::update(sheets::table.find(id))
+            .set(sheets::effects.eq(text))
+            .execute(self)
+            .expect("set effects");
+    }
+
+    fn audit_count(&mut self) -> i64 {
+        schema::audit_log::table
+            .count()
+            .get_result(self)
+            .expect("count")
+    }
+
+    fn department_id(&mut self, name: &str) -> i32 {
+        db::plan::department_id(self, name).expect("department")
+    }
+
+    fn user_count(&mut self) -> i64 {
+        db::user::count(self).expect("count users")
+    }
+
+    fn add_user(&mut self, login: &str, role: Role, department: Option<&str>) {
+        let department_id = department.map(|d| self.department_id(d));
+        db::user::insert(
+            self,
+            db::user::NewUser {
+                login,
+                display_name: login,
+                role,
+                department_id,
+                password_hash: password_hash(),
+            },
+        )
+        .expect("user");
+    }
+
+    fn table_counts(&mut self) -> Vec<i64> {
+        use schema::*;
+        let mut counts = Vec::new();
+        macro_rules! count {
+            ($($table:ident),*) => {
+                $(counts.push($table::table.count().get_result(self).expect("count"));)*
+            };
+        }
+        count!(
+            plans,
+            departments,
+            focus_areas,
+            initiatives,
+            initiative_departments,
+            reports,
+            sheets,
+            action_items,
+            schedule_cells,
+            indicators,
+            indicator_values,
+            audit_log
+        );
+        counts
+    }
+}
+
+/// A sheet's text field by its form field name (`h1_actions`, `effects`…).
+pub fn sheet_text<'a>(sheet: &'a Sheet, key: &str) -> &'a str {
+    let b = &sheet.content.body;
+    match key {
+        "content" => &b.content,
+        "plan_for_year" => &b.plan_for_year,
+        "h1_actions" => &b.h1_actions,
+        "h1_progress" => &b.h1_progress,
+        "h2_plan" => &b.h2_plan,
+        "h2_actions" => &b.h2_actions,
+        "effects" => &b.effects,
+        "issues" => &b.issues,
+        "dept_evaluation" => &b.dept_evaluation,
+        "dept_reason" => &b.dept_reason,
+        "hq_evaluation" => &b.hq_evaluation,
+        "hq_comment" => &b.hq_comment,
+        "next_year" => &b.next_year,
+        other => panic!("the sheet has no text field {other}"),
+    }
+}
+
+/// The hash of [`PASSWORD`], made once: argon2 is slow on purpose.
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hyoka::password::hash(PASSWORD).expect("hash"))
+}
