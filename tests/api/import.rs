@@ -10,7 +10,7 @@ use hyoka::domain::workflow::SheetStatus;
 
 use crate::support::cli::hyoka;
 use crate::support::{
-    expected_sheets, seed_report, sheet_text, stored_values, Probe, TestDb, SEED,
+    expected_sheets, field, seed_report, sheet_text, stored_values, Probe, TestDb, SEED,
 };
 
 #[test]
@@ -159,7 +159,7 @@ fn importing_the_same_report_again_changes_nothing() {
     let mut conn = db.connect();
     let before = conn.table_counts();
     let sheets_before = conn.sheets(2024);
-    let summary = db::import::import_report(&mut conn, &seed_report(), "test").unwrap();
+    let summary = ::hyoka::app::import::import_report(&mut conn, &seed_report(), "test").unwrap();
     assert_eq!(summary.sheets_created, 0);
     assert_eq!(summary.sheets_unchanged, 12);
     assert_eq!(conn.table_counts(), before);
@@ -174,15 +174,14 @@ fn a_failure_half_way_leaves_the_database_as_it_was() {
     // First only the last sheet, with a different text...
     let mut last_only = seed_report();
     last_only.initiatives.retain(|i| i.area_number == 6);
-    last_only.initiatives[0]
-        .sheet
-        .body
-        .issues
-        .push_str("（修正）");
-    db::import::import_report(&mut conn, &last_only, "test").unwrap();
+    let issues = field("issues");
+    let sheet = &mut last_only.initiatives[0].sheet;
+    let edited = format!("{}（修正）", sheet.texts.get(issues));
+    sheet.texts.set(issues, edited);
+    ::hyoka::app::import::import_report(&mut conn, &last_only, "test").unwrap();
     let before = conn.table_counts();
     // ...then the whole report: eleven sheets would be new, the twelfth conflicts.
-    let err = db::import::import_report(&mut conn, &seed_report(), "test").unwrap_err();
+    let err = ::hyoka::app::import::import_report(&mut conn, &seed_report(), "test").unwrap_err();
     assert!(err.to_string().contains("(6)"), "{err}");
     assert_eq!(conn.table_counts(), before);
 }

@@ -9,6 +9,7 @@
 mod support;
 
 mod cli;
+mod editing;
 mod import;
 mod pages;
 mod permissions;

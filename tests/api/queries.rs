@@ -7,6 +7,7 @@ use std::sync::Arc;
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::Connection;
 use hyoka::db::{self, DbConnection};
+use hyoka::domain::ids::SheetId;
 use hyoka::domain::sheet::{ActionItem, Indicator, Period};
 use hyoka::domain::workflow::SheetStatus;
 
@@ -25,9 +26,9 @@ impl Instrumentation for CountQueries {
 fn queries_to_load(conn: &mut DbConnection, id: i32) -> usize {
     let count = Arc::new(AtomicUsize::new(0));
     conn.set_instrumentation(CountQueries(count.clone()));
-    let sheet = db::sheet::load(conn, id).unwrap().unwrap();
+    let sheet = db::sheet::load(conn, SheetId(id)).unwrap().unwrap();
     conn.set_instrumentation(CountQueries(Arc::new(AtomicUsize::new(0))));
-    assert_eq!(sheet.id, id);
+    assert_eq!(sheet.id, SheetId(id));
     count.load(Ordering::SeqCst)
 }
 
@@ -70,10 +71,10 @@ fn loading_a_sheet_takes_the_same_queries_for_few_and_many_rows() {
     .unwrap();
 
     let few = queries_to_load(&mut conn, first);
-    let many = queries_to_load(&mut conn, big_id);
+    let many = queries_to_load(&mut conn, big_id.0);
     assert!(few > 0);
     assert_eq!(few, many, "queries grow with rows");
-    let loaded = conn.load_sheet(big_id);
+    let loaded = conn.load_sheet(big_id.0);
     assert_eq!(
         loaded.content.action_items.len(),
         small.content.action_items.len() + 40

@@ -285,7 +285,8 @@ fn build_template(kind: Fixture) -> Template {
     let accounts = match kind {
         Fixture::Seeded => {
             let report = super::seed::seed_report();
-            db::import::import_report(&mut conn, &report, "test").expect("import the seed");
+            ::hyoka::app::import::import_report(&mut conn, &report, "test")
+                .expect("import the seed");
             Vec::new()
         }
         Fixture::Demo => hyoka::demo::load_if_empty(&mut conn)

@@ -29,5 +29,5 @@ pub use database::TestDb;
 pub use html::{
     assert_in_order, attr_of, count, csrf_of, field_value, squash, text_of, visible_text, Form,
 };
-pub use probe::{sheet_text, Probe};
+pub use probe::{field, sheet_text, Probe};
 pub use seed::{expected_sheets, seed_report, stored_values, SEED};

@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 use diesel::prelude::*;
 use hyoka::db::{self, schema, DbConnection};
+use hyoka::domain::field::Field;
+use hyoka::domain::ids::{PlanId, SheetId};
 use hyoka::domain::permission::Role;
 use hyoka::domain::sheet::Sheet;
 use hyoka::domain::workflow::SheetStatus;
@@ -46,31 +48,32 @@ pub trait Probe {
 
 impl Probe for DbConnection {
     fn plan_id(&mut self) -> i32 {
-        db::plan::list(self).expect("plans").remove(0).id
+        db::plan::list(self).expect("plans").remove(0).id.0
     }
 
     fn years(&mut self) -> Vec<i32> {
-        let plan = self.plan_id();
+        let plan = PlanId(self.plan_id());
         db::sheet::years(self, plan).expect("years")
     }
 
     fn sheet_ids(&mut self, year: i32) -> Vec<i32> {
-        let plan = self.plan_id();
+        let plan = PlanId(self.plan_id());
         db::sheet::list_for_year(self, plan, year)
             .expect("list")
             .into_iter()
-            .map(|e| e.sheet_id)
+            .map(|e| e.sheet_id.0)
             .collect()
     }
 
     fn sheet_id(&mut self, year: i32, area: i32, number: i32) -> i32 {
-        let plan = self.plan_id();
+        let plan = PlanId(self.plan_id());
         db::sheet::list_for_year(self, plan, year)
             .expect("list")
             .into_iter()
             .find(|e| e.area_number == area && e.initiative_number == number)
             .unwrap_or_else(|| panic!("no sheet ({area}) No.{number} in {year}"))
             .sheet_id
+            .0
     }
 
     fn sheets(&mut self, year: i32) -> Vec<Sheet> {
@@ -81,7 +84,7 @@ impl Probe for DbConnection {
     }
 
     fn load_sheet(&mut self, id: i32) -> Sheet {
-        db::sheet::load(self, id)
+        db::sheet::load(self, SheetId(id))
             .expect("load")
             .unwrap_or_else(|| panic!("no sheet {id}"))
     }
@@ -96,16 +99,28 @@ impl Probe for DbConnection {
 
     fn force_status(&mut self, id: i32, state: SheetStatus) {
         use schema::sheets;
-        diesel::update(sheets::table.find(id))
-            .set(sheets::status.eq(state.code()))
+        diesel::update(sheets::table.find(SheetId(id)))
+            .set(sheets::status.eq(state))
             .execute(self)
             .expect("set status");
     }
 
     fn force_effects(&mut self, id: i32, text: &str) {
-        use schema::sheets;
-        diesel::update(sheets::table.find(id))
-            .set(sheets::effects.eq(text))
+        use schema::sheet_texts;
+        let key = field("effects").key();
+        diesel::delete(
+            sheet_texts::table
+                .filter(sheet_texts::sheet_id.eq(SheetId(id)))
+                .filter(sheet_texts::field.eq(key)),
+        )
+        .execute(self)
+        .expect("clear effects");
+        diesel::insert_into(sheet_texts::table)
+            .values((
+                sheet_texts::sheet_id.eq(SheetId(id)),
+                sheet_texts::field.eq(key),
+                sheet_texts::text.eq(text),
+            ))
             .execute(self)
             .expect("set effects");
     }
@@ -118,7 +133,7 @@ impl Probe for DbConnection {
     }
 
     fn department_id(&mut self, name: &str) -> i32 {
-        db::plan::department_id(self, name).expect("department")
+        db::plan::department_id(self, name).expect("department").0
     }
 
     fn user_count(&mut self) -> i64 {
@@ -126,7 +141,8 @@ impl Probe for DbConnection {
     }
 
     fn add_user(&mut self, login: &str, role: Role, department: Option<&str>) {
-        let department_id = department.map(|d| self.department_id(d));
+        let department_id =
+            department.map(|d| db::plan::department_id(self, d).expect("department"));
         db::user::insert(
             self,
             db::user::NewUser {
@@ -156,6 +172,7 @@ impl Probe for DbConnection {
             initiative_departments,
             reports,
             sheets,
+            sheet_texts,
             action_items,
             schedule_cells,
             indicators,
@@ -166,25 +183,14 @@ impl Probe for DbConnection {
     }
 }
 
+/// A field of the registry by its key (the form's input name).
+pub fn field(key: &str) -> Field {
+    Field::from_key(key).unwrap_or_else(|| panic!("the sheet has no text field {key}"))
+}
+
 /// A sheet's text field by its form field name (`h1_actions`, `effects`…).
 pub fn sheet_text<'a>(sheet: &'a Sheet, key: &str) -> &'a str {
-    let b = &sheet.content.body;
-    match key {
-        "content" => &b.content,
-        "plan_for_year" => &b.plan_for_year,
-        "h1_actions" => &b.h1_actions,
-        "h1_progress" => &b.h1_progress,
-        "h2_plan" => &b.h2_plan,
-        "h2_actions" => &b.h2_actions,
-        "effects" => &b.effects,
-        "issues" => &b.issues,
-        "dept_evaluation" => &b.dept_evaluation,
-        "dept_reason" => &b.dept_reason,
-        "hq_evaluation" => &b.hq_evaluation,
-        "hq_comment" => &b.hq_comment,
-        "next_year" => &b.next_year,
-        other => panic!("the sheet has no text field {other}"),
-    }
+    sheet.content.texts.get(field(key))
 }
 
 /// The hash of [`PASSWORD`], made once: argon2 is slow on purpose.

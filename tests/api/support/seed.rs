@@ -139,11 +139,11 @@ pub fn stored_values(sheet: &Sheet) -> Vec<String> {
     let c = &sheet.content;
     let mut v = vec![
         ctx.initiative_name.clone(),
-        c.header.related_plan.clone(),
-        c.header.plan_years.clone(),
+        sheet_text(sheet, "related_plan").to_string(),
+        sheet_text(sheet, "plan_years").to_string(),
         ctx.department.clone(),
         ctx.related_departments.join(" "),
-        c.header.target_scope.clone(),
+        sheet_text(sheet, "target_scope").to_string(),
     ];
     for item in &c.action_items {
         v.push(item.text.clone());
@@ -159,8 +159,8 @@ pub fn stored_values(sheet: &Sheet) -> Vec<String> {
         v.push(ind.method.clone());
         v.extend(sheet.indicator_cells(ind).iter().map(|s| s.to_string()));
     }
-    v.push(c.header.related_initiatives.clone());
-    v.push(c.header.special_notes.clone());
+    v.push(sheet_text(sheet, "related_initiatives").to_string());
+    v.push(sheet_text(sheet, "special_notes").to_string());
     // The body's text fields in paper order.
     v.extend(
         [

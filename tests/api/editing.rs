@@ -1,0 +1,108 @@
+//! Where 編集 is offered: the home page and the sheet page ask the same
+//! permission function, so they agree in every state and round, and the link
+//! they offer opens. And the edit page's script is served and runs.
+
+use std::process::Command;
+
+use hyoka::domain::permission::Role;
+use hyoka::domain::workflow::SheetStatus;
+
+use crate::support::skip::tools_present;
+use crate::support::{Client, Probe, TestApp};
+
+/// (home offers 編集, sheet page offers 編集, status of GET /sheets/{id}/edit)
+async fn offers(staff: &Client, id: i32) -> (bool, bool, u16) {
+    let link = format!("href=\"/sheets/{id}/edit\"");
+    let home = staff.page("/").await;
+    let sheet = staff.get(&format!("/sheets/{id}")).await;
+    let sheet_offers = sheet.status() == 200 && sheet.text().await.unwrap().contains(&link);
+    let edit = staff.status_of(&format!("/sheets/{id}/edit")).await;
+    (home.contains(&link), sheet_offers, edit)
+}
+
+#[tokio::test]
+async fn home_offers_edit_exactly_where_the_sheet_page_does() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_of("職員課").await;
+    let own = app.sheet_id(2025, 1, 1);
+    // In the 上半期 round: a draft or returned sheet is the department's to
+    // write; confirmed, submitted or final it is not.
+    for (state, editable) in [
+        (SheetStatus::Draft, true),
+        (SheetStatus::Returned, true),
+        (SheetStatus::Confirmed, false),
+        (SheetStatus::Submitted, false),
+        (SheetStatus::Final, false),
+    ] {
+        app.conn().force_status(own, state);
+        let (home, page, edit) = offers(&staff, own).await;
+        assert_eq!((home, page), (editable, editable), "{state:?} in 上半期");
+        assert_eq!(edit == 200, editable, "{state:?}: edit answered {edit}");
+    }
+
+    // Another department's sheet: never offered, and its edit page does not exist.
+    let other = app.sheet_id(2025, 3, 1);
+    assert_ne!(app.conn().load_sheet(other).context.department, "職員課");
+    let (home, page, edit) = offers(&staff, other).await;
+    assert_eq!((home, page, edit), (false, false, 404));
+
+    // In the 年度末 round a confirmed sheet is written again.
+    let hq = app.login_as(Role::Hq).await;
+    let resp = hq.open_round(2025, "year_end", "2099-03-31").await;
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    app.conn().force_status(own, SheetStatus::Confirmed);
+    let (home, page, edit) = offers(&staff, own).await;
+    assert_eq!((home, page, edit), (true, true, 200), "confirmed in 年度末");
+}
+
+#[tokio::test]
+async fn the_edit_page_script_is_served_and_runs() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_of("職員課").await;
+    let id = app.sheet_id(2025, 1, 1);
+    let html = staff.page(&format!("/sheets/{id}/edit")).await;
+    assert!(html.contains("src=\"/static/js/form.js\""));
+    let script = staff.get("/static/js/form.js").await;
+    assert_eq!(script.status(), 200);
+    let kind = script.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(kind.contains("javascript"), "{kind}");
+
+    let Some(chromium) = hyoka::report::pdf::find_chromium() else {
+        tools_present(&["chromium"], "apt-get install chromium");
+        return;
+    };
+    // The page as the browser got it, its assets from the running app: the
+    // script sizes each textarea to its text, so an inline height proves it ran.
+    let dir = std::env::temp_dir().join(format!("hyoka-js-{}-{id}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("edit.html");
+    let base = format!("<head><base href=\"{}/\">", staff.address());
+    std::fs::write(&file, html.replacen("<head>", &base, 1)).unwrap();
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            &format!("--user-data-dir={}", dir.join("profile").display()),
+            "--dump-dom",
+        ])
+        .arg(format!("file://{}", file.display()))
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dom.contains("<textarea"),
+        "no DOM: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        dom.contains("style=\"height:"),
+        "form.js did not run: no textarea was sized"
+    );
+}
