@@ -114,7 +114,7 @@ fn load(conn: &mut DbConnection) -> Result<(), DbError> {
     db::round::open(
         conn,
         summary.plan_id,
-        report.fiscal_year + 1,
+        report.fiscal_year.next(),
         RoundKind::FirstHalf,
         Some(deadline),
     )

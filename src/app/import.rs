@@ -4,7 +4,7 @@
 use crate::db::plan::{self, FocusArea, Initiative};
 use crate::db::{self, audit, sheet, DbConnection, DbError};
 use crate::domain::audit::AuditAction;
-use crate::domain::fiscal_year::era_name;
+use crate::domain::fiscal_year::{era_name, FiscalYear};
 use crate::domain::ids::PlanId;
 use crate::domain::sheet::heading;
 use crate::domain::workflow::SheetStatus;
@@ -14,7 +14,7 @@ use crate::import::{ImportWarning, ParsedInitiative, ParsedReport};
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportSummary {
     pub plan_id: PlanId,
-    pub fiscal_year: i32,
+    pub fiscal_year: FiscalYear,
     pub sheets_created: usize,
     pub sheets_unchanged: usize,
     pub warnings: Vec<ImportWarning>,

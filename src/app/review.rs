@@ -5,6 +5,7 @@ use super::{record_step, UseCaseError};
 use crate::db::{self, DbConnection};
 use crate::domain::change::diff;
 use crate::domain::field::{Field, Input, Texts, Writer, LONG_TEXT_MAX};
+use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::form::Choices;
 use crate::domain::ids::{IndicatorId, SheetId};
 use crate::domain::permission::{authorize, Action, Actor, Denial};
@@ -33,7 +34,7 @@ pub fn hq_fields() -> impl Iterator<Item = Field> {
     Field::all().filter(|f| f.def().writer == Writer::Hq)
 }
 
-fn problems(event: Event, input: &ReviewInput, choices: &Choices, year: i32) -> Vec<String> {
+fn problems(event: Event, input: &ReviewInput, choices: &Choices, year: FiscalYear) -> Vec<String> {
     let mut problems = Vec::new();
     if needs_reason(event) && input.reason.trim().is_empty() {
         problems.push(format!("{}の理由を入力してください", event.label()));

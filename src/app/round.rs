@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use super::{record, UseCaseError};
 use crate::db::{self, audit, sheet, DbConnection, DbError};
 use crate::domain::audit::AuditAction;
-use crate::domain::fiscal_year::era_name;
+use crate::domain::fiscal_year::{era_name, FiscalYear};
 use crate::domain::ids::{PlanId, RoundId};
 use crate::domain::permission::{authorize, Action, Actor, Denial};
 use crate::domain::round::RoundKind;
@@ -17,7 +17,7 @@ use crate::domain::workflow::SheetStatus;
 pub fn open(
     conn: &mut DbConnection,
     actor: &Actor,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
     kind: RoundKind,
     deadline: Option<NaiveDate>,
 ) -> Result<(), UseCaseError> {
@@ -33,7 +33,7 @@ pub fn open(
         db::round::open(conn, plan.id, fiscal_year, kind, deadline)?;
         // A new year starts from last year's sheets (only those missing).
         if kind == RoundKind::FirstHalf {
-            carry_forward_year(conn, plan.id, fiscal_year - 1, Some(actor))?;
+            carry_forward_year(conn, plan.id, fiscal_year.prev(), Some(actor))?;
         }
         let detail = format!(
             "{}{}を開始（締切 {}）",
@@ -62,13 +62,13 @@ pub fn close(conn: &mut DbConnection, actor: &Actor, id: RoundId) -> Result<(), 
     })
 }
 
-/// Opens `from_year + 1` for every initiative of the plan that has a sheet in
+/// Opens `from_year.next()` for every initiative of the plan that has a sheet in
 /// `from_year` and none in the next year: the new sheets are 作成中. `actor` is
 /// None when the system does it (loading the demo). Returns how many it made.
 pub fn carry_forward_year(
     conn: &mut DbConnection,
     plan_id: PlanId,
-    from_year: i32,
+    from_year: FiscalYear,
     actor: Option<&Actor>,
 ) -> Result<usize, DbError> {
     db::write_tx(conn, |conn| {
@@ -76,7 +76,7 @@ pub fn carry_forward_year(
         for initiative in db::plan::initiatives(conn, plan_id)? {
             let (Some(prev_id), None) = (
                 sheet::find_id(conn, initiative.id, from_year)?,
-                sheet::find_id(conn, initiative.id, from_year + 1)?,
+                sheet::find_id(conn, initiative.id, from_year.next())?,
             ) else {
                 continue;
             };
@@ -87,7 +87,7 @@ pub fn carry_forward_year(
             let id = sheet::insert(
                 conn,
                 initiative.id,
-                from_year + 1,
+                from_year.next(),
                 SheetStatus::Draft,
                 &content,
             )?;

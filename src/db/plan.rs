@@ -6,6 +6,7 @@ use super::schema::{
     departments, focus_areas, initiative_departments, initiatives, plans, reports,
 };
 use super::{DbConnection, DbError};
+use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::ids::{AreaId, DepartmentId, InitiativeId, PlanId};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -13,8 +14,8 @@ use crate::domain::ids::{AreaId, DepartmentId, InitiativeId, PlanId};
 pub struct Plan {
     pub id: PlanId,
     pub name: String,
-    pub first_year: i32,
-    pub last_year: i32,
+    pub first_year: FiscalYear,
+    pub last_year: FiscalYear,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -59,7 +60,12 @@ pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Plan>,
         .optional()?)
 }
 
-pub fn insert(conn: &mut DbConnection, name: &str, first: i32, last: i32) -> Result<Plan, DbError> {
+pub fn insert(
+    conn: &mut DbConnection,
+    name: &str,
+    first: FiscalYear,
+    last: FiscalYear,
+) -> Result<Plan, DbError> {
     let id = diesel::insert_into(plans::table)
         .values((
             plans::name.eq(name),
@@ -210,7 +216,7 @@ pub fn initiatives(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<Initi
 pub fn report_date(
     conn: &mut DbConnection,
     plan_id: PlanId,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
 ) -> Result<Option<String>, DbError> {
     Ok(reports::table
         .filter(reports::plan_id.eq(plan_id))
@@ -223,7 +229,7 @@ pub fn report_date(
 pub fn insert_report(
     conn: &mut DbConnection,
     plan_id: PlanId,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
     report_date: &str,
 ) -> Result<(), DbError> {
     diesel::insert_into(reports::table)

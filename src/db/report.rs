@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::plan::{self, Plan};
 use super::schema::{focus_areas, initiatives, plans, sheets};
 use super::{sheet, DbConnection, DbError};
+use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::ids::{PlanId, SheetId};
 use crate::domain::sheet::{heading, Sheet};
 use crate::domain::workflow::SheetStatus;
@@ -14,7 +15,7 @@ use crate::domain::workflow::SheetStatus;
 #[derive(Debug, Clone)]
 pub struct BookData {
     pub plan: Plan,
-    pub fiscal_year: i32,
+    pub fiscal_year: FiscalYear,
     pub include_drafts: bool,
     /// As imported with the report (「令和7年3月末」), if there was one.
     pub report_date: Option<String>,
@@ -30,7 +31,7 @@ pub struct BookData {
 pub fn load_book(
     conn: &mut DbConnection,
     plan_id: PlanId,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
     include_drafts: bool,
 ) -> Result<Option<BookData>, DbError> {
     conn.transaction(|conn| {
@@ -67,7 +68,7 @@ pub fn load_book(
 /// newest plan with sheets in that year.
 pub fn plan_for_year(
     conn: &mut DbConnection,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
     asked: Option<PlanId>,
 ) -> Result<Option<PlanId>, DbError> {
     if asked.is_some() {
@@ -90,7 +91,7 @@ pub fn plan_for_year(
 pub struct YearSummary {
     pub plan_id: PlanId,
     pub plan_name: String,
-    pub fiscal_year: i32,
+    pub fiscal_year: FiscalYear,
     pub sheets: usize,
     pub final_sheets: usize,
 }
@@ -98,7 +99,7 @@ pub struct YearSummary {
 /// Every plan and year that has sheets, newest first, with how many are final.
 /// One query.
 pub fn year_summaries(conn: &mut DbConnection) -> Result<Vec<YearSummary>, DbError> {
-    let rows: Vec<(PlanId, String, i32, i32, SheetStatus)> = sheets::table
+    let rows: Vec<(PlanId, String, FiscalYear, FiscalYear, SheetStatus)> = sheets::table
         .inner_join(initiatives::table.inner_join(focus_areas::table.inner_join(plans::table)))
         .select((
             plans::id,
@@ -108,7 +109,7 @@ pub fn year_summaries(conn: &mut DbConnection) -> Result<Vec<YearSummary>, DbErr
             sheets::status,
         ))
         .load(conn)?;
-    let mut out: Vec<(i32, YearSummary)> = Vec::new();
+    let mut out: Vec<(FiscalYear, YearSummary)> = Vec::new();
     for (plan_id, plan_name, last_year, fiscal_year, status) in rows {
         let i = match out
             .iter()
@@ -158,7 +159,7 @@ pub struct RunningHead {
 /// state. One query.
 pub fn running_heads(
     conn: &mut DbConnection,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
 ) -> Result<Vec<RunningHead>, DbError> {
     let rows: Vec<(SheetId, String, i32, String, i32, SheetStatus)> = sheets::table
         .inner_join(initiatives::table.inner_join(focus_areas::table.inner_join(plans::table)))

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::rounds;
 use super::{DbConnection, DbError};
+use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::ids::{PlanId, RoundId};
 use crate::domain::round::{RoundKind, RoundStatus};
 
@@ -12,7 +13,7 @@ use crate::domain::round::{RoundKind, RoundStatus};
 pub struct RoundRow {
     pub id: RoundId,
     pub plan_id: PlanId,
-    pub fiscal_year: i32,
+    pub fiscal_year: FiscalYear,
     pub kind: RoundKind,
     pub status: RoundStatus,
     pub deadline: Option<NaiveDate>,
@@ -37,7 +38,7 @@ pub fn for_plan(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<RoundRow
 pub fn open_round(
     conn: &mut DbConnection,
     plan_id: PlanId,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
 ) -> Result<Option<RoundRow>, DbError> {
     let open: Vec<RoundRow> = rounds::table
         .filter(rounds::plan_id.eq(plan_id))
@@ -55,7 +56,7 @@ pub fn open_round(
 pub fn open(
     conn: &mut DbConnection,
     plan_id: PlanId,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
     kind: RoundKind,
     deadline: Option<NaiveDate>,
 ) -> Result<(), DbError> {

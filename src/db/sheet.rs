@@ -11,6 +11,7 @@ use super::schema::{
 };
 use super::{DbConnection, DbError};
 use crate::domain::field::{Field, HeaderSlot, Texts};
+use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::ids::{DepartmentId, IndicatorId, InitiativeId, PlanId, SheetId};
 use crate::domain::measure::parse_measure;
 use crate::domain::sheet::{ActionItem, Indicator, Period, Sheet, SheetContent, SheetContext};
@@ -21,7 +22,7 @@ use crate::domain::workflow::SheetStatus;
 struct SheetRow {
     id: SheetId,
     initiative_id: InitiativeId,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
     status: SheetStatus,
     version: i32,
     return_reason: String,
@@ -31,8 +32,8 @@ struct SheetRow {
 struct ContextRow {
     plan_id: PlanId,
     plan_name: String,
-    plan_first_year: i32,
-    plan_last_year: i32,
+    plan_first_year: FiscalYear,
+    plan_last_year: FiscalYear,
     area_number: i32,
     area_title: String,
     initiative_number: i32,
@@ -48,9 +49,9 @@ struct IndicatorRow {
     name: String,
     method: String,
     baseline_text: String,
-    baseline_year: Option<i32>,
+    baseline_year: Option<FiscalYear>,
     target_text: String,
-    target_year: i32,
+    target_year: FiscalYear,
 }
 
 /// Loads one sheet with everything printed on it. Seven queries, whatever the
@@ -154,7 +155,7 @@ fn load_action_items(
         .order(action_items::position)
         .select((action_items::id, action_items::text))
         .load(conn)?;
-    let cells: Vec<(i32, i32, String)> = schedule_cells::table
+    let cells: Vec<(i32, FiscalYear, String)> = schedule_cells::table
         .inner_join(action_items::table)
         .filter(action_items::sheet_id.eq(sheet_id))
         .order((schedule_cells::action_item_id, schedule_cells::fiscal_year))
@@ -164,7 +165,7 @@ fn load_action_items(
             schedule_cells::value,
         ))
         .load(conn)?;
-    let mut cells_by_item: HashMap<i32, Vec<(i32, String)>> = HashMap::new();
+    let mut cells_by_item: HashMap<i32, Vec<(FiscalYear, String)>> = HashMap::new();
     for (item, year, value) in cells {
         cells_by_item.entry(item).or_default().push((year, value));
     }
@@ -186,7 +187,7 @@ fn load_indicators(
         .order(indicators::position)
         .select(IndicatorRow::as_select())
         .load(conn)?;
-    let values: Vec<(IndicatorId, i32, Period, String)> = indicator_values::table
+    let values: Vec<(IndicatorId, FiscalYear, Period, String)> = indicator_values::table
         .inner_join(indicators::table)
         .filter(indicators::sheet_id.eq(sheet_id))
         .select((
@@ -196,7 +197,7 @@ fn load_indicators(
             indicator_values::value_text,
         ))
         .load(conn)?;
-    let mut by_indicator: HashMap<IndicatorId, Vec<(i32, Period, String)>> = HashMap::new();
+    let mut by_indicator: HashMap<IndicatorId, Vec<(FiscalYear, Period, String)>> = HashMap::new();
     for (indicator, year, period, text) in values {
         by_indicator
             .entry(indicator)
@@ -227,7 +228,7 @@ fn load_indicators(
 pub fn find_id(
     conn: &mut DbConnection,
     initiative_id: InitiativeId,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
 ) -> Result<Option<SheetId>, DbError> {
     Ok(sheets::table
         .filter(sheets::initiative_id.eq(initiative_id))
@@ -275,7 +276,7 @@ fn write_texts(
 pub fn insert(
     conn: &mut DbConnection,
     initiative_id: InitiativeId,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
     status: SheetStatus,
     content: &SheetContent,
 ) -> Result<SheetId, DbError> {
@@ -338,11 +339,11 @@ struct IndicatorColumns<'a> {
     baseline_text: &'a str,
     baseline_number: Option<f64>,
     baseline_unit: Option<String>,
-    baseline_year: Option<i32>,
+    baseline_year: Option<FiscalYear>,
     target_text: &'a str,
     target_number: Option<f64>,
     target_unit: Option<String>,
-    target_year: i32,
+    target_year: FiscalYear,
 }
 
 impl<'a> IndicatorColumns<'a> {
@@ -520,7 +521,7 @@ struct ListRow {
 pub fn list_for_year(
     conn: &mut DbConnection,
     plan_id: PlanId,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
 ) -> Result<Vec<ListEntry>, DbError> {
     let rows: Vec<ListRow> = sheets::table
         .inner_join(
@@ -583,7 +584,7 @@ pub fn list_for_year(
 }
 
 /// Fiscal years that have sheets in a plan, newest first.
-pub fn years(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<i32>, DbError> {
+pub fn years(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<FiscalYear>, DbError> {
     Ok(sheets::table
         .inner_join(initiatives::table.inner_join(focus_areas::table))
         .filter(focus_areas::plan_id.eq(plan_id))

@@ -10,6 +10,7 @@ use diesel::sql_types::{Integer, Text};
 
 use crate::domain::audit::AuditAction;
 use crate::domain::field::ChoiceList;
+use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::ids::{
     AreaId, ChoiceId, DepartmentId, IndicatorId, InitiativeId, PlanId, RoundId, SheetId, UserId,
 };
@@ -41,6 +42,7 @@ macro_rules! integer_ids {
 }
 
 integer_ids!(
+    FiscalYear,
     SheetId,
     DepartmentId,
     InitiativeId,

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::field::Field;
-use super::fiscal_year::{era_name, short};
+use super::fiscal_year::{era_name, short, FiscalYear};
 use super::sheet::{Period, SheetContent};
 
 /// One changed field, for the audit log and the history page.
@@ -17,7 +17,7 @@ pub struct Change {
 }
 
 /// Every text field of the registry, then the 取組項目 and 目標 tables.
-pub fn diff(old: &SheetContent, new: &SheetContent, fiscal_year: i32) -> Vec<Change> {
+pub fn diff(old: &SheetContent, new: &SheetContent, fiscal_year: FiscalYear) -> Vec<Change> {
     let mut changes = Vec::new();
     let mut push = |field: String, before: String, after: String| {
         if before != after {
@@ -90,14 +90,14 @@ mod tests {
 
     #[test]
     fn one_changed_field_by_its_label() {
-        let effects = Field::from_label("令和6年度の効果・影響", 2024)
+        let effects = Field::from_label("令和6年度の効果・影響", FiscalYear(2024))
             .unwrap()
             .unwrap();
         let mut old = SheetContent::default();
         old.texts.set(effects, "効果");
         let mut new = old.clone();
         new.texts.set(effects, "新しい効果");
-        let changes = diff(&old, &new, 2024);
+        let changes = diff(&old, &new, FiscalYear(2024));
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].field, "令和6年度の効果・影響");
         assert_eq!(

@@ -9,7 +9,7 @@
 //! writes them is [`Part`].
 
 use super::coded::coded_enum;
-use super::fiscal_year::era_name;
+use super::fiscal_year::{era_name, FiscalYear};
 use super::round::RoundKind;
 
 /// Who writes a field, and in which round.
@@ -298,7 +298,7 @@ impl Field {
     }
 
     /// The label on the sheet of `fiscal_year`: 「令和7年度上半期の取組」.
-    pub fn label(self, fiscal_year: i32) -> String {
+    pub fn label(self, fiscal_year: FiscalYear) -> String {
         self.def().label.replace("{年度}", &era_name(fiscal_year))
     }
 
@@ -333,7 +333,7 @@ impl Field {
 
     /// Recognises a label as a report prints it (whitespace removed) for a sheet
     /// of `fiscal_year`. `Err` when a 令和N年度 label names another year.
-    pub fn from_label(written: &str, fiscal_year: i32) -> Result<Option<Field>, String> {
+    pub fn from_label(written: &str, fiscal_year: FiscalYear) -> Result<Option<Field>, String> {
         for f in Self::all() {
             let def = f.def();
             if def.label == written || def.label_variants.contains(&written) {
@@ -453,18 +453,22 @@ mod tests {
 
     #[test]
     fn labels_follow_the_year_and_read_back() {
-        let labels: Vec<String> = Field::all().map(|f| f.label(2025)).collect();
+        let labels: Vec<String> = Field::all().map(|f| f.label(FiscalYear(2025))).collect();
         assert!(labels.contains(&"令和7年度上半期の取組".to_string()));
         for f in Field::all().filter(|f| f.def().place == Place::Body) {
-            let label = f.label(2024);
-            assert_eq!(Field::from_label(&label, 2024), Ok(Some(f)), "{label}");
+            let label = f.label(FiscalYear(2024));
+            assert_eq!(
+                Field::from_label(&label, FiscalYear(2024)),
+                Ok(Some(f)),
+                "{label}"
+            );
         }
-        assert!(Field::from_label("令和5年度の課題", 2024).is_err());
-        assert!(Field::from_label("下半年へ向けての取組", 2024)
+        assert!(Field::from_label("令和5年度の課題", FiscalYear(2024)).is_err());
+        assert!(Field::from_label("下半年へ向けての取組", FiscalYear(2024))
             .unwrap()
             .is_some());
         assert_eq!(
-            Field::from_label("令和6年度実施内容", 2024).unwrap(),
+            Field::from_label("令和6年度実施内容", FiscalYear(2024)).unwrap(),
             { Field::all().find(|f| f.def().label == "{年度}の実施内容") }
         );
     }

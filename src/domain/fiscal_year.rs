@@ -1,31 +1,90 @@
 //! Fiscal years (年度, April–March) and their 和暦 names: all 和暦 arithmetic in
 //! one place. 令和N年度 = FY 2018+N.
 
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
 const REIWA_EPOCH: i32 = 2018;
 const HEISEI_EPOCH: i32 = 1988;
 
+/// A fiscal year by the calendar year it starts in (FY2024 = 令和6年度, April
+/// 2024 to March 2025). Shown as 和暦; stored and put in URLs as the number.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Integer)]
+#[serde(transparent)]
+pub struct FiscalYear(pub i32);
+
+impl FiscalYear {
+    pub fn next(self) -> Self {
+        Self(self.0 + 1)
+    }
+
+    pub fn prev(self) -> Self {
+        Self(self.0 - 1)
+    }
+
+    /// `first` to `last`, both included.
+    pub fn span(first: Self, last: Self) -> impl DoubleEndedIterator<Item = Self> + Clone {
+        (first.0..=last.0).map(Self)
+    }
+
+    /// `first` up to the year before `end`.
+    pub fn until(first: Self, end: Self) -> impl DoubleEndedIterator<Item = Self> + Clone {
+        (first.0..end.0).map(Self)
+    }
+}
+
+impl fmt::Display for FiscalYear {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for FiscalYear {
+    type Err = std::num::ParseIntError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(Self)
+    }
+}
+
 /// 「令和6年度」 for 2024; 「令和元年度」 for 2019.
-pub fn era_name(fiscal_year: i32) -> String {
-    match fiscal_year - REIWA_EPOCH {
+pub fn era_name(fiscal_year: FiscalYear) -> String {
+    match fiscal_year.0 - REIWA_EPOCH {
         1 => "令和元年度".to_string(),
         n => format!("令和{n}年度"),
     }
 }
 
 /// The short form used in column headers: 「R6」.
-pub fn short(fiscal_year: i32) -> String {
-    format!("R{}", fiscal_year - REIWA_EPOCH)
+pub fn short(fiscal_year: FiscalYear) -> String {
+    format!("R{}", fiscal_year.0 - REIWA_EPOCH)
 }
 
 /// 令和N → fiscal year.
-pub fn from_reiwa(n: i32) -> i32 {
-    n + REIWA_EPOCH
+pub fn from_reiwa(n: i32) -> FiscalYear {
+    FiscalYear(n + REIWA_EPOCH)
 }
 
 /// The end of a fiscal year as a report's cover dates it: 「令和7年3月末」 for
 /// FY2024 (March 2019 was still 平成).
-pub fn year_end_label(fiscal_year: i32) -> String {
-    let calendar_year = fiscal_year + 1;
+pub fn year_end_label(fiscal_year: FiscalYear) -> String {
+    let calendar_year = fiscal_year.0 + 1;
     match calendar_year - REIWA_EPOCH {
         n if n < 2 => format!("平成{}年3月末", calendar_year - HEISEI_EPOCH),
         n => format!("令和{n}年3月末"),
@@ -61,7 +120,7 @@ pub fn leading_int(s: &str) -> Option<(i32, &str)> {
 }
 
 /// 「6年…」 or 「元年…」 after 「令和」 → (fiscal year, rest after the number).
-fn reiwa_number(rest: &str) -> Option<(i32, &str)> {
+fn reiwa_number(rest: &str) -> Option<(FiscalYear, &str)> {
     let (n, rest) = match rest.strip_prefix('元') {
         Some(rest) => (1, rest),
         None => leading_int(rest)?,
@@ -70,13 +129,13 @@ fn reiwa_number(rest: &str) -> Option<(i32, &str)> {
 }
 
 /// 「令和6年度…」 → (2024, 「…」); 令和元年度 too. Expects whitespace already removed.
-pub fn split_era_year(s: &str) -> Option<(i32, &str)> {
+pub fn split_era_year(s: &str) -> Option<(FiscalYear, &str)> {
     let (year, rest) = reiwa_number(s.strip_prefix("令和")?)?;
     Some((year, rest.strip_prefix("年度")?))
 }
 
 /// A year as written in a column heading: 「R4」「Ｒ４」「令和4年度」「令和元年度」.
-pub fn year_token(s: &str) -> Option<i32> {
+pub fn year_token(s: &str) -> Option<FiscalYear> {
     if let Some(rest) = s.strip_prefix('R').or_else(|| s.strip_prefix('Ｒ')) {
         let (n, rest) = leading_int(rest)?;
         return rest.is_empty().then_some(from_reiwa(n));
@@ -91,24 +150,29 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(era_name(2024), "令和6年度");
-        assert_eq!(era_name(2019), "令和元年度");
-        assert_eq!(short(2025), "R7");
-        assert_eq!(from_reiwa(6), 2024);
-        assert_eq!(year_end_label(2024), "令和7年3月末");
-        assert_eq!(year_end_label(2019), "令和2年3月末");
-        assert_eq!(year_end_label(2018), "平成31年3月末");
+        let fy = FiscalYear;
+        assert_eq!(era_name(fy(2024)), "令和6年度");
+        assert_eq!(era_name(fy(2019)), "令和元年度");
+        assert_eq!(short(fy(2025)), "R7");
+        assert_eq!(from_reiwa(6), fy(2024));
+        assert_eq!(year_end_label(fy(2024)), "令和7年3月末");
+        assert_eq!(year_end_label(fy(2019)), "令和2年3月末");
+        assert_eq!(year_end_label(fy(2018)), "平成31年3月末");
     }
 
     #[test]
     fn reading_years() {
-        assert_eq!(split_era_year("令和6年度の課題"), Some((2024, "の課題")));
-        assert_eq!(split_era_year("令和元年度実績"), Some((2019, "実績")));
-        assert_eq!(split_era_year("令和６年度"), Some((2024, "")));
+        let fy = FiscalYear;
+        assert_eq!(
+            split_era_year("令和6年度の課題"),
+            Some((fy(2024), "の課題"))
+        );
+        assert_eq!(split_era_year("令和元年度実績"), Some((fy(2019), "実績")));
+        assert_eq!(split_era_year("令和６年度"), Some((fy(2024), "")));
         assert_eq!(split_era_year("平成6年度"), None);
-        assert_eq!(year_token("R4"), Some(2022));
-        assert_eq!(year_token("Ｒ４"), Some(2022));
-        assert_eq!(year_token("令和元年度"), Some(2019));
+        assert_eq!(year_token("R4"), Some(fy(2022)));
+        assert_eq!(year_token("Ｒ４"), Some(fy(2022)));
+        assert_eq!(year_token("令和元年度"), Some(fy(2019)));
         assert_eq!(year_token("R4x"), None);
         assert_eq!(parse_int("１２"), Some(12));
         assert_eq!(leading_int("12年"), Some((12, "年")));

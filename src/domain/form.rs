@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::field::{ChoiceList, Field, Input, Part, Texts, LONG_TEXT_MAX, SHORT_TEXT_MAX};
-use super::fiscal_year::era_name;
+use super::fiscal_year::{era_name, FiscalYear};
 use super::ids::IndicatorId;
 use super::round::RoundKind;
 use super::sheet::{ActionItem, Indicator, Period, SheetContent};
@@ -17,7 +17,7 @@ pub const MAX_ROWS: usize = 50;
 pub struct ActionRow {
     pub text: String,
     /// One cell per plan year, in year order.
-    pub cells: Vec<(i32, String)>,
+    pub cells: Vec<(FiscalYear, String)>,
 }
 
 /// The cells of one 目標 row on the form.
@@ -105,7 +105,7 @@ pub enum Target {
     Field(Field),
     ActionText(usize),
     /// Row and fiscal year of a schedule cell.
-    ActionCell(usize, i32),
+    ActionCell(usize, FiscalYear),
     Indicator(usize, IndicatorCell),
     /// The number of rows.
     Rows,
@@ -172,8 +172,8 @@ impl SheetForm {
         content: &SheetContent,
         indicator_ids: &[IndicatorId],
         version: i32,
-        fiscal_year: i32,
-        schedule_years: &[i32],
+        fiscal_year: FiscalYear,
+        schedule_years: &[FiscalYear],
     ) -> Self {
         let keys = indicator_ids
             .iter()
@@ -203,7 +203,7 @@ impl SheetForm {
     }
 
     /// Applies a row operation; returns false when the rows are at their limit.
-    pub fn apply_row_op(&mut self, op: RowOp, schedule_years: &[i32]) -> bool {
+    pub fn apply_row_op(&mut self, op: RowOp, schedule_years: &[FiscalYear]) -> bool {
         match op {
             RowOp::AddAction => {
                 if self.action_items.len() >= MAX_ROWS {
@@ -243,7 +243,7 @@ impl SheetForm {
         round: RoundKind,
         choices: &Choices,
         current: &SheetContent,
-        fiscal_year: i32,
+        fiscal_year: FiscalYear,
     ) -> Vec<FieldError> {
         let mut errors = self.validate_texts(round, choices, current, fiscal_year);
         if self.action_items.len() > MAX_ROWS || self.indicators.len() > MAX_ROWS {
@@ -264,7 +264,7 @@ impl SheetForm {
         round: RoundKind,
         choices: &Choices,
         current: &SheetContent,
-        fiscal_year: i32,
+        fiscal_year: FiscalYear,
     ) -> Vec<FieldError> {
         let mut errors = Vec::new();
         for field in Field::all().filter(|f| f.department_writes_in(round)) {
@@ -377,7 +377,7 @@ impl SheetForm {
         &self,
         current: &SheetContent,
         current_ids: &[IndicatorId],
-        fiscal_year: i32,
+        fiscal_year: FiscalYear,
         round: RoundKind,
     ) -> (SheetContent, Vec<Option<IndicatorId>>) {
         let mut texts = current.texts.clone();
@@ -420,7 +420,7 @@ impl SheetForm {
         &self,
         current: &SheetContent,
         current_ids: &[IndicatorId],
-        fiscal_year: i32,
+        fiscal_year: FiscalYear,
         round: RoundKind,
     ) -> (Vec<Indicator>, Vec<Option<IndicatorId>>) {
         let defaults = Indicator {
@@ -458,7 +458,7 @@ impl SheetForm {
         &self,
         current: &SheetContent,
         current_ids: &[IndicatorId],
-        fiscal_year: i32,
+        fiscal_year: FiscalYear,
         round: RoundKind,
     ) -> (Vec<Indicator>, Vec<Option<IndicatorId>>) {
         let indicators = current
@@ -479,7 +479,7 @@ impl SheetForm {
 
 impl IndicatorRow {
     /// Copies the values the round lets the department write.
-    fn write_values(&self, ind: &mut Indicator, fiscal_year: i32, round: RoundKind) {
+    fn write_values(&self, ind: &mut Indicator, fiscal_year: FiscalYear, round: RoundKind) {
         for (cell, period) in [
             (IndicatorCell::FirstHalf, Period::FirstHalf),
             (IndicatorCell::Current, Period::Current),
@@ -492,7 +492,11 @@ impl IndicatorRow {
     }
 }
 
-fn indicator_row(ind: &Indicator, key: Option<IndicatorId>, fiscal_year: i32) -> IndicatorRow {
+fn indicator_row(
+    ind: &Indicator,
+    key: Option<IndicatorId>,
+    fiscal_year: FiscalYear,
+) -> IndicatorRow {
     let mut row = IndicatorRow {
         key,
         ..Default::default()
@@ -516,7 +520,7 @@ fn indicator_row(ind: &Indicator, key: Option<IndicatorId>, fiscal_year: i32) ->
     row
 }
 
-fn set_value(ind: &mut Indicator, year: i32, period: Period, text: &str) {
+fn set_value(ind: &mut Indicator, year: FiscalYear, period: Period, text: &str) {
     ind.values.retain(|(y, p, _)| !(*y == year && *p == period));
     if !text.is_empty() {
         ind.values.push((year, period, text.to_string()));
@@ -529,7 +533,9 @@ mod tests {
     use super::*;
 
     fn field(label: &str) -> Field {
-        Field::from_label(label, 2024).unwrap().expect(label)
+        Field::from_label(label, FiscalYear(2024))
+            .unwrap()
+            .expect(label)
     }
 
     fn content() -> SheetContent {
@@ -542,8 +548,8 @@ mod tests {
                 method: "定量".into(),
                 baseline: "1件".into(),
                 target: "9件".into(),
-                target_year: 2025,
-                values: vec![(2023, Period::FullYear, "5件".into())],
+                target_year: FiscalYear(2025),
+                values: vec![(FiscalYear(2023), Period::FullYear, "5件".into())],
                 ..Default::default()
             }],
             ..Default::default()
@@ -587,7 +593,12 @@ mod tests {
                 ],
             ),
         ];
-        let (new, ids) = form.apply(&content(), &[IndicatorId(7)], 2024, RoundKind::FirstHalf);
+        let (new, ids) = form.apply(
+            &content(),
+            &[IndicatorId(7)],
+            FiscalYear(2024),
+            RoundKind::FirstHalf,
+        );
         assert_eq!(
             new.texts.get(field("令和6年度上半期の取組")),
             "上半期に実施"
@@ -598,10 +609,16 @@ mod tests {
             "year-end field kept in the 上半期 round"
         );
         assert_eq!(ids, vec![Some(IndicatorId(7)), None]);
-        assert_eq!(new.indicators[0].value(2024, Period::FirstHalf), "３件");
-        assert_eq!(new.indicators[0].value(2023, Period::FullYear), "5件");
+        assert_eq!(
+            new.indicators[0].value(FiscalYear(2024), Period::FirstHalf),
+            "３件"
+        );
+        assert_eq!(
+            new.indicators[0].value(FiscalYear(2023), Period::FullYear),
+            "5件"
+        );
         assert_eq!(new.indicators[1].name, "新しい指標");
-        assert_eq!(new.indicators[1].target_year, 2025);
+        assert_eq!(new.indicators[1].target_year, FiscalYear(2025));
     }
 
     #[test]
@@ -616,7 +633,7 @@ mod tests {
             .push(row(None, &[(IndicatorCell::FirstHalf, "1件")]));
         let mut choices = Choices::default();
         choices.push(ChoiceList::Progress, "順調".into());
-        let errors = form.validate(RoundKind::FirstHalf, &choices, &content(), 2024);
+        let errors = form.validate(RoundKind::FirstHalf, &choices, &content(), FiscalYear(2024));
         let targets: Vec<Target> = errors.iter().map(|e| e.target).collect();
         assert!(targets.contains(&Target::Field(field("上半期進捗状況"))));
         assert!(targets.contains(&Target::Field(field("令和6年度上半期の取組"))));
@@ -632,7 +649,7 @@ mod tests {
         let missing: Vec<String> = form
             .missing_for_submit(RoundKind::FirstHalf)
             .into_iter()
-            .map(|f| f.label(2025))
+            .map(|f| f.label(FiscalYear(2025)))
             .collect();
         assert_eq!(missing, vec!["上半期進捗状況", "下半期への取組"]);
     }
@@ -640,13 +657,13 @@ mod tests {
     #[test]
     fn row_ops() {
         let mut form = SheetForm::default();
-        assert!(form.apply_row_op(RowOp::AddAction, &[2024]));
+        assert!(form.apply_row_op(RowOp::AddAction, &[FiscalYear(2024)]));
         form.action_items[0].text = "a".into();
-        form.apply_row_op(RowOp::AddAction, &[2024]);
+        form.apply_row_op(RowOp::AddAction, &[FiscalYear(2024)]);
         form.action_items[1].text = "b".into();
-        form.apply_row_op(RowOp::UpAction(1), &[2024]);
+        form.apply_row_op(RowOp::UpAction(1), &[FiscalYear(2024)]);
         assert_eq!(form.action_items[0].text, "b");
-        form.apply_row_op(RowOp::RemoveAction(0), &[2024]);
+        form.apply_row_op(RowOp::RemoveAction(0), &[FiscalYear(2024)]);
         assert_eq!(form.action_items.len(), 1);
     }
 }

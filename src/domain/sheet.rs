@@ -3,7 +3,7 @@
 
 use super::coded::coded_enum;
 use super::field::{Field, Place, Texts};
-use super::fiscal_year::short;
+use super::fiscal_year::{short, FiscalYear};
 use super::ids::{DepartmentId, IndicatorId, InitiativeId, PlanId, SheetId};
 use super::workflow::SheetStatus;
 
@@ -23,8 +23,8 @@ coded_enum! {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SheetContext {
     pub plan_name: String,
-    pub plan_first_year: i32,
-    pub plan_last_year: i32,
+    pub plan_first_year: FiscalYear,
+    pub plan_last_year: FiscalYear,
     pub area_number: i32,
     pub area_title: String,
     pub plan_id: PlanId,
@@ -44,11 +44,11 @@ pub struct SheetContext {
 pub struct ActionItem {
     pub text: String,
     /// (fiscal year, value) in year order; blank cells are absent.
-    pub schedule: Vec<(i32, String)>,
+    pub schedule: Vec<(FiscalYear, String)>,
 }
 
 impl ActionItem {
-    pub fn cell(&self, fiscal_year: i32) -> &str {
+    pub fn cell(&self, fiscal_year: FiscalYear) -> &str {
         self.schedule
             .iter()
             .find(|(y, _)| *y == fiscal_year)
@@ -63,15 +63,15 @@ pub struct Indicator {
     /// 評価方法: 定量 / 定性
     pub method: String,
     pub baseline: String,
-    pub baseline_year: Option<i32>,
+    pub baseline_year: Option<FiscalYear>,
     pub target: String,
-    pub target_year: i32,
+    pub target_year: FiscalYear,
     /// (fiscal year, period, text), sorted.
-    pub values: Vec<(i32, Period, String)>,
+    pub values: Vec<(FiscalYear, Period, String)>,
 }
 
 impl Indicator {
-    pub fn value(&self, fiscal_year: i32, period: Period) -> &str {
+    pub fn value(&self, fiscal_year: FiscalYear, period: Period) -> &str {
         self.values
             .iter()
             .find(|(y, p, _)| *y == fiscal_year && *p == period)
@@ -92,7 +92,7 @@ pub struct SheetContent {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sheet {
     pub id: SheetId,
-    pub fiscal_year: i32,
+    pub fiscal_year: FiscalYear,
     pub status: SheetStatus,
     pub version: i32,
     pub context: SheetContext,
@@ -118,14 +118,14 @@ impl Sheet {
     }
 
     /// Plan years shown as 取組項目 columns.
-    pub fn schedule_years(&self) -> Vec<i32> {
-        (self.context.plan_first_year..=self.context.plan_last_year).collect()
+    pub fn schedule_years(&self) -> Vec<FiscalYear> {
+        FiscalYear::span(self.context.plan_first_year, self.context.plan_last_year).collect()
     }
 
     /// Years whose full-year actual has its own 目標 column: from the plan's first
     /// year up to the year before the sheet's.
-    pub fn actual_years(&self) -> Vec<i32> {
-        (self.context.plan_first_year..self.fiscal_year).collect()
+    pub fn actual_years(&self) -> Vec<FiscalYear> {
+        FiscalYear::until(self.context.plan_first_year, self.fiscal_year).collect()
     }
 
     /// 「当初値(R2)」 when every indicator has the same baseline year, else 「当初値」.
@@ -239,7 +239,7 @@ fn is_list_marker(c: char) -> bool {
 /// past values copied; the year's own texts left blank. The year's 現況値
 /// becomes its full-year actual (the 「R6実績」 column of the R7 sheet) unless one
 /// was recorded.
-pub fn carry_forward(prev: &SheetContent, prev_year: i32) -> SheetContent {
+pub fn carry_forward(prev: &SheetContent, prev_year: FiscalYear) -> SheetContent {
     let indicators = prev
         .indicators
         .iter()
@@ -287,7 +287,9 @@ mod tests {
 
     /// A field by its label on a 令和6年度 sheet.
     fn field(label: &str) -> Field {
-        Field::from_label(label, 2024).unwrap().expect(label)
+        Field::from_label(label, FiscalYear(2024))
+            .unwrap()
+            .expect(label)
     }
 
     #[test]
@@ -301,23 +303,29 @@ mod tests {
             texts,
             action_items: vec![ActionItem {
                 text: "①項目".into(),
-                schedule: vec![(2024, "実施".into())],
+                schedule: vec![(FiscalYear(2024), "実施".into())],
             }],
             indicators: vec![Indicator {
                 name: "指標".into(),
                 values: vec![
-                    (2023, Period::FullYear, "5件".into()),
-                    (2024, Period::FirstHalf, "2件".into()),
-                    (2024, Period::Current, "6件".into()),
+                    (FiscalYear(2023), Period::FullYear, "5件".into()),
+                    (FiscalYear(2024), Period::FirstHalf, "2件".into()),
+                    (FiscalYear(2024), Period::Current, "6件".into()),
                 ],
                 ..Default::default()
             }],
         };
-        let next = carry_forward(&prev, 2024);
+        let next = carry_forward(&prev, FiscalYear(2024));
         assert_eq!(next.texts.get(field("関係計画名")), "計画");
         assert_eq!(next.action_items, prev.action_items);
-        assert_eq!(next.indicators[0].value(2024, Period::FullYear), "6件");
-        assert_eq!(next.indicators[0].value(2023, Period::FullYear), "5件");
+        assert_eq!(
+            next.indicators[0].value(FiscalYear(2024), Period::FullYear),
+            "6件"
+        );
+        assert_eq!(
+            next.indicators[0].value(FiscalYear(2023), Period::FullYear),
+            "5件"
+        );
         assert_eq!(next.texts.get(field("取組内容")), "取組内容");
         assert_eq!(next.texts.get(field("令和6年度上半期の取組")), "");
         assert_eq!(next.texts.get(field("推進本部評価")), "");

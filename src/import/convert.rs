@@ -1,12 +1,13 @@
 //! From a parsed sheet to the domain's sheet content.
 
 use super::ParsedSheet;
+use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::sheet::{ActionItem, Indicator, Period, SheetContent};
 
 impl ParsedSheet {
     /// The sheet's content for `fiscal_year` (the report's year). Blank cells are
     /// left out, as the database does not store them.
-    pub fn to_content(&self, fiscal_year: i32) -> SheetContent {
+    pub fn to_content(&self, fiscal_year: FiscalYear) -> SheetContent {
         let action_items = self
             .action_items
             .iter()
@@ -25,7 +26,7 @@ impl ParsedSheet {
             .indicators
             .iter()
             .map(|ind| {
-                let mut values: Vec<(i32, Period, String)> = self
+                let mut values: Vec<(FiscalYear, Period, String)> = self
                     .actual_years
                     .iter()
                     .zip(&ind.actuals)

@@ -7,6 +7,7 @@ pub mod report_text;
 pub use report_text::parse_report;
 
 use crate::domain::field::Texts;
+use crate::domain::fiscal_year::FiscalYear;
 
 /// A refusal to read a file: the 1-based line and what was expected there.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,10 +36,10 @@ pub struct ParsedReport {
     /// e.g. 「第2次甲府市行政改革推進プラン（2022～2025）」
     pub plan_name: String,
     /// First and last fiscal year of the plan, from the 「（2022～2025）」 in its name.
-    pub first_year: i32,
-    pub last_year: i32,
+    pub first_year: FiscalYear,
+    pub last_year: FiscalYear,
     /// Fiscal year the report covers (令和6年度 → 2024).
-    pub fiscal_year: i32,
+    pub fiscal_year: FiscalYear,
     /// e.g. 「令和7年3月末」, kept as written.
     pub report_date: String,
     /// 推進項目 in order of the list page, titles as the list page spells them (the master).
@@ -80,14 +81,14 @@ pub struct ParsedSheet {
     /// Every text field: the header's as written on the sheet, the body's rows.
     pub texts: Texts,
     /// Fiscal years of the 取組項目 columns (令和4年度 … 令和7年度 → 2022 … 2025).
-    pub schedule_years: Vec<i32>,
+    pub schedule_years: Vec<FiscalYear>,
     pub action_items: Vec<ParsedActionItem>,
     /// Year in 「当初値 (R2)」, if any.
-    pub baseline_year: Option<i32>,
+    pub baseline_year: Option<FiscalYear>,
     /// Years of the 「R4実績」… columns, in order.
-    pub actual_years: Vec<i32>,
+    pub actual_years: Vec<FiscalYear>,
     /// Year in 「目標値 (R7)」.
-    pub target_year: i32,
+    pub target_year: FiscalYear,
     pub indicators: Vec<ParsedIndicator>,
 }
 

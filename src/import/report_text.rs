@@ -15,7 +15,7 @@ use super::{
 use crate::domain::department::{normalize_department, split_department_spellings};
 use crate::domain::field::{Field, HeaderSlot, Place, Texts};
 use crate::domain::fiscal_year::{
-    digit, era_name, leading_int, parse_int, split_era_year, year_token,
+    digit, era_name, leading_int, parse_int, short, split_era_year, year_token, FiscalYear,
 };
 
 const SHEET_TITLE: &str = "取組事業点検・評価票";
@@ -93,7 +93,7 @@ fn split_lines(text: &str) -> Vec<&str> {
 fn parse_sheets(
     lines: &[&str],
     mut pos: usize,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
     list: &List,
 ) -> Result<HashMap<(i32, i32), RawSheet>, ImportError> {
     if pos >= lines.len() {
@@ -226,9 +226,9 @@ fn parse_paren_number(s: &str) -> Option<(i32, &str)> {
 
 struct Cover {
     plan_name: String,
-    first_year: i32,
-    last_year: i32,
-    fiscal_year: i32,
+    first_year: FiscalYear,
+    last_year: FiscalYear,
+    fiscal_year: FiscalYear,
     report_date: String,
 }
 
@@ -279,9 +279,9 @@ fn cover_text(line: &str, no: usize) -> Result<&str, ImportError> {
 #[derive(Default)]
 struct CoverLines {
     /// Plan name with its first and last year.
-    plan: Option<(String, i32, i32)>,
+    plan: Option<(String, FiscalYear, FiscalYear)>,
     /// Report year with its line, which an out-of-period year is reported at.
-    fiscal: Option<(i32, usize)>,
+    fiscal: Option<(FiscalYear, usize)>,
     date: Option<String>,
 }
 
@@ -373,7 +373,7 @@ impl CoverLines {
 }
 
 /// The plan period in a name like 「…プラン（2022～2025）」.
-fn plan_period(name: &str) -> Option<(i32, i32)> {
+fn plan_period(name: &str) -> Option<(FiscalYear, FiscalYear)> {
     name.char_indices()
         .filter(|&(_, c)| c == '(' || c == '（')
         .find_map(|(i, c)| {
@@ -385,7 +385,7 @@ fn plan_period(name: &str) -> Option<(i32, i32)> {
                 return None;
             }
             let last = parse_int(rest.as_str())?;
-            (first >= 1000 && last >= 1000).then_some((first, last))
+            (first >= 1000 && last >= 1000).then_some((FiscalYear(first), FiscalYear(last)))
         })
 }
 
@@ -655,14 +655,14 @@ enum Section {
 
 struct ScheduleColumns {
     item: usize,
-    years: Vec<(usize, i32)>,
+    years: Vec<(usize, FiscalYear)>,
 }
 
 struct GoalColumns {
     name: usize,
     method: usize,
     baseline: usize,
-    actuals: Vec<(usize, i32)>,
+    actuals: Vec<(usize, FiscalYear)>,
     half: usize,
     current: usize,
     target: usize,
@@ -670,7 +670,7 @@ struct GoalColumns {
 
 fn parse_sheet(
     block: &Block<'_>,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
     known: &HashSet<(i32, i32)>,
     done: &HashMap<(i32, i32), RawSheet>,
 ) -> Result<RawSheet, ImportError> {
@@ -779,7 +779,7 @@ struct Grid {
 fn read_grid(
     block: &Block<'_>,
     start: usize,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
     name: &str,
 ) -> Result<(Grid, usize), ImportError> {
     let mut grid = Grid {
@@ -820,7 +820,7 @@ impl Grid {
         &mut self,
         line: &str,
         no: usize,
-        fiscal_year: i32,
+        fiscal_year: FiscalYear,
         name: &str,
     ) -> Result<(), ImportError> {
         let raw: Vec<&str> = line.split('\t').collect();
@@ -1063,10 +1063,10 @@ fn parse_action_item(
 /// Returns the columns, the baseline year and the target year.
 fn parse_goal_header(
     raw: &[&str],
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
     name: &str,
     no: usize,
-) -> Result<(GoalColumns, Option<i32>, i32), ImportError> {
+) -> Result<(GoalColumns, Option<FiscalYear>, FiscalYear), ImportError> {
     let mut header = GoalHeader::default();
     for (col, cell) in raw.iter().enumerate().skip(1) {
         let k = key(cell);
@@ -1087,8 +1087,8 @@ fn parse_goal_header(
         error(
             no,
             format!(
-                "{name} の「目標」の行には 指標名・評価方法・当初値・R{}実績 (上半期)・現況値・目標値 の列が必要です",
-                fiscal_year - 2018
+                "{name} の「目標」の行には 指標名・評価方法・当初値・{}実績 (上半期)・現況値・目標値 の列が必要です",
+                short(fiscal_year)
             ),
         )
     })
@@ -1100,17 +1100,17 @@ struct GoalHeader {
     name: Option<usize>,
     method: Option<usize>,
     /// Column, and the year in 「当初値 (R2)」 if one is written.
-    baseline: Option<(usize, Option<i32>)>,
-    actuals: Vec<(usize, i32)>,
+    baseline: Option<(usize, Option<FiscalYear>)>,
+    actuals: Vec<(usize, FiscalYear)>,
     half: Option<usize>,
     current: Option<usize>,
-    target: Option<(usize, i32)>,
+    target: Option<(usize, FiscalYear)>,
 }
 
 impl GoalHeader {
     /// Takes column `col`, headed `k` (whitespace removed). The error is what to add to
     /// 「…を読み取れません」: why, or nothing when the heading is simply unknown.
-    fn read(&mut self, col: usize, k: &str, fiscal_year: i32) -> Result<(), String> {
+    fn read(&mut self, col: usize, k: &str, fiscal_year: FiscalYear) -> Result<(), String> {
         let fresh = |taken: bool| {
             if taken {
                 Err("（2回あります）".to_string())
@@ -1168,7 +1168,7 @@ impl GoalHeader {
     }
 
     /// The columns with the baseline and target years, if every required column was found.
-    fn finish(self) -> Option<(GoalColumns, Option<i32>, i32)> {
+    fn finish(self) -> Option<(GoalColumns, Option<FiscalYear>, FiscalYear)> {
         let (baseline, baseline_year) = self.baseline?;
         let (target, target_year) = self.target?;
         let columns = GoalColumns {
@@ -1256,7 +1256,7 @@ fn printed_body_fields() -> Vec<Field> {
 fn parse_body(
     block: &Block<'_>,
     mut i: usize,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
     name: &str,
 ) -> Result<Texts, ImportError> {
     let fields = printed_body_fields();
@@ -1328,7 +1328,7 @@ fn parse_body(
 fn body_row_field(
     row: &[&str],
     label: &str,
-    fiscal_year: i32,
+    fiscal_year: FiscalYear,
     name: &str,
     no: usize,
 ) -> Result<Field, ImportError> {
@@ -1597,7 +1597,9 @@ mod tests {
     /// The seed report; `HYOKA_REPORT_FIXTURE` may point at another copy.
     /// A text of a 令和6年度 sheet by its label.
     fn t<'a>(sheet: &'a ParsedSheet, label: &str) -> &'a str {
-        let field = Field::from_label(label, 2024).unwrap().expect(label);
+        let field = Field::from_label(label, FiscalYear(2024))
+            .unwrap()
+            .expect(label);
         sheet.texts.get(field)
     }
 
@@ -1651,8 +1653,11 @@ mod tests {
     fn cover_and_structure() {
         let r = parsed();
         assert_eq!(r.plan_name, "第2次甲府市行政改革推進プラン（2022～2025）");
-        assert_eq!((r.first_year, r.last_year), (2022, 2025));
-        assert_eq!(r.fiscal_year, 2024);
+        assert_eq!(
+            (r.first_year, r.last_year),
+            (FiscalYear(2022), FiscalYear(2025))
+        );
+        assert_eq!(r.fiscal_year, FiscalYear(2024));
         assert_eq!(r.report_date, "令和7年3月末");
         let areas: Vec<(i32, &str)> = r
             .areas
@@ -1698,9 +1703,20 @@ mod tests {
             vec![47, 75, 100, 126, 152, 179, 205, 232, 258, 285, 311, 338]
         );
         for i in &r.initiatives {
-            assert_eq!(i.sheet.schedule_years, vec![2022, 2023, 2024, 2025]);
-            assert_eq!(i.sheet.actual_years, vec![2022, 2023]);
-            assert_eq!(i.sheet.target_year, 2025);
+            assert_eq!(
+                i.sheet.schedule_years,
+                vec![
+                    FiscalYear(2022),
+                    FiscalYear(2023),
+                    FiscalYear(2024),
+                    FiscalYear(2025)
+                ]
+            );
+            assert_eq!(
+                i.sheet.actual_years,
+                vec![FiscalYear(2022), FiscalYear(2023)]
+            );
+            assert_eq!(i.sheet.target_year, FiscalYear(2025));
             assert_eq!(t(&i.sheet, "所管課評価"), "継続推進");
             assert_eq!(t(&i.sheet, "推進本部評価"), "継続推進");
             assert_eq!(t(&i.sheet, "上半期進捗状況"), "順調");
@@ -1729,7 +1745,7 @@ mod tests {
         assert_eq!(t(s, "対象部局"), "全部局");
         assert_eq!(t(s, "関連する取組事業"), "");
         assert_eq!(t(s, "特記事項"), "");
-        assert_eq!(s.baseline_year, Some(2020));
+        assert_eq!(s.baseline_year, Some(FiscalYear(2020)));
         let items: Vec<(&str, Vec<&str>)> = s
             .action_items
             .iter()
@@ -1824,7 +1840,7 @@ mod tests {
         let s = &initiative(&r, 3, 1).sheet;
         assert_eq!(t(s, "関係計画名"), "甲府市デジタルソサエティ 未来ビジョン");
         assert_eq!(t(s, "計画年数"), "10年間（令和12年度まで）");
-        assert_eq!(s.baseline_year, Some(2022));
+        assert_eq!(s.baseline_year, Some(FiscalYear(2022)));
         assert_eq!(
             s.indicators[0].name,
             "国の重点計画に基づき優先される行政 手続きオンライン化の実施割合"
@@ -1866,7 +1882,7 @@ mod tests {
         let s = &initiative(&r, 4, 2).sheet;
         assert!(t(s, "令和6年度の効果・影響").contains("延床面積を211,94㎡削減し"));
         assert_eq!(t(s, "対象部局"), "指定部局");
-        assert_eq!(s.baseline_year, Some(2021));
+        assert_eq!(s.baseline_year, Some(FiscalYear(2021)));
         assert_eq!(s.indicators[1].baseline, "3.83%");
         assert_eq!(s.indicators[1].target, "10.03%");
         assert_eq!(
@@ -1888,7 +1904,7 @@ mod tests {
         assert_eq!(s.indicators[0].target, "190");
         assert_eq!(t(s, "関連する取組事業"), "");
         assert_eq!(t(s, "特記事項"), "");
-        assert_eq!(s.baseline_year, Some(2022));
+        assert_eq!(s.baseline_year, Some(FiscalYear(2022)));
         assert_eq!(s.name_on_sheet, "多様な主体との連携によるSDGsの推進");
         assert_eq!(t(s, "計画年数"), "9年間（令和12年度まで）");
         // (1) No.3: the related initiative cell.
@@ -2177,24 +2193,24 @@ mod tests {
         let r = parse_report(&swapped).expect("variants parse");
         assert_eq!(
             (r.first_year, r.last_year, r.fiscal_year),
-            (2022, 2025, 2024)
+            (FiscalYear(2022), FiscalYear(2025), FiscalYear(2024))
         );
         assert_eq!(r.plan_name, "第2次甲府市行政改革推進プラン(2022-2025)");
         assert_eq!(
             plan_period("プラン（２０１９〜２０２２）"),
-            Some((2019, 2022))
+            Some((FiscalYear(2019), FiscalYear(2022)))
         );
         assert_eq!(
             plan_period("プラン（第2次）（2019~2022）"),
-            Some((2019, 2022))
+            Some((FiscalYear(2019), FiscalYear(2022)))
         );
         assert_eq!(plan_period("プラン"), None);
         assert_eq!(
             split_era_year("令和元年度実績報告書"),
-            Some((2019, "実績報告書"))
+            Some((FiscalYear(2019), "実績報告書"))
         );
-        assert_eq!(year_token("R4"), Some(2022));
-        assert_eq!(year_token("令和元年度"), Some(2019));
+        assert_eq!(year_token("R4"), Some(FiscalYear(2022)));
+        assert_eq!(year_token("令和元年度"), Some(FiscalYear(2019)));
         assert_eq!(year_token("R4x"), None);
     }
 

@@ -5,7 +5,7 @@
 use super::view::{page_name, SheetView};
 use crate::db::report::{BookData, RunningHead};
 use crate::domain::field::HeaderSlot;
-use crate::domain::fiscal_year::{era_name, year_end_label};
+use crate::domain::fiscal_year::{era_name, year_end_label, FiscalYear};
 use crate::domain::ids::{PlanId, SheetId};
 
 pub struct ListRowView {
@@ -26,7 +26,7 @@ pub struct ListArea {
 pub struct BookView {
     pub plan_id: PlanId,
     pub plan_name: String,
-    pub fiscal_year: i32,
+    pub fiscal_year: FiscalYear,
     /// 「令和6年度実績報告書」
     pub title: String,
     /// 「令和7年3月末」
@@ -86,7 +86,7 @@ impl BookView {
 /// whose margin boxes carry the plan name, the year, the sheet's 推進項目 and
 /// No., and 「作成中」 while it is not final. Served as a file because the
 /// Content-Security-Policy allows no inline style.
-pub fn page_rules(fiscal_year: i32, heads: &[RunningHead]) -> String {
+pub fn page_rules(fiscal_year: FiscalYear, heads: &[RunningHead]) -> String {
     let year = era_name(fiscal_year);
     let mut css = String::from("/* Running headers of each sheet (generated). */\n");
     for h in heads {
@@ -128,7 +128,7 @@ mod tests {
     #[test]
     fn running_heads_are_escaped_css_strings() {
         let css = page_rules(
-            2024,
+            FiscalYear(2024),
             &[RunningHead {
                 sheet_id: SheetId(7),
                 plan_name: "プラン\"}\\\n<x>".into(),

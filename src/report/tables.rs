@@ -3,7 +3,7 @@
 
 use crate::db::report::BookData;
 use crate::domain::field::{Field, Place};
-use crate::domain::fiscal_year::short;
+use crate::domain::fiscal_year::{short, FiscalYear};
 use crate::domain::sheet::{Period, Sheet};
 
 pub struct Table {
@@ -73,7 +73,7 @@ pub fn list_table(book: &BookData) -> Table {
 /// one 実績 per past plan year, the year's 上半期 actual, 現況値, 目標値.
 pub fn indicator_table(book: &BookData) -> Table {
     let year = book.fiscal_year;
-    let past: Vec<i32> = (book.plan.first_year..year).collect();
+    let past: Vec<FiscalYear> = FiscalYear::until(book.plan.first_year, year).collect();
     let mut header: Vec<String> = [
         "推進項目",
         "No.",

@@ -12,7 +12,7 @@ use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::app;
 use crate::db::{self, DbPool};
 use crate::domain::field::ChoiceList;
-use crate::domain::fiscal_year::era_name;
+use crate::domain::fiscal_year::{era_name, FiscalYear};
 use crate::domain::ids::{ChoiceId, RoundId, UserId};
 use crate::domain::permission::{authorize, Action};
 use crate::domain::round::RoundKind;
@@ -36,7 +36,7 @@ fn require(user: &CurrentUser, action: Action) -> Result<(), AppError> {
 
 struct RoundView {
     id: Option<RoundId>,
-    year: i32,
+    year: FiscalYear,
     year_label: String,
     kind: &'static str,
     kind_code: &'static str,
@@ -76,7 +76,7 @@ async fn render_rounds(
         return Err(AppError::NotFound);
     };
     let mut rounds = Vec::new();
-    for year in (plan.first_year..=plan.last_year).rev() {
+    for year in FiscalYear::span(plan.first_year, plan.last_year).rev() {
         for kind in RoundKind::ALL {
             let row = rows
                 .iter()
@@ -117,7 +117,7 @@ async fn open_round(
     form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
     require(&user, Action::ManageRounds)?;
-    let Ok(year) = form.get("year").parse::<i32>() else {
+    let Ok(year) = form.get("year").parse::<FiscalYear>() else {
         return render_rounds(&user, &pool, Some("年度の指定が正しくありません".into())).await;
     };
     let Some(kind) = RoundKind::from_code(form.get("kind")) else {

@@ -12,7 +12,7 @@ use crate::db::plan::Plan;
 use crate::db::round::RoundRow;
 use crate::db::sheet::ListEntry;
 use crate::db::{self, DbPool};
-use crate::domain::fiscal_year::era_name;
+use crate::domain::fiscal_year::{era_name, FiscalYear};
 use crate::domain::ids::{DepartmentId, SheetId};
 use crate::domain::permission::{Action, Actor, Role};
 use crate::domain::round::RoundKind;
@@ -57,7 +57,7 @@ struct HomePage {
     staff: bool,
     department: String,
     plan_name: String,
-    year: i32,
+    year: FiscalYear,
     year_label: String,
     years: Vec<Opt>,
     round: Option<&'static str>,
@@ -72,13 +72,16 @@ struct HomePage {
 /// What the page shows for one plan and year.
 struct HomeData {
     plan: Plan,
-    years: Vec<i32>,
-    year: i32,
+    years: Vec<FiscalYear>,
+    year: FiscalYear,
     entries: Vec<ListEntry>,
     round: Option<RoundRow>,
 }
 
-fn load(conn: &mut db::DbConnection, year: Option<i32>) -> Result<Option<HomeData>, db::DbError> {
+fn load(
+    conn: &mut db::DbConnection,
+    year: Option<FiscalYear>,
+) -> Result<Option<HomeData>, db::DbError> {
     let Some(plan) = db::plan::list(conn)?.into_iter().next() else {
         return Ok(None);
     };
@@ -115,7 +118,7 @@ pub async fn home(
         status,
         department,
     } = query.into_inner();
-    let year = year.and_then(|y| y.parse::<i32>().ok());
+    let year = year.and_then(|y| y.parse::<FiscalYear>().ok());
     let Some(data) = with_conn(&pool, move |conn| load(conn, year)).await? else {
         return Ok(super::see_other("/sheets"));
     };

@@ -16,7 +16,7 @@ use super::session::MaybeUser;
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::db::report::{BookData, YearSummary};
 use crate::db::{self, DbPool};
-use crate::domain::fiscal_year::era_name;
+use crate::domain::fiscal_year::{era_name, FiscalYear};
 use crate::domain::ids::{PlanId, SheetId};
 use crate::domain::permission::{authorize, Action};
 use crate::report::book::{page_rules, BookView};
@@ -67,7 +67,11 @@ fn book_query(plan_id: PlanId, include_drafts: bool) -> String {
     }
 }
 
-async fn load_book(pool: &DbPool, year: i32, query: &BookQuery) -> Result<BookData, AppError> {
+async fn load_book(
+    pool: &DbPool,
+    year: FiscalYear,
+    query: &BookQuery,
+) -> Result<BookData, AppError> {
     let (plan, drafts) = (query.plan, query.include_drafts());
     with_conn(pool, move |conn| {
         match db::report::plan_for_year(conn, year, plan)? {
@@ -125,7 +129,7 @@ async fn book(
     maybe: MaybeUser,
     pool: web::Data<DbPool>,
     settings: web::Data<PrintSettings>,
-    year: web::Path<i32>,
+    year: web::Path<FiscalYear>,
     query: web::Query<BookQuery>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(user) = print_viewer(&req, maybe, &settings).await? {
@@ -167,7 +171,7 @@ async fn pages_css(
     req: HttpRequest,
     maybe: MaybeUser,
     pool: web::Data<DbPool>,
-    year: web::Path<i32>,
+    year: web::Path<FiscalYear>,
 ) -> Result<HttpResponse, AppError> {
     // Chromium fetches the stylesheet of a page it opened with a pass.
     if maybe.user.is_none() && !is_loopback(&req) {
@@ -250,7 +254,7 @@ async fn book_pdf(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     settings: web::Data<PrintSettings>,
-    year: web::Path<i32>,
+    year: web::Path<FiscalYear>,
     query: web::Query<BookQuery>,
 ) -> Result<HttpResponse, AppError> {
     require_all(&user)?;
@@ -272,14 +276,14 @@ async fn book_pdf(
     }
 }
 
-fn book_title(year: i32) -> String {
+fn book_title(year: FiscalYear) -> String {
     format!("{}実績報告書", era_name(year))
 }
 
 async fn export_xlsx(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    year: web::Path<i32>,
+    year: web::Path<FiscalYear>,
     query: web::Query<BookQuery>,
 ) -> Result<HttpResponse, AppError> {
     require_all(&user)?;
@@ -307,7 +311,7 @@ enum CsvTable {
 async fn list_csv(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    year: web::Path<i32>,
+    year: web::Path<FiscalYear>,
     query: web::Query<BookQuery>,
 ) -> Result<HttpResponse, AppError> {
     table_csv(user, &pool, *year, &query, CsvTable::List).await
@@ -316,7 +320,7 @@ async fn list_csv(
 async fn indicators_csv(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    year: web::Path<i32>,
+    year: web::Path<FiscalYear>,
     query: web::Query<BookQuery>,
 ) -> Result<HttpResponse, AppError> {
     table_csv(user, &pool, *year, &query, CsvTable::Indicators).await
@@ -325,7 +329,7 @@ async fn indicators_csv(
 async fn table_csv(
     user: CurrentUser,
     pool: &DbPool,
-    year: i32,
+    year: FiscalYear,
     query: &BookQuery,
     which: CsvTable,
 ) -> Result<HttpResponse, AppError> {

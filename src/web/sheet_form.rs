@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::domain::field::Field;
+use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::form::{
     ActionRow, IndicatorCell, IndicatorRow, RowOp, SheetForm, Target, MAX_ROWS,
 };
@@ -33,7 +34,7 @@ pub fn action_text_input(row: usize) -> String {
 }
 
 /// The input name of 取組項目 row `row`'s schedule cell for `year`.
-pub fn action_cell_input(row: usize, year: i32) -> String {
+pub fn action_cell_input(row: usize, year: FiscalYear) -> String {
     format!("a{row}_y{year}")
 }
 
@@ -70,7 +71,10 @@ pub fn parse_row_op(op: &str) -> Option<RowOp> {
 /// Reads a posted form. Inputs that were not shown (read-only fields) are
 /// simply absent and read as empty; `SheetForm::apply` ignores them. The first
 /// of repeated names counts.
-pub fn parse(pairs: &[(String, String)], schedule_years: &[i32]) -> Result<SheetForm, String> {
+pub fn parse(
+    pairs: &[(String, String)],
+    schedule_years: &[FiscalYear],
+) -> Result<SheetForm, String> {
     let mut posted: HashMap<&str, &str> = HashMap::with_capacity(pairs.len());
     for (k, v) in pairs {
         posted.entry(k.as_str()).or_insert(v.as_str());
@@ -136,7 +140,9 @@ mod tests {
 
     #[test]
     fn a_posted_form_reads_back() {
-        let content = Field::from_label("取組内容", 2024).unwrap().unwrap();
+        let content = Field::from_label("取組内容", FiscalYear(2024))
+            .unwrap()
+            .unwrap();
         let form = parse(
             &pairs(&[
                 ("version", "3"),
@@ -150,14 +156,17 @@ mod tests {
                 ("i0_first_half", "３件"),
                 ("i0_first_half", "ignored: the first counts"),
             ]),
-            &[2024, 2025],
+            &[FiscalYear(2024), FiscalYear(2025)],
         )
         .unwrap();
         assert_eq!(form.version, 3);
         assert_eq!(form.texts.get(content), "内容");
         assert_eq!(
             form.action_items[0].cells,
-            vec![(2024, "実施".into()), (2025, String::new())]
+            vec![
+                (FiscalYear(2024), "実施".into()),
+                (FiscalYear(2025), String::new())
+            ]
         );
         assert_eq!(form.indicators[0].key, Some(IndicatorId(7)));
         assert_eq!(form.indicators[0].get(IndicatorCell::FirstHalf), "３件");
@@ -177,6 +186,9 @@ mod tests {
             input_name(Target::Indicator(2, IndicatorCell::Target)),
             "i2_target"
         );
-        assert_eq!(input_name(Target::ActionCell(0, 2024)), "a0_y2024");
+        assert_eq!(
+            input_name(Target::ActionCell(0, FiscalYear(2024))),
+            "a0_y2024"
+        );
     }
 }

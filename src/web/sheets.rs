@@ -20,7 +20,7 @@ use crate::app::sheet::{self as sheet_use_case, entry_allows};
 use crate::db::{self, DbPool};
 use crate::domain::change::Change;
 use crate::domain::field::{Input, Texts};
-use crate::domain::fiscal_year::era_name;
+use crate::domain::fiscal_year::{era_name, FiscalYear};
 use crate::domain::ids::{PlanId, SheetId};
 use crate::domain::permission::{authorize, Action};
 use crate::domain::workflow::{Event, SheetStatus};
@@ -36,11 +36,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize)]
 struct ListQuery {
     plan: Option<PlanId>,
-    year: Option<i32>,
+    year: Option<FiscalYear>,
 }
 
 struct YearOption {
-    year: i32,
+    year: FiscalYear,
     label: String,
     selected: bool,
 }

@@ -5,6 +5,7 @@
 
 use diesel::prelude::*;
 use hyoka::db::{self, schema};
+use hyoka::domain::fiscal_year::FiscalYear;
 use hyoka::domain::sheet::Period;
 use hyoka::domain::workflow::SheetStatus;
 
@@ -20,17 +21,20 @@ fn seed_gives_six_areas_twelve_initiatives_and_twelve_final_fy2024_sheets() {
     let plans = db::plan::list(&mut conn).unwrap();
     assert_eq!(plans.len(), 1);
     assert_eq!(plans[0].name, "第2次甲府市行政改革推進プラン（2022～2025）");
-    assert_eq!((plans[0].first_year, plans[0].last_year), (2022, 2025));
+    assert_eq!(
+        (plans[0].first_year, plans[0].last_year),
+        (FiscalYear(2022), FiscalYear(2025))
+    );
     assert_eq!(db::plan::areas(&mut conn, plans[0].id).unwrap().len(), 6);
     assert_eq!(
         db::plan::initiatives(&mut conn, plans[0].id).unwrap().len(),
         12
     );
-    let list = db::sheet::list_for_year(&mut conn, plans[0].id, 2024).unwrap();
+    let list = db::sheet::list_for_year(&mut conn, plans[0].id, FiscalYear(2024)).unwrap();
     assert_eq!(list.len(), 12);
     assert!(list.iter().all(|e| e.status == SheetStatus::Final));
     assert_eq!(
-        db::plan::report_date(&mut conn, plans[0].id, 2024)
+        db::plan::report_date(&mut conn, plans[0].id, FiscalYear(2024))
             .unwrap()
             .as_deref(),
         Some("令和7年3月末")
@@ -66,7 +70,7 @@ fn every_field_of_every_sheet_matches_the_seed_text() {
             (sheet.context.area_number, sheet.context.initiative_number),
             (want.area, want.number)
         );
-        assert_eq!(sheet.fiscal_year, 2024);
+        assert_eq!(sheet.fiscal_year, FiscalYear(2024));
         assert_eq!(
             stored_values(sheet),
             want.values,
@@ -85,12 +89,24 @@ fn values_keep_their_exact_spelling_and_numbers_are_parsed_beside_them() {
     let first = &sheets[0];
     let overtime = &first.content.indicators[0];
     assert_eq!(overtime.baseline, "月12.8時間");
-    assert_eq!(overtime.baseline_year, Some(2020));
-    assert_eq!(overtime.value(2022, Period::FullYear), "月14.7時間");
-    assert_eq!(overtime.value(2024, Period::FirstHalf), "月12.3時間");
-    assert_eq!(overtime.value(2024, Period::Current), "月12.2時間");
+    assert_eq!(overtime.baseline_year, Some(FiscalYear(2020)));
+    assert_eq!(
+        overtime.value(FiscalYear(2022), Period::FullYear),
+        "月14.7時間"
+    );
+    assert_eq!(
+        overtime.value(FiscalYear(2024), Period::FirstHalf),
+        "月12.3時間"
+    );
+    assert_eq!(
+        overtime.value(FiscalYear(2024), Period::Current),
+        "月12.2時間"
+    );
     assert_eq!(overtime.target, "月10.2時間");
-    assert_eq!(first.content.action_items[0].cell(2022), "検討・実施");
+    assert_eq!(
+        first.content.action_items[0].cell(FiscalYear(2022)),
+        "検討・実施"
+    );
     assert_eq!(
         sheet_text(first, "dept_reason"),
         "(理由) 超過勤務実績等を把握するとともに令和6年度の取組における効果や課題を分析し、引き続き超過勤務時間の縮減に向けた効果的な取組を検討していく。"

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::Connection;
 use hyoka::db::{self, DbConnection};
+use hyoka::domain::fiscal_year::FiscalYear;
 use hyoka::domain::ids::SheetId;
 use hyoka::domain::sheet::{ActionItem, Indicator, Period};
 use hyoka::domain::workflow::SheetStatus;
@@ -44,7 +45,10 @@ fn loading_a_sheet_takes_the_same_queries_for_few_and_many_rows() {
     for i in 0..40 {
         big.action_items.push(ActionItem {
             text: format!("追加項目{i}"),
-            schedule: vec![(2022, "実施".into()), (2025, "検討".into())],
+            schedule: vec![
+                (FiscalYear(2022), "実施".into()),
+                (FiscalYear(2025), "検討".into()),
+            ],
         });
     }
     for i in 0..30 {
@@ -52,19 +56,19 @@ fn loading_a_sheet_takes_the_same_queries_for_few_and_many_rows() {
             name: format!("指標{i}"),
             method: "定量".into(),
             baseline: "1件".into(),
-            baseline_year: Some(2020),
+            baseline_year: Some(FiscalYear(2020)),
             target: "9件".into(),
-            target_year: 2025,
+            target_year: FiscalYear(2025),
             values: vec![
-                (2022, Period::FullYear, "2件".into()),
-                (2023, Period::FirstHalf, "3件".into()),
+                (FiscalYear(2022), Period::FullYear, "2件".into()),
+                (FiscalYear(2023), Period::FirstHalf, "3件".into()),
             ],
         });
     }
     let big_id = db::sheet::insert(
         &mut conn,
         small.context.initiative_id,
-        2023,
+        FiscalYear(2023),
         SheetStatus::Draft,
         &big,
     )

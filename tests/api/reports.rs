@@ -6,6 +6,7 @@ use std::io::Cursor;
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use hyoka::domain::fiscal_year::short;
+use hyoka::domain::fiscal_year::FiscalYear;
 use hyoka::domain::permission::Role;
 use hyoka::domain::sheet::Period;
 
@@ -269,10 +270,10 @@ async fn workbook_holds_every_indicator_value_exactly_as_written() {
                 ind.method.clone(),
                 ind.baseline.clone(),
                 ind.baseline_year.map(short).unwrap_or_default(),
-                ind.value(2022, Period::FullYear).to_string(),
-                ind.value(2023, Period::FullYear).to_string(),
-                ind.value(2024, Period::FirstHalf).to_string(),
-                ind.value(2024, Period::Current).to_string(),
+                ind.value(FiscalYear(2022), Period::FullYear).to_string(),
+                ind.value(FiscalYear(2023), Period::FullYear).to_string(),
+                ind.value(FiscalYear(2024), Period::FirstHalf).to_string(),
+                ind.value(FiscalYear(2024), Period::Current).to_string(),
                 ind.target.clone(),
                 short(ind.target_year),
             ];
@@ -360,7 +361,7 @@ async fn csv_files_are_utf8_with_bom_and_hold_the_values_as_written() {
     for (row, ind) in rows.iter().zip(indicators) {
         assert_eq!(&row[4], ind.name);
         assert_eq!(&row[6], ind.baseline);
-        assert_eq!(&row[11], ind.value(2024, Period::Current));
+        assert_eq!(&row[11], ind.value(FiscalYear(2024), Period::Current));
         assert_eq!(&row[12], ind.target);
     }
     // 「月12.8時間」 stays text.

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use hyoka::domain::fiscal_year::FiscalYear;
 use hyoka::domain::permission::Role;
 use hyoka::domain::sheet::Period;
 use hyoka::domain::workflow::SheetStatus;
@@ -255,7 +256,7 @@ async fn row_operations_work_without_javascript_and_keep_the_text() {
     assert_eq!(web.save_sheet(id, &form).await.status().as_u16(), 303);
     let sheet = app.conn().load_sheet(id);
     assert_eq!(sheet.content.action_items[0].text, "②新しい項目");
-    assert_eq!(sheet.content.action_items[0].cell(2025), "実施");
+    assert_eq!(sheet.content.action_items[0].cell(FiscalYear(2025)), "実施");
     assert_eq!(
         sheet.content.action_items[1].text,
         "①取得促進に向けた環境づくり"
@@ -279,7 +280,7 @@ async fn row_operations_work_without_javascript_and_keep_the_text() {
     assert_eq!(sheet.content.indicators.len(), 2);
     assert_eq!(sheet.content.indicators[1].name, "新しい指標");
     assert_eq!(
-        sheet.content.indicators[0].value(2023, Period::FullYear),
+        sheet.content.indicators[0].value(FiscalYear(2023), Period::FullYear),
         "10.9日"
     );
 }

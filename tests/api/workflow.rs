@@ -2,6 +2,7 @@
 //! the department fixes and resubmits, HQ confirms the 上半期 round, the
 //! 年度末 round follows, HQ evaluates and finalizes; history shows every step.
 
+use hyoka::domain::fiscal_year::FiscalYear;
 use hyoka::domain::permission::Role;
 use hyoka::domain::sheet::Period;
 use hyoka::domain::workflow::SheetStatus;
@@ -37,7 +38,7 @@ async fn a_sheet_goes_through_the_whole_year() {
         "①事前申請の徹底を周知した。\n②モデル職場を３課に拡大した。"
     );
     assert_eq!(
-        sheet.content.indicators[0].value(2025, Period::FirstHalf),
+        sheet.content.indicators[0].value(FiscalYear(2025), Period::FirstHalf),
         "月11.9時間"
     );
 
@@ -259,7 +260,7 @@ async fn opening_a_new_years_first_round_carries_the_sheets_forward() {
     let sheet = app.conn().load_sheet(id);
     assert_eq!(sheet.status, SheetStatus::Draft);
     assert_eq!(
-        sheet.content.indicators[1].value(2024, Period::FullYear),
+        sheet.content.indicators[1].value(FiscalYear(2024), Period::FullYear),
         "4.32%"
     );
     assert_eq!(app.conn().text(id, "h2_actions"), "");

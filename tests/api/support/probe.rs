@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use diesel::prelude::*;
 use hyoka::db::{self, schema, DbConnection};
 use hyoka::domain::field::Field;
+use hyoka::domain::fiscal_year::FiscalYear;
 use hyoka::domain::ids::{PlanId, SheetId};
 use hyoka::domain::permission::Role;
 use hyoka::domain::sheet::Sheet;
@@ -53,12 +54,13 @@ impl Probe for DbConnection {
 
     fn years(&mut self) -> Vec<i32> {
         let plan = PlanId(self.plan_id());
-        db::sheet::years(self, plan).expect("years")
+        let years = db::sheet::years(self, plan).expect("years");
+        years.into_iter().map(|y| y.0).collect()
     }
 
     fn sheet_ids(&mut self, year: i32) -> Vec<i32> {
         let plan = PlanId(self.plan_id());
-        db::sheet::list_for_year(self, plan, year)
+        db::sheet::list_for_year(self, plan, FiscalYear(year))
             .expect("list")
             .into_iter()
             .map(|e| e.sheet_id.0)
@@ -67,7 +69,7 @@ impl Probe for DbConnection {
 
     fn sheet_id(&mut self, year: i32, area: i32, number: i32) -> i32 {
         let plan = PlanId(self.plan_id());
-        db::sheet::list_for_year(self, plan, year)
+        db::sheet::list_for_year(self, plan, FiscalYear(year))
             .expect("list")
             .into_iter()
             .find(|e| e.area_number == area && e.initiative_number == number)
