@@ -91,6 +91,29 @@ pub fn year_end_label(fiscal_year: FiscalYear) -> String {
     }
 }
 
+/// A calendar date as officials write it: 「令和8年12月25日」, 「令和元年5月1日」
+/// (dates before 令和 in 平成). The one place dates become 和暦.
+pub fn wareki_date(date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let reiwa_start = chrono::NaiveDate::from_ymd_opt(2019, 5, 1);
+    let (era, year) = if reiwa_start.is_some_and(|start| date >= start) {
+        ("令和", date.year() - REIWA_EPOCH)
+    } else {
+        ("平成", date.year() - HEISEI_EPOCH)
+    };
+    let year = if year == 1 {
+        "元".to_string()
+    } else {
+        year.to_string()
+    };
+    format!("{era}{year}年{}月{}日", date.month(), date.day())
+}
+
+/// A moment as officials write it: 「令和8年11月25日 17:59」.
+pub fn wareki_datetime(at: chrono::NaiveDateTime) -> String {
+    format!("{} {}", wareki_date(at.date()), at.format("%H:%M"))
+}
+
 /// A digit in half or full width.
 pub fn digit(c: char) -> Option<u32> {
     match c {
@@ -158,6 +181,16 @@ mod tests {
         assert_eq!(year_end_label(fy(2024)), "令和7年3月末");
         assert_eq!(year_end_label(fy(2019)), "令和2年3月末");
         assert_eq!(year_end_label(fy(2018)), "平成31年3月末");
+    }
+
+    #[test]
+    fn dates_in_wareki() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(wareki_date(d(2026, 12, 25)), "令和8年12月25日");
+        assert_eq!(wareki_date(d(2019, 5, 1)), "令和元年5月1日");
+        assert_eq!(wareki_date(d(2019, 4, 30)), "平成31年4月30日");
+        let at = d(2026, 11, 25).and_hms_opt(17, 59, 32).unwrap();
+        assert_eq!(wareki_datetime(at), "令和8年11月25日 17:59");
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::app::sheet::{self as sheet_use_case, EditContext, SaveOutcome};
 use crate::db::{self, DbPool};
 use crate::domain::change::{diff, Change};
 use crate::domain::field::{ChoiceList, Field, HeaderSlot, Input, Part, Place, Writer};
-use crate::domain::fiscal_year::{era_name, short};
+use crate::domain::fiscal_year::{era_name, short, wareki_date};
 use crate::domain::form::{FieldError, IndicatorCell, SheetForm, MAX_ROWS};
 use crate::domain::ids::SheetId;
 use crate::domain::permission::Action;
@@ -290,7 +290,7 @@ fn build(
         year_label: era_name(fy),
         status: sheet.status.label(),
         round: round.label(),
-        deadline: ctx.deadline.map(|d| d.format("%Y年%-m月%-d日").to_string()),
+        deadline: ctx.deadline.map(wareki_date),
         related_plan: slot(HeaderSlot::RelatedPlan),
         plan_years: slot(HeaderSlot::PlanYears),
         department: sheet.context.department.clone(),

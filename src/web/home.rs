@@ -12,7 +12,7 @@ use crate::db::plan::Plan;
 use crate::db::round::RoundRow;
 use crate::db::sheet::ListEntry;
 use crate::db::{self, DbPool};
-use crate::domain::fiscal_year::{era_name, FiscalYear};
+use crate::domain::fiscal_year::{era_name, wareki_date, FiscalYear};
 use crate::domain::ids::{DepartmentId, SheetId};
 use crate::domain::permission::{Action, Actor, Role};
 use crate::domain::round::RoundKind;
@@ -175,7 +175,7 @@ fn view(
         deadline: data
             .round
             .and_then(|r| r.deadline)
-            .map(|d| d.format("%Y年%-m月%-d日").to_string()),
+            .map(wareki_date),
         counts,
         no_status_filter: status.is_none(),
         departments: departments

@@ -20,7 +20,7 @@ use crate::app::sheet::{self as sheet_use_case, entry_allows};
 use crate::db::{self, DbPool};
 use crate::domain::change::Change;
 use crate::domain::field::{Input, Texts};
-use crate::domain::fiscal_year::{era_name, FiscalYear};
+use crate::domain::fiscal_year::{era_name, wareki_date, wareki_datetime, FiscalYear};
 use crate::domain::ids::{PlanId, SheetId};
 use crate::domain::permission::{authorize, Action};
 use crate::domain::workflow::{Event, SheetStatus};
@@ -285,7 +285,7 @@ fn render(
     let access = ctx.access();
     panel.can_edit = authorize(&user.actor, Action::Sheet(Event::Save), Some(&access)).is_ok();
     panel.round = ctx.round.map(|r| r.label());
-    panel.deadline = ctx.deadline.map(|d| d.format("%Y年%-m月%-d日").to_string());
+    panel.deadline = ctx.deadline.map(wareki_date);
     for event in [
         Event::Return,
         Event::Confirm,
@@ -498,7 +498,7 @@ async fn history(
                 .or_else(|| (!e.detail.starts_with('{')).then(|| e.detail.clone()))
                 .unwrap_or_default();
             HistoryRow {
-                at: e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                at: wareki_datetime(e.at),
                 actor: e.actor,
                 action: e.action.label().to_string(),
                 from: status_label(e.from_status),

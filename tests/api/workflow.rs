@@ -225,6 +225,11 @@ async fn home_pages_show_the_departments_sheets_and_hq_counts() {
     let text = staff.page_text("/").await;
     assert!(text.contains("DX推進課 の評価票（令和7年度）"), "{text}");
     assert!(text.contains("上半期") && text.contains("締切"));
+    // The demo's deadline is 30 days from today, written in 和暦.
+    let deadline = chrono::Local::now().date_naive() + chrono::Days::new(30);
+    let wareki = hyoka::domain::fiscal_year::wareki_date(deadline);
+    assert!(wareki.starts_with("令和"));
+    assert!(text.contains(&format!("締切: {wareki}")), "{text}");
     for mine in [
         "業務の効率化・簡素化の推進",
         "行政手続きのオンライン化の推進",
