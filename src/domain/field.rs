@@ -58,6 +58,8 @@ pub enum Input {
 /// The fixed cells of the paper's header grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HeaderSlot {
+    /// 取組事業名 as written on that year's sheet (the list keeps the master name).
+    InitiativeName,
     /// Right of 取組事業名, first line.
     RelatedPlan,
     /// Right of 取組事業名, second line.
@@ -141,6 +143,16 @@ pub static FIELDS: &[FieldDef] = {
     use RoundKind::*;
     use Writer::*;
     &[
+        FieldDef {
+            carried_forward: true,
+            max_len: SHORT_TEXT_MAX,
+            ..field(
+                "initiative_name",
+                "取組事業名",
+                Plan,
+                Header(H::InitiativeName),
+            )
+        },
         FieldDef {
             carried_forward: true,
             max_len: SHORT_TEXT_MAX,
@@ -441,6 +453,7 @@ mod tests {
             }
         }
         for slot in [
+            HeaderSlot::InitiativeName,
             HeaderSlot::RelatedPlan,
             HeaderSlot::PlanYears,
             HeaderSlot::TargetScope,

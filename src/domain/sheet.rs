@@ -2,7 +2,7 @@
 //! lay it out (column and row labels depend on the sheet's fiscal year).
 
 use super::coded::coded_enum;
-use super::field::{Field, Place, Texts};
+use super::field::{Field, HeaderSlot, Place, Texts};
 use super::fiscal_year::{short, FiscalYear};
 use super::ids::{DepartmentId, IndicatorId, InitiativeId, PlanId, SheetId};
 use super::workflow::SheetStatus;
@@ -109,6 +109,15 @@ pub fn heading(area_number: i32, area_title: &str, number: i32) -> String {
 }
 
 impl Sheet {
+    /// 取組事業名 as written on this year's sheet; the master name where the
+    /// sheet has none of its own.
+    pub fn name(&self) -> &str {
+        match self.content.texts.slot(HeaderSlot::InitiativeName) {
+            "" => &self.context.initiative_name,
+            written => written,
+        }
+    }
+
     pub fn heading(&self) -> String {
         heading(
             self.context.area_number,

@@ -683,6 +683,7 @@ fn parse_sheet(
     sheet.name_on_sheet = header[NAME].0.clone();
     sheet.texts = parse_body(block, grid_end, fiscal_year, name)?;
     for (slot, index) in [
+        (HeaderSlot::InitiativeName, NAME),
         (HeaderSlot::RelatedPlan, PLAN),
         (HeaderSlot::PlanYears, YEARS),
         (HeaderSlot::TargetScope, SCOPE),

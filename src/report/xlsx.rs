@@ -241,7 +241,7 @@ impl Paper<'_> {
         self.cell(0, last - 1, 0, last, &year, &f.heading)?;
         self.cell(1, 0, 1, last, &v.heading, &f.heading)?;
         self.cell(2, 0, 3, 0, "取組事業名", &f.label)?;
-        self.cell(2, 1, 3, 3, &s.context.initiative_name, &f.name)?;
+        self.cell(2, 1, 3, 3, s.name(), &f.name)?;
         self.cell(2, 4, 2, 4, "関係計画名", &f.label)?;
         self.cell(2, 5, 2, last, &v.related_plan, &f.text)?;
         self.cell(3, 4, 3, 4, "計画年数", &f.label)?;

@@ -286,7 +286,7 @@ fn build(
         csrf: user.csrf.clone(),
         sheet_id: sheet.id,
         heading: sheet.heading(),
-        name: sheet.context.initiative_name.clone(),
+        name: sheet.name().to_string(),
         year_label: era_name(fy),
         status: sheet.status.label(),
         round: round.label(),

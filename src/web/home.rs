@@ -172,10 +172,7 @@ fn view(
             })
             .collect(),
         round: round.map(|k| k.label()),
-        deadline: data
-            .round
-            .and_then(|r| r.deadline)
-            .map(wareki_date),
+        deadline: data.round.and_then(|r| r.deadline).map(wareki_date),
         counts,
         no_status_filter: status.is_none(),
         departments: departments

@@ -242,7 +242,7 @@ async fn sheet_pdf(
                 "{}_{}_{}.pdf",
                 era_name(sheet.fiscal_year),
                 sheet.heading(),
-                sheet.context.initiative_name
+                sheet.name()
             ),
             &format!("sheet-{id}.pdf"),
         )),

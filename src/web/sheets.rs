@@ -512,7 +512,7 @@ async fn history(
         nav: Nav::of(&user),
         sheet_id: id,
         heading: ctx.sheet.heading(),
-        name: ctx.sheet.context.initiative_name.clone(),
+        name: ctx.sheet.name().to_string(),
         year_label: era_name(ctx.sheet.fiscal_year),
         rows,
     })

@@ -216,3 +216,26 @@ async fn pages_carry_security_headers_and_print_styles_without_outside_requests(
     assert!(css.contains("break-inside: avoid"));
     assert!(css.contains("display: none"));
 }
+
+#[tokio::test]
+async fn a_sheet_keeps_the_name_written_on_it_while_the_list_keeps_the_master_name() {
+    // (3)-2 calls itself 「データ活用基盤の整備と活用促進」 on its sheet; the list
+    // page of the same report says 「…整備・活用促進」. Both are official text.
+    let app = TestApp::spawn().await;
+    let hq = app.login_as(Role::Hq).await;
+    let on_sheet = "データ活用基盤の整備と活用促進";
+    let master = "データ活用基盤の整備・活用促進";
+    for year in [2024, 2025] {
+        let id = app.sheet_id(year, 3, 2);
+        let page = visible_text(&hq.page(&format!("/sheets/{id}")).await);
+        assert!(page.contains(on_sheet), "{year}: {page}");
+        assert!(!page.contains(master), "{year}");
+        let print = visible_text(&hq.page(&format!("/sheets/{id}/print")).await);
+        assert!(
+            print.contains(on_sheet) && !print.contains(master),
+            "{year}"
+        );
+    }
+    let list = hq.page_text("/sheets?year=2024").await;
+    assert!(list.contains(master) && !list.contains(on_sheet), "{list}");
+}

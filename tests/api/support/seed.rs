@@ -25,15 +25,8 @@ pub struct ExpectedSheet {
 const UNIFIED: &[(&str, &str)] = &[
     ("D×推進課", "DX推進課"),
     ("D X推進課", "DX推進課"),
-    // The list page's names are the master names.
-    (
-        "データ活用基盤の整備と活用促進",
-        "データ活用基盤の整備・活用促進",
-    ),
-    (
-        "多様な主体との連携によるSDGsの推進",
-        "多様な主体との連携によるSDG sの推進",
-    ),
+    // Initiative names are not unified: each sheet shows the name written on
+    // it; only the list keeps the master (list page) name.
 ];
 
 pub fn expected_sheets() -> Vec<ExpectedSheet> {
@@ -138,7 +131,7 @@ pub fn stored_values(sheet: &Sheet) -> Vec<String> {
     let ctx = &sheet.context;
     let c = &sheet.content;
     let mut v = vec![
-        ctx.initiative_name.clone(),
+        sheet.name().to_string(),
         sheet_text(sheet, "related_plan").to_string(),
         sheet_text(sheet, "plan_years").to_string(),
         ctx.department.clone(),
