@@ -12,11 +12,11 @@ use crate::db::plan::Plan;
 use crate::db::round::RoundRow;
 use crate::db::sheet::ListEntry;
 use crate::db::{self, DbPool};
-use crate::domain::fiscal_year::{era_name, wareki_date, FiscalYear};
+use crate::domain::fiscal_year::{era_name, wareki_date, wareki_datetime, FiscalYear};
 use crate::domain::ids::{DepartmentId, SheetId};
 use crate::domain::permission::{Action, Actor, Role};
 use crate::domain::round::RoundKind;
-use crate::domain::workflow::{Event, SheetStatus};
+use crate::domain::workflow::{self, Event, SheetStatus};
 
 /// The filters as typed in the URL. Empty values (「すべて」) and anything that
 /// does not name a year, state or department mean no filter.
@@ -35,6 +35,11 @@ struct Row {
     status: &'static str,
     status_code: &'static str,
     can_edit: bool,
+    /// 「令和7年10月3日 14:05」, and by whom.
+    updated: String,
+    updated_by: String,
+    /// The round's deadline has passed and the sheet is still to be submitted.
+    overdue: bool,
 }
 
 struct Count {
@@ -149,7 +154,18 @@ fn view(
     departments.sort();
     departments.dedup();
     let counts = counts(&mine, status);
-    let rows = rows(actor, &mine, status, department, round);
+    let past_deadline = data
+        .round
+        .as_ref()
+        .and_then(|r| r.deadline)
+        .is_some_and(|deadline| chrono::Local::now().date_naive() > deadline);
+    let filter = Filter {
+        status,
+        department,
+        round,
+        past_deadline,
+    };
+    let rows = rows(actor, &mine, &filter);
     let department_name = actor
         .department_id
         .and_then(|d| departments.iter().find(|(id, _)| *id == d))
@@ -201,17 +217,21 @@ fn counts(entries: &[ListEntry], selected: Option<SheetStatus>) -> Vec<Count> {
         .collect()
 }
 
-fn rows(
-    actor: &Actor,
-    entries: &[ListEntry],
+/// What the list shows and what it knows about the round.
+struct Filter {
     status: Option<SheetStatus>,
     department: Option<DepartmentId>,
     round: Option<RoundKind>,
-) -> Vec<Row> {
+    /// The open round's deadline has passed.
+    past_deadline: bool,
+}
+
+fn rows(actor: &Actor, entries: &[ListEntry], filter: &Filter) -> Vec<Row> {
+    let round = filter.round;
     entries
         .iter()
-        .filter(|e| status.is_none_or(|s| e.status == s))
-        .filter(|e| department.is_none_or(|d| e.department_id == d))
+        .filter(|e| filter.status.is_none_or(|s| e.status == s))
+        .filter(|e| filter.department.is_none_or(|d| e.department_id == d))
         .map(|e| Row {
             sheet_id: e.sheet_id,
             heading: format!("({}) No.{}", e.area_number, e.initiative_number),
@@ -221,6 +241,11 @@ fn rows(
             status_code: e.status.code(),
             // The same question the sheet page asks before offering 編集.
             can_edit: entry_allows(actor, Action::Sheet(Event::Save), e, round),
+            updated: wareki_datetime(e.updated_at),
+            updated_by: e.updated_by.clone(),
+            // Overdue: past the deadline and still to be submitted in this round.
+            overdue: filter.past_deadline
+                && round.is_some_and(|r| workflow::next(e.status, Event::Submit, Some(r)).is_ok()),
         })
         .collect()
 }

@@ -10,6 +10,7 @@ mod support;
 
 mod cli;
 mod editing;
+mod home;
 mod import;
 mod pages;
 mod permissions;
