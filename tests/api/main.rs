@@ -11,6 +11,7 @@ mod support;
 mod cli;
 mod editing;
 mod import;
+mod login;
 mod pages;
 mod permissions;
 mod queries;
