@@ -17,10 +17,13 @@ pub struct ThrottleRow {
 }
 
 /// The key's row, made if missing, held until the transaction ends so that
-/// attempts against one key are decided one after another. PostgreSQL: a row
-/// lock (`FOR UPDATE`). SQLite: `db::write_tx`'s BEGIN IMMEDIATE already lets
-/// one writer in at a time. Call it inside `db::write_tx`.
-pub fn hold(conn: &mut DbConnection, key: &str, now: NaiveDateTime) -> Result<ThrottleRow, DbError> {
+/// attempts against one key are decided one after another. Call it inside
+/// `db::write_tx`.
+pub fn hold(
+    conn: &mut DbConnection,
+    key: &str,
+    now: NaiveDateTime,
+) -> Result<ThrottleRow, DbError> {
     let fresh = (
         login_throttle::key.eq(key),
         login_throttle::failures.eq(0),
@@ -28,13 +31,16 @@ pub fn hold(conn: &mut DbConnection, key: &str, now: NaiveDateTime) -> Result<Th
         login_throttle::last_failure_at.eq(now),
     );
     let row = match conn {
-        DbConnection::Pg(c) => {
-            diesel::insert_into(login_throttle::table)
-                .values(fresh)
-                .on_conflict_do_nothing()
-                .execute(c)?;
-            login_throttle::table.find(key).for_update().first(c)?
-        }
+        // An upsert that changes nothing but locks the row, in one statement:
+        // a separate SELECT … FOR UPDATE could find the row gone when a
+        // successful login clears it in between.
+        DbConnection::Pg(c) => diesel::insert_into(login_throttle::table)
+            .values(fresh)
+            .on_conflict(login_throttle::key)
+            .do_update()
+            .set(login_throttle::failures.eq(login_throttle::failures))
+            .get_result(c)?,
+        // BEGIN IMMEDIATE (`db::write_tx`) already lets one writer in at a time.
         DbConnection::Sqlite(c) => {
             diesel::insert_or_ignore_into(login_throttle::table)
                 .values(fresh)

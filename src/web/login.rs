@@ -49,9 +49,7 @@ pub struct LoginQuery {
 /// makes the header invalid. Paths this app makes are percent-encoded, so
 /// they always pass.
 fn safe_next(next: &str) -> String {
-    let visible = next
-        .bytes()
-        .all(|b| b.is_ascii_graphic() && b != b'\\');
+    let visible = next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
     if visible && next.starts_with('/') && !next.starts_with("//") {
         next.to_string()
     } else {

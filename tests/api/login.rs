@@ -86,7 +86,10 @@ async fn an_addresss_failures_stop_counting_once_they_are_older_than_the_window(
     assert!(statuses.iter().all(|&s| s == 401), "{statuses:?}");
     // ... and the twentieth within the window locks the address, for
     // everyone behind it, the right password too.
-    let resp = app.anonymous().login("shokuin", &app.password("shokuin")).await;
+    let resp = app
+        .anonymous()
+        .login("shokuin", &app.password("shokuin"))
+        .await;
     assert_eq!(resp.status().as_u16(), 429);
 
     // Once the lock and the window have passed, the address may log in again.
@@ -101,7 +104,10 @@ async fn a_successful_login_clears_the_addresss_count() {
     let clock = TestClock::new();
     let app = TestApp::init().clock(&clock).spawn().await;
     let web = app.anonymous();
-    assert!(typos(&web, "a", ADDRESS_LIMIT - 1).await.iter().all(|&s| s == 401));
+    assert!(typos(&web, "a", ADDRESS_LIMIT - 1)
+        .await
+        .iter()
+        .all(|&s| s == 401));
 
     // A colleague behind the same address logs in: the office's typos are forgiven.
     app.anonymous()
@@ -111,6 +117,41 @@ async fn a_successful_login_clears_the_addresss_count() {
     assert!(statuses.iter().all(|&s| s == 401), "{statuses:?}");
     // The count starts again from there: twenty new failures lock.
     assert_eq!(guess(&web, "typo-c").await, 429);
+}
+
+#[tokio::test]
+async fn logins_and_typos_from_one_address_at_once_never_fail_the_server() {
+    let app = TestApp::spawn().await;
+    // Successes clear the address's count (deleting its row) while typos
+    // count against it. Fewer than the address's limit in all, and one login
+    // per account, so every answer is known whatever the order.
+    let accounts = ["shokuin", "dx", "jinzai", "zaisan", "kyodo", "renkei"];
+    const TYPOS: usize = 12;
+    let barrier = Arc::new(Barrier::new(accounts.len() + TYPOS));
+    let mut logins = JoinSet::new();
+    let tries = accounts
+        .iter()
+        .map(|&a| (a.to_string(), app.password(a), 303))
+        .chain((0..TYPOS).map(|i| (format!("typo-{i}"), WRONG.to_string(), 401)));
+    for (login, password, expected) in tries {
+        let web = app.anonymous();
+        let barrier = barrier.clone();
+        logins.spawn(async move {
+            let token = web.csrf("/login").await;
+            let form = [
+                ("csrf_token", token.as_str()),
+                ("login", login.as_str()),
+                ("password", password.as_str()),
+                ("next", "/"),
+            ];
+            barrier.wait().await;
+            let status = web.post_form("/login", &form).await.status().as_u16();
+            (login, status, expected)
+        });
+    }
+    for (login, status, expected) in logins.join_all().await {
+        assert_eq!(status, expected, "{login}");
+    }
 }
 
 /// `next` values that would take the browser to another site, or make the
@@ -162,10 +203,7 @@ async fn a_line_break_in_next_is_a_redirect_home_never_a_server_error() {
     let app = TestApp::spawn().await;
     let password = app.password("shokuin");
     for next in ["/sheets\n", "/\r\nX-Injected: 1", "/sheets\r", "/シート"] {
-        let resp = app
-            .anonymous()
-            .login_then("shokuin", &password, next)
-            .await;
+        let resp = app.anonymous().login_then("shokuin", &password, next).await;
         assert_eq!(resp.status().as_u16(), 303, "{next:?}");
         assert_eq!(location(&resp), "/", "{next:?}");
         assert!(resp.headers().get("x-injected").is_none());
