@@ -95,7 +95,7 @@ struct ServeArgs {
     /// PDF 作成に使う Chromium（既定: /usr/bin/chromium か PATH 上の chromium）。none で PDF 作成を止める
     #[arg(long, env = "HYOKA_CHROMIUM")]
     chromium: Option<PathBuf>,
-    /// 同じ接続元からのログイン失敗を数える期間（分）。これより前の失敗は数えない
+    /// 同じ接続元からのログイン失敗を数える期間（分、1〜1440）。これより前の失敗は数えない
     #[arg(long, env = "HYOKA_LOGIN_ADDRESS_WINDOW_MINUTES", default_value_t = ADDRESS_WINDOW_MINUTES)]
     login_address_window_minutes: u64,
 }
@@ -140,7 +140,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
     config.idle_timeout = std::time::Duration::from_secs(args.idle_timeout_minutes.max(1) * 60);
     config.absolute_timeout = std::time::Duration::from_secs(args.session_hours.max(1) * 3600);
     config.login_address_window =
-        std::time::Duration::from_secs(args.login_address_window_minutes.max(1) * 60);
+        std::time::Duration::from_secs(args.login_address_window_minutes.clamp(1, 24 * 60) * 60);
     if let Some(key) = args.session_key {
         if key.len() < 64 {
             return Err("HYOKA_SESSION_KEY は64文字以上にしてください".into());
