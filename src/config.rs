@@ -2,9 +2,12 @@
 //! out of the box.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::clock::{Clock, SystemClock};
 use crate::db::{DatabaseLocation, DbError};
+use crate::domain::throttle::ADDRESS_WINDOW_MINUTES;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hyoka.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -30,6 +33,12 @@ pub struct Config {
     /// Headless Chromium for PDF output; without one the PDF links explain
     /// that browser printing still works.
     pub chromium: Option<PathBuf>,
+    /// Failed logins from one client address count this long (default 15
+    /// minutes), so a typo streak behind an office's proxy does not lock
+    /// everyone out for good.
+    pub login_address_window: Duration,
+    /// The time the app goes by (tests put in one they can move).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Config {
@@ -43,6 +52,8 @@ impl Config {
             idle_timeout: Duration::from_secs(30 * 60),
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
             chromium: crate::report::pdf::find_chromium(),
+            login_address_window: Duration::from_secs(ADDRESS_WINDOW_MINUTES * 60),
+            clock: Arc::new(SystemClock),
         })
     }
 }

@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod app;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;

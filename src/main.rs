@@ -10,6 +10,7 @@ use hyoka::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
 use hyoka::domain::audit::AuditAction;
 use hyoka::domain::ids::DepartmentId;
 use hyoka::domain::permission::Role;
+use hyoka::domain::throttle::ADDRESS_WINDOW_MINUTES;
 use hyoka::{db, import, Application};
 
 #[derive(Parser)]
@@ -94,6 +95,9 @@ struct ServeArgs {
     /// PDF 作成に使う Chromium（既定: /usr/bin/chromium か PATH 上の chromium）。none で PDF 作成を止める
     #[arg(long, env = "HYOKA_CHROMIUM")]
     chromium: Option<PathBuf>,
+    /// 同じ接続元からのログイン失敗を数える期間（分、1〜1440）。これより前の失敗は数えない
+    #[arg(long, env = "HYOKA_LOGIN_ADDRESS_WINDOW_MINUTES", default_value_t = ADDRESS_WINDOW_MINUTES)]
+    login_address_window_minutes: u64,
 }
 
 #[derive(Parser)]
@@ -135,6 +139,8 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
     config.cookie_secure = args.cookie_secure;
     config.idle_timeout = std::time::Duration::from_secs(args.idle_timeout_minutes.max(1) * 60);
     config.absolute_timeout = std::time::Duration::from_secs(args.session_hours.max(1) * 3600);
+    config.login_address_window =
+        std::time::Duration::from_secs(args.login_address_window_minutes.clamp(1, 24 * 60) * 60);
     if let Some(key) = args.session_key {
         if key.len() < 64 {
             return Err("HYOKA_SESSION_KEY は64文字以上にしてください".into());

@@ -222,6 +222,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_attempts (id) {
+        id -> Integer,
+        key -> Text,
+        attempted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     pending_drafts (token) {
         token -> Text,
         sheet_id -> Integer,

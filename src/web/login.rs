@@ -13,7 +13,8 @@ use tokio::sync::Semaphore;
 use super::csrf::{csrf_token, CsrfForm};
 use super::error::page;
 use super::{see_other, session, with_conn, AppError};
-use crate::app::{self, login::Attempt, login::LoginOutcome};
+use crate::app::{self, login::Attempt, login::Begun, login::LoginOutcome};
+use crate::config::Config;
 use crate::db::DbPool;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -39,9 +40,17 @@ pub struct LoginQuery {
     expired: Option<u8>,
 }
 
-/// Only paths on this site: never an outside address.
+/// Where to go after logging in: only a path on this site, else the home page.
+/// The value ends up in the `Location` header, so it must be a path that
+/// starts with exactly one `/` and holds only visible ASCII without a
+/// backslash. A browser drops tabs and line breaks from a URL and reads `\`
+/// as `/`, so `/<tab>/evil.example/` or `/\evil.example/` would take it to
+/// `//evil.example/` (another site); a line break or a non-ASCII character
+/// makes the header invalid. Paths this app makes are percent-encoded, so
+/// they always pass.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let visible = next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if visible && next.starts_with('/') && !next.starts_with("//") {
         next.to_string()
     } else {
         "/".to_string()
@@ -89,6 +98,7 @@ pub async fn login(
     req: HttpRequest,
     session: Session,
     pool: web::Data<DbPool>,
+    settings: web::Data<Config>,
     form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
     let login = form.get("login").trim().to_string();
@@ -107,21 +117,24 @@ pub async fn login(
             .map_or("unknown".to_string(), |a| a.ip().to_string()),
         login: login.clone(),
     };
+    let window = chrono::Duration::from_std(settings.login_address_window)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let now = settings.clock.now();
     let (attempt, begun) = with_conn(&pool, move |conn| {
-        let begun = app::login::begin(conn, &attempt)?;
+        let begun = app::login::begin(conn, &attempt, window, now)?;
         Ok((attempt, begun))
     })
     .await?;
-    if begun.locked {
+    let Begun::Admitted { user } = begun else {
         return again(
             StatusCode::TOO_MANY_REQUESTS,
             "ログインの失敗が続いたため、一時的にログインできません。しばらく待つか、管理者に解除を依頼してください",
         );
-    }
-    let stored = begun.user.as_ref().map(|u| u.password_hash.clone());
+    };
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
     let ok = verify_password(password, stored).await?;
     let outcome = with_conn(&pool, move |conn| {
-        app::login::finish(conn, &attempt, begun.user, ok)
+        app::login::finish(conn, &attempt, user, ok)
     })
     .await?;
     let LoginOutcome::LoggedIn(user) = outcome else {
@@ -157,4 +170,50 @@ async fn verify_password(password: String, stored: Option<String>) -> Result<boo
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn paths_on_this_site_are_kept() {
+        for path in [
+            "/",
+            "/sheets",
+            "/sheets/12/edit?draft=abc-123",
+            "/reports/2025?view=list&x=%2F%2F",
+            "/%09/evil.example/",
+            "/login?next=%2F%2Fevil.example",
+        ] {
+            assert_eq!(safe_next(path), path);
+        }
+    }
+
+    #[test]
+    fn anything_that_could_leave_the_site_or_break_the_header_goes_home() {
+        for next in [
+            "",
+            "sheets",
+            "https://evil.example/",
+            "//evil.example/",
+            "///evil.example/",
+            "/\\evil.example/",
+            "\\/evil.example/",
+            "/\\/evil.example/",
+            "/\t/evil.example/",
+            "\t//evil.example/",
+            "/\n/evil.example/",
+            "/\r\n/evil.example/",
+            "/sheets\r\nSet-Cookie: a=b",
+            "/\u{0}",
+            "/\u{1b}x",
+            "/\u{7f}",
+            "/ /evil.example/",
+            "/シート",
+            "/\u{3000}/evil.example/",
+        ] {
+            assert_eq!(safe_next(next), "/", "{next:?}");
+        }
+    }
 }

@@ -12,6 +12,7 @@ mod cli;
 mod editing;
 mod home;
 mod import;
+mod login;
 mod pages;
 mod permissions;
 mod queries;

@@ -1,7 +1,7 @@
 //! The real app, served on a free port over a test database, and the people
 //! who use it.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use hyoka::db::DbConnection;
 use hyoka::demo::DemoAccount;
@@ -9,6 +9,7 @@ use hyoka::domain::permission::Role;
 use hyoka::Config;
 
 use super::client::Client;
+use super::clock::TestClock;
 use super::database::{demo_accounts, Fixture, TestDb};
 use super::probe::{Probe, PASSWORD};
 
@@ -164,6 +165,12 @@ impl TestAppBuilder {
     pub fn configure(mut self, f: impl FnOnce(&mut Config) + 'static) -> Self {
         self.configure.push(Box::new(f));
         self
+    }
+
+    /// Runs the app on a clock the test moves.
+    pub fn clock(self, clock: &TestClock) -> Self {
+        let clock = clock.clone();
+        self.configure(move |c| c.clock = Arc::new(clock))
     }
 
     pub async fn spawn(self) -> TestApp {

@@ -17,6 +17,7 @@
 pub mod app;
 pub mod cli;
 pub mod client;
+pub mod clock;
 pub mod database;
 pub mod html;
 pub mod probe;
@@ -25,6 +26,7 @@ pub mod skip;
 
 pub use app::TestApp;
 pub use client::{assert_redirect, location, Client, EDIT_FORM};
+pub use clock::TestClock;
 pub use database::TestDb;
 pub use html::{
     assert_in_order, attr_of, count, csrf_of, field_value, squash, text_of, visible_text, Form,
