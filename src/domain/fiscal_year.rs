@@ -91,6 +91,22 @@ pub fn year_end_label(fiscal_year: FiscalYear) -> String {
     }
 }
 
+/// A moment in 和暦 as the screens show it: 「令和7年1月5日 14:03」 (元年 for an
+/// era's first year; 令和 from 1 May 2019, 平成 from 8 January 1989).
+pub fn date_time_label(t: chrono::NaiveDateTime) -> String {
+    use chrono::Datelike;
+    let (y, m, d) = (t.year(), t.month(), t.day());
+    let (era, n) = if (y, m, d) >= (2019, 5, 1) {
+        ("令和", y - REIWA_EPOCH)
+    } else if (y, m, d) >= (1989, 1, 8) {
+        ("平成", y - HEISEI_EPOCH)
+    } else {
+        return t.format("%Y年%-m月%-d日 %H:%M").to_string();
+    };
+    let n = if n == 1 { "元".to_string() } else { n.to_string() };
+    format!("{era}{n}年{m}月{d}日 {}", t.format("%H:%M"))
+}
+
 /// A digit in half or full width.
 pub fn digit(c: char) -> Option<u32> {
     match c {
@@ -158,6 +174,15 @@ mod tests {
         assert_eq!(year_end_label(fy(2024)), "令和7年3月末");
         assert_eq!(year_end_label(fy(2019)), "令和2年3月末");
         assert_eq!(year_end_label(fy(2018)), "平成31年3月末");
+        let at = |y, m, d| {
+            chrono::NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .and_hms_opt(9, 5, 0)
+                .unwrap()
+        };
+        assert_eq!(date_time_label(at(2025, 1, 5)), "令和7年1月5日 09:05");
+        assert_eq!(date_time_label(at(2019, 5, 1)), "令和元年5月1日 09:05");
+        assert_eq!(date_time_label(at(2019, 4, 30)), "平成31年4月30日 09:05");
     }
 
     #[test]
