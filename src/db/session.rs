@@ -82,27 +82,49 @@ pub fn delete_others(
     .execute(conn)?)
 }
 
-/// Removes sessions that have ended by time: past their absolute end, or
-/// unused since `idle_cutoff` (the same rule `web::session` applies).
-pub fn delete_ended(
-    conn: &mut DbConnection,
+/// The moment by which a session has ended by time: past its absolute end,
+/// or unused for the idle timeout (the rule `web::session` applies to every
+/// request, here for rows that no request has come for).
+#[derive(Debug, Clone, Copy)]
+pub struct Ended {
     now: NaiveDateTime,
     idle_cutoff: NaiveDateTime,
-) -> Result<usize, DbError> {
-    Ok(diesel::delete(
-        sessions::table.filter(
-            sessions::expires_at
-                .lt(now)
-                .or(sessions::last_seen_at.lt(idle_cutoff)),
-        ),
-    )
-    .execute(conn)?)
 }
 
-/// A user's sessions, the most recently used first.
-pub fn for_user(conn: &mut DbConnection, user_id: UserId) -> Result<Vec<SessionRow>, DbError> {
+impl Ended {
+    pub fn now_with_idle(idle: std::time::Duration) -> Self {
+        let now = super::now();
+        let idle = chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::MAX);
+        Self {
+            now,
+            idle_cutoff: now.checked_sub_signed(idle).unwrap_or(NaiveDateTime::MIN),
+        }
+    }
+}
+
+#[diesel::dsl::auto_type]
+fn ended(by: Ended) -> _ {
+    let now: NaiveDateTime = by.now;
+    let idle_cutoff: NaiveDateTime = by.idle_cutoff;
+    sessions::expires_at
+        .lt(now)
+        .or(sessions::last_seen_at.lt(idle_cutoff))
+}
+
+/// Removes sessions that have ended by time.
+pub fn delete_ended(conn: &mut DbConnection, by: Ended) -> Result<usize, DbError> {
+    Ok(diesel::delete(sessions::table.filter(ended(by))).execute(conn)?)
+}
+
+/// A user's sessions that have not ended, the most recently used first.
+pub fn live_for_user(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    by: Ended,
+) -> Result<Vec<SessionRow>, DbError> {
     Ok(sessions::table
         .filter(sessions::user_id.eq(user_id))
+        .filter(diesel::dsl::not(ended(by)))
         .order((sessions::last_seen_at.desc(), sessions::created_at.desc()))
         .select(SessionRow::as_select())
         .load(conn)?)

@@ -12,6 +12,7 @@ mod login;
 mod print_pass;
 mod reports;
 mod session;
+mod session_list;
 mod session_store;
 mod sheet_form;
 mod sheets;
@@ -107,6 +108,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::home))
         .configure(login::routes)
+        .configure(session_list::routes)
         .configure(sheets::routes)
         .configure(edit::routes)
         .configure(admin::routes)

@@ -20,7 +20,7 @@ use anyhow::{anyhow, Context};
 use chrono::{Local, NaiveDateTime, TimeZone};
 
 use super::session::{ADDRESS, EXPIRES_AT, KEY_HASH, LAST_SEEN, LOGIN_AT, USER_AGENT, USER_ID};
-use crate::db::session::SessionRow;
+use crate::db::session::{Ended, SessionRow};
 use crate::db::{self, DbConnection, DbError, DbPool};
 use crate::domain::ids::UserId;
 use crate::domain::session::SessionKeyHash;
@@ -61,12 +61,10 @@ impl DbSessionStore {
         let Some(row) = to_row(SessionKeyHash::of(&id), state)? else {
             return Err(anyhow!("a logged-in session has no user"));
         };
-        let idle = chrono::Duration::from_std(self.idle).unwrap_or(chrono::Duration::MAX);
+        let idle = self.idle;
         self.run(move |conn| {
             db::write_tx(conn, |conn| {
-                let now = db::now();
-                let idle_cutoff = now.checked_sub_signed(idle).unwrap_or(NaiveDateTime::MIN);
-                db::session::delete_ended(conn, now, idle_cutoff)?;
+                db::session::delete_ended(conn, Ended::now_with_idle(idle))?;
                 db::session::insert(conn, &row)
             })
         })
