@@ -316,12 +316,15 @@ fn change_password(conn: &mut db::DbConnection, login: &str) -> Result<(), Strin
     let ended = db::write_tx(conn, |conn| {
         db::user::set_password(conn, login, &hash)?;
         let ended = db::session::delete_for_user(conn, user.id)?;
-        let detail = format!("{login} のパスワードを変更（ログイン中のセッション {ended} 件を終了）");
+        let detail =
+            format!("{login} のパスワードを変更（ログイン中のセッション {ended} 件を終了）");
         cli_audit(conn, AuditAction::UserPasswd, detail).map_err(db::DbError::Config)?;
         Ok::<_, db::DbError>(ended)
     })
     .map_err(|e| e.to_string())?;
-    println!("{login} のパスワードを変更しました。ログイン中の {ended} 件のセッションを終了しました。");
+    println!(
+        "{login} のパスワードを変更しました。ログイン中の {ended} 件のセッションを終了しました。"
+    );
     Ok(())
 }
 

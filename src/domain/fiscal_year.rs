@@ -103,7 +103,11 @@ pub fn date_time_label(t: chrono::NaiveDateTime) -> String {
     } else {
         return t.format("%Y年%-m月%-d日 %H:%M").to_string();
     };
-    let n = if n == 1 { "元".to_string() } else { n.to_string() };
+    let n = if n == 1 {
+        "元".to_string()
+    } else {
+        n.to_string()
+    };
     format!("{era}{n}年{m}月{d}日 {}", t.format("%H:%M"))
 }
 

@@ -45,7 +45,10 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
         None => Key::generate(),
     };
     let cookie_secure = config.cookie_secure;
+    // Sessions live in the database; the cookie carries an id only.
+    let store_pool = pool.clone();
     let idle_timeout = config.idle_timeout;
+    let sessions = move || session_store::DbSessionStore::new(store_pool.clone(), idle_timeout);
     let pool = web::Data::new(pool);
     let settings = web::Data::new(config.clone());
     let print = web::Data::new(print_pass::PrintSettings::new(
@@ -69,10 +72,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
                 }
             })
             .wrap(
-                SessionMiddleware::builder(
-                    session_store::DbSessionStore::new(pool.get_ref().clone(), idle_timeout),
-                    key.clone(),
-                )
+                SessionMiddleware::builder(sessions(), key.clone())
                     .cookie_name("hyoka_session".into())
                     .cookie_secure(cookie_secure)
                     .cookie_http_only(true)

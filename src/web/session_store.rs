@@ -275,7 +275,10 @@ mod tests {
         assert_eq!(row.data, r#"{"csrf":"\"token\""}"#);
         assert_eq!(row.user_agent, "Firefox/121.0");
         let mut back = from_row(row).unwrap();
-        assert_eq!(back.remove(KEY_HASH), Some(format!("\"{}\"", hash.as_str())));
+        assert_eq!(
+            back.remove(KEY_HASH),
+            Some(format!("\"{}\"", hash.as_str()))
+        );
         assert_eq!(back, logged_in());
     }
 
@@ -283,7 +286,10 @@ mod tests {
     fn an_anonymous_state_has_no_row_and_a_cookie_never_carries_a_user() {
         let mut anonymous = State::new();
         anonymous.insert("csrf".into(), "\"t\"".into());
-        assert_eq!(to_row(SessionKeyHash::of("id"), anonymous.clone()).unwrap(), None);
+        assert_eq!(
+            to_row(SessionKeyHash::of("id"), anonymous.clone()).unwrap(),
+            None
+        );
         let key = in_cookie(&anonymous).unwrap();
         let Key::InCookie(json) = key_of(&key) else {
             panic!("an anonymous state stays in its cookie");
