@@ -21,7 +21,8 @@ pub struct SessionListing {
     pub current: bool,
 }
 
-/// The actor's sessions that have not ended, the most recently used first.
+/// The actor's sessions that have not ended: the one asking first, then the
+/// most recently used.
 pub fn list_own(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -30,7 +31,7 @@ pub fn list_own(
 ) -> Result<Vec<SessionListing>, UseCaseError> {
     authorize(actor, Action::ManageOwnSessions, None)?;
     let rows = db::session::live_for_user(conn, actor.user_id, by)?;
-    Ok(rows
+    let mut list: Vec<SessionListing> = rows
         .into_iter()
         .map(|r| SessionListing {
             current: &r.key_hash == current,
@@ -39,7 +40,9 @@ pub fn list_own(
             user_agent: r.user_agent,
             address: r.address,
         })
-        .collect())
+        .collect();
+    list.sort_by_key(|s| !s.current);
+    Ok(list)
 }
 
 /// Logs out every other browser of the actor; returns how many.
