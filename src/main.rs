@@ -311,23 +311,26 @@ fn user_department(
         .map_err(|e| e.to_string())
 }
 
-/// `user passwd`: a new password for an existing user.
+/// `user passwd`: a new password for an existing user. Every session of the
+/// user ends with the old password (whoever knew it is logged out).
 fn change_password(conn: &mut db::DbConnection, login: &str) -> Result<(), String> {
-    if db::user::find_by_login(conn, login)
-        .map_err(|e| e.to_string())?
-        .is_none()
-    {
+    let Some(user) = db::user::find_by_login(conn, login).map_err(|e| e.to_string())? else {
         return Err(format!("利用者 {login} はいません"));
-    }
+    };
     let password = read_password()?;
     let hash = hyoka::password::hash(&password)?;
-    db::user::set_password(conn, login, &hash).map_err(|e| e.to_string())?;
-    cli_audit(
-        conn,
-        AuditAction::UserPasswd,
-        format!("{login} のパスワードを変更"),
-    )?;
-    println!("{login} のパスワードを変更しました。");
+    let ended = db::write_tx(conn, |conn| {
+        db::user::set_password(conn, login, &hash)?;
+        let ended = db::session::delete_for_user(conn, user.id)?;
+        let detail =
+            format!("{login} のパスワードを変更（ログイン中のセッション {ended} 件を終了）");
+        cli_audit(conn, AuditAction::UserPasswd, detail).map_err(db::DbError::Config)?;
+        Ok::<_, db::DbError>(ended)
+    })
+    .map_err(|e| e.to_string())?;
+    println!(
+        "{login} のパスワードを変更しました。ログイン中の {ended} 件のセッションを終了しました。"
+    );
     Ok(())
 }
 

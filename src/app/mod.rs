@@ -6,6 +6,7 @@ pub mod import;
 pub mod login;
 pub mod review;
 pub mod round;
+pub mod session;
 pub mod settings;
 pub mod sheet;
 

@@ -57,7 +57,7 @@ pub fn set_choice_active(
 }
 
 /// Activates or deactivates an account; an administrator cannot lock
-/// themselves out.
+/// themselves out. Deactivating ends every session of the account.
 pub fn set_user_active(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -72,13 +72,13 @@ pub fn set_user_active(
         if !db::user::set_active(conn, id, active)? {
             return Err(Denial::NotFound.into());
         }
-        let state = if active { "有効" } else { "無効" };
-        record(
-            conn,
-            actor,
-            AuditAction::UserActive,
-            format!("利用者 {id} を{state}"),
-        )?;
+        let detail = if active {
+            format!("利用者 {id} を有効")
+        } else {
+            let ended = db::session::delete_for_user(conn, id)?;
+            format!("利用者 {id} を無効（ログイン中のセッション {ended} 件を終了）")
+        };
+        record(conn, actor, AuditAction::UserActive, detail)?;
         Ok(Ok(()))
     })
 }

@@ -8,6 +8,7 @@ pub mod plan;
 pub mod report;
 pub mod round;
 pub mod schema;
+pub mod session;
 pub mod sheet;
 pub mod throttle;
 pub mod types;

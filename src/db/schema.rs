@@ -240,3 +240,19 @@ diesel::table! {
 
 diesel::joinable!(pending_drafts -> sheets (sheet_id));
 diesel::allow_tables_to_appear_in_same_query!(pending_drafts, sheets);
+
+diesel::table! {
+    sessions (key_hash) {
+        key_hash -> Text,
+        user_id -> Integer,
+        data -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        user_agent -> Text,
+        address -> Text,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(sessions, users);

@@ -16,6 +16,7 @@ use crate::domain::ids::{
 };
 use crate::domain::permission::Role;
 use crate::domain::round::{RoundKind, RoundStatus};
+use crate::domain::session::SessionKeyHash;
 use crate::domain::sheet::Period;
 use crate::domain::workflow::{Event, SheetStatus};
 
@@ -89,3 +90,22 @@ text_codes!(
     Event,
     AuditAction
 );
+
+/// A session's key hash is stored as the text it is.
+impl<DB: Backend> ToSql<Text, DB> for SessionKeyHash
+where
+    str: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        self.as_str().to_sql(out)
+    }
+}
+
+impl<DB: Backend> FromSql<Text, DB> for SessionKeyHash
+where
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        String::from_sql(bytes).map(SessionKeyHash::from_stored)
+    }
+}

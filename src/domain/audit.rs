@@ -29,6 +29,8 @@ pub enum AuditAction {
     UserPasswd,
     UserActive,
     Unlock,
+    /// 「他の端末をすべてログアウト」.
+    SessionsEnd,
 }
 
 /// The entries that are not workflow steps: (action, code, label).
@@ -45,6 +47,7 @@ const OTHERS: &[(AuditAction, &str, &str)] = {
         (A::UserPasswd, "user_passwd", "パスワード変更"),
         (A::UserActive, "user_active", "利用者の有効・無効"),
         (A::Unlock, "unlock", "ログイン制限の解除"),
+        (A::SessionsEnd, "sessions_end", "他の端末のログアウト"),
     ]
 };
 

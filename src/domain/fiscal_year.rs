@@ -92,21 +92,24 @@ pub fn year_end_label(fiscal_year: FiscalYear) -> String {
 }
 
 /// A calendar date as officials write it: 「令和8年12月25日」, 「令和元年5月1日」
-/// (dates before 令和 in 平成). The one place dates become 和暦.
+/// (令和 from 1 May 2019, 平成 from 8 January 1989, Western before). The one
+/// place dates become 和暦.
 pub fn wareki_date(date: chrono::NaiveDate) -> String {
     use chrono::Datelike;
-    let reiwa_start = chrono::NaiveDate::from_ymd_opt(2019, 5, 1);
-    let (era, year) = if reiwa_start.is_some_and(|start| date >= start) {
-        ("令和", date.year() - REIWA_EPOCH)
+    let (y, m, d) = (date.year(), date.month(), date.day());
+    let (era, n) = if (y, m, d) >= (2019, 5, 1) {
+        ("令和", y - REIWA_EPOCH)
+    } else if (y, m, d) >= (1989, 1, 8) {
+        ("平成", y - HEISEI_EPOCH)
     } else {
-        ("平成", date.year() - HEISEI_EPOCH)
+        return date.format("%Y年%-m月%-d日").to_string();
     };
-    let year = if year == 1 {
+    let n = if n == 1 {
         "元".to_string()
     } else {
-        year.to_string()
+        n.to_string()
     };
-    format!("{era}{year}年{}月{}日", date.month(), date.day())
+    format!("{era}{n}年{m}月{d}日")
 }
 
 /// A moment as officials write it: 「令和8年11月25日 17:59」.
@@ -181,6 +184,15 @@ mod tests {
         assert_eq!(year_end_label(fy(2024)), "令和7年3月末");
         assert_eq!(year_end_label(fy(2019)), "令和2年3月末");
         assert_eq!(year_end_label(fy(2018)), "平成31年3月末");
+        let at = |y, m, d| {
+            chrono::NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .and_hms_opt(9, 5, 0)
+                .unwrap()
+        };
+        assert_eq!(wareki_datetime(at(2025, 1, 5)), "令和7年1月5日 09:05");
+        assert_eq!(wareki_datetime(at(2019, 5, 1)), "令和元年5月1日 09:05");
+        assert_eq!(wareki_datetime(at(2019, 4, 30)), "平成31年4月30日 09:05");
     }
 
     #[test]

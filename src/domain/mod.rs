@@ -11,6 +11,7 @@ pub mod ids;
 pub mod measure;
 pub mod permission;
 pub mod round;
+pub mod session;
 pub mod sheet;
 pub mod throttle;
 pub mod workflow;

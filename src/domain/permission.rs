@@ -52,6 +52,8 @@ pub enum Action {
     ManageRounds,
     ManageChoices,
     ManageUsers,
+    /// See one's own sessions (「ログイン中の端末」) and end the others.
+    ManageOwnSessions,
 }
 
 /// How the acting user must relate to the sheet's department.
@@ -63,6 +65,9 @@ enum Scope {
     OwnOrRelated,
     /// Any sheet.
     Any,
+    /// No sheet: only the acting user's own account (the use case asks for
+    /// nothing but the actor's own rows).
+    Oneself,
 }
 
 /// The table. Anything not listed is refused.
@@ -90,6 +95,9 @@ const RULES: &[(Role, Action, Scope)] = {
         (R::Admin, A::ViewHistory, S::Any),
         (R::Admin, A::ViewAllSheets, S::Any),
         (R::Admin, A::ManageUsers, S::Any),
+        (R::Staff, A::ManageOwnSessions, S::Oneself),
+        (R::Hq, A::ManageOwnSessions, S::Oneself),
+        (R::Admin, A::ManageOwnSessions, S::Oneself),
     ]
 };
 
@@ -107,6 +115,7 @@ pub enum Denial {
 fn in_scope(actor: &Actor, scope: Scope, sheet: Option<&SheetAccess>) -> bool {
     match (scope, sheet) {
         (Scope::Any, _) => true,
+        (Scope::Oneself, sheet) => sheet.is_none(),
         (_, None) => false,
         (Scope::Own, Some(s)) => actor.department_id == Some(s.department_id),
         (Scope::OwnOrRelated, Some(s)) => actor
@@ -233,6 +242,10 @@ mod tests {
         );
         let admin = actor(Role::Admin, None);
         assert!(authorize(&admin, Action::ManageUsers, None).is_ok());
+        for role in [Role::Staff, Role::Hq, Role::Admin] {
+            let own = authorize(&actor(role, Some(10)), Action::ManageOwnSessions, None);
+            assert!(own.is_ok(), "{role:?} sees their own sessions");
+        }
         assert_eq!(
             authorize(
                 &admin,

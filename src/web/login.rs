@@ -143,7 +143,7 @@ pub async fn login(
             "ログインIDまたはパスワードが正しくありません",
         );
     };
-    session::start(&session, user.id)?;
+    session::start(&req, &session, user.id)?;
     Ok(see_other(&next))
 }
 

@@ -12,13 +12,14 @@ mod login;
 mod print_pass;
 mod reports;
 mod session;
+mod session_list;
+mod session_store;
 mod sheet_form;
 mod sheets;
 
 use std::net::TcpListener;
 
 use actix_session::config::BrowserSession;
-use actix_session::storage::CookieSessionStore;
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
@@ -44,6 +45,10 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
         None => Key::generate(),
     };
     let cookie_secure = config.cookie_secure;
+    // Sessions live in the database; the cookie carries an id only.
+    let store_pool = pool.clone();
+    let idle_timeout = config.idle_timeout;
+    let sessions = move || session_store::DbSessionStore::new(store_pool.clone(), idle_timeout);
     let pool = web::Data::new(pool);
     let settings = web::Data::new(config.clone());
     let print = web::Data::new(print_pass::PrintSettings::new(
@@ -67,7 +72,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
                 }
             })
             .wrap(
-                SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                SessionMiddleware::builder(sessions(), key.clone())
                     .cookie_name("hyoka_session".into())
                     .cookie_secure(cookie_secure)
                     .cookie_http_only(true)
@@ -103,6 +108,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::home))
         .configure(login::routes)
+        .configure(session_list::routes)
         .configure(sheets::routes)
         .configure(edit::routes)
         .configure(admin::routes)

@@ -14,10 +14,22 @@ use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::domain::ids::UserId;
 use crate::domain::permission::Actor;
+use crate::domain::session::SessionKeyHash;
 
-const USER_ID: &str = "uid";
-const LOGIN_AT: &str = "login_ms";
-const LAST_SEEN: &str = "seen_ms";
+// What a logged-in session holds; `session_store` keeps each of these in a
+// column of its row, and everything else (the CSRF token) as JSON beside them.
+pub(super) const USER_ID: &str = "uid";
+pub(super) const LOGIN_AT: &str = "login_ms";
+pub(super) const LAST_SEEN: &str = "seen_ms";
+/// The absolute end, fixed at login.
+pub(super) const EXPIRES_AT: &str = "exp_ms";
+pub(super) const USER_AGENT: &str = "ua";
+pub(super) const ADDRESS: &str = "addr";
+/// Put in by the store when it loads a row, never saved: which row this is.
+pub(super) const KEY_HASH: &str = "key_hash";
+
+/// The longest User-Agent kept for the list of sessions, in characters.
+const USER_AGENT_MAX: usize = 200;
 
 /// Milliseconds: second resolution would let a short timeout run up to a second long.
 fn now_ts() -> i64 {
@@ -53,13 +65,17 @@ fn app_data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, AppError> {
         .ok_or_else(|| AppError::Internal(format!("{} missing", std::any::type_name::<T>())))
 }
 
-/// True when the session has been idle too long, or open too long at all.
+fn millis(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// True when the session has been idle too long, or is past its absolute end
+/// (`HYOKA_SESSION_HOURS` after login). `db::session::delete_ended` removes
+/// rows by the same rule.
 fn timed_out(session: &Session, config: &Config, now: i64) -> bool {
-    let login_at = session.get::<i64>(LOGIN_AT).unwrap_or(None).unwrap_or(0);
     let seen = session.get::<i64>(LAST_SEEN).unwrap_or(None).unwrap_or(0);
-    let idle = config.idle_timeout.as_millis() as i64;
-    let absolute = config.absolute_timeout.as_millis() as i64;
-    now - seen > idle || now - login_at > absolute
+    let expires = session.get::<i64>(EXPIRES_AT).unwrap_or(None).unwrap_or(0);
+    now.saturating_sub(seen) > millis(config.idle_timeout) || now > expires
 }
 
 /// Reads the session, enforcing the idle and absolute timeouts; an account
@@ -127,19 +143,53 @@ fn login_return_path(req: &HttpRequest) -> String {
 }
 
 /// Starts a logged-in session under a new session id (so an id planted before
-/// login is worthless) with a fresh CSRF token.
-pub fn start(session: &Session, user_id: UserId) -> Result<(), AppError> {
+/// login is worthless) with a fresh CSRF token and nothing from before login.
+/// The browser and address are kept for the list of the user's sessions.
+pub fn start(req: &HttpRequest, session: &Session, user_id: UserId) -> Result<(), AppError> {
+    let config = app_data::<Config>(req)?;
     session.renew();
+    session.clear();
     let now = now_ts();
+    let expires = now.saturating_add(millis(config.absolute_timeout));
     session
         .insert(USER_ID, user_id)
         .and_then(|_| session.insert(LOGIN_AT, now))
         .and_then(|_| session.insert(LAST_SEEN, now))
+        .and_then(|_| session.insert(EXPIRES_AT, expires))
+        .and_then(|_| session.insert(USER_AGENT, user_agent(req)))
+        .and_then(|_| session.insert(ADDRESS, client_address(req)))
         .and_then(|_| renew_token(session))
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// Ends the session: the cookie is cleared and everything in it forgotten.
+/// The browser's User-Agent, shortened and without control characters (it
+/// is only shown, never trusted).
+fn user_agent(req: &HttpRequest) -> String {
+    req.headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(USER_AGENT_MAX)
+        .collect()
+}
+
+/// The address the request came from, as the login throttle counts it.
+fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map_or("unknown".to_string(), |a| a.ip().to_string())
+}
+
+/// Ends the session: its row is deleted and the cookie cleared.
 pub fn end(session: &Session) {
     session.purge();
+}
+
+/// Which stored session this request belongs to (None when logged out).
+pub fn key_hash(session: &Session) -> Option<SessionKeyHash> {
+    session
+        .get::<String>(KEY_HASH)
+        .unwrap_or(None)
+        .map(SessionKeyHash::from_stored)
 }

@@ -19,5 +19,6 @@ mod queries;
 mod report_pdf;
 mod reports;
 mod safety;
+mod sessions;
 mod startup;
 mod workflow;

@@ -1,6 +1,9 @@
 //! One browser (its own cookies) and what a user does with it, one helper
 //! per route. Every helper returns the response; asserting is the test's job.
 
+use std::sync::Arc;
+
+use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{RequestBuilder, Response};
 
 use super::html::{attr_of, csrf_of, text_of, Form};
@@ -11,19 +14,73 @@ pub const EDIT_FORM: &str = "form.sheet-form";
 pub struct Client {
     address: String,
     http: reqwest::Client,
+    cookies: Arc<Jar>,
 }
 
 impl Client {
     /// A new browser for the app at `address` (`http://127.0.0.1:port`).
     pub fn new(address: &str) -> Self {
+        Self::build(address, None, Arc::default())
+    }
+
+    /// A new browser that names itself `user_agent`.
+    pub fn with_user_agent(address: &str, user_agent: &str) -> Self {
+        Self::build(address, Some(user_agent), Arc::default())
+    }
+
+    fn build(address: &str, user_agent: Option<&str>, cookies: Arc<Jar>) -> Self {
+        let mut http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(cookies.clone());
+        if let Some(agent) = user_agent {
+            http = http.user_agent(agent);
+        }
         Self {
             address: address.trim_end_matches('/').to_string(),
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .cookie_store(true)
-                .build()
-                .expect("client"),
+            http: http.build().expect("client"),
+            cookies,
         }
+    }
+
+    /// Another browser holding a copy of this one's cookies as they are now
+    /// (what someone who copied the cookie has), talking to the app at
+    /// `address` (this one's, or another server's on the same database).
+    pub fn cookie_copy_for(&self, address: &str) -> Client {
+        let copy = Self::new(address);
+        let url = self.address.parse().expect("url");
+        for pair in self.cookie_pairs() {
+            copy.cookies.add_cookie_str(&pair, &url);
+        }
+        copy
+    }
+
+    /// A copy of this browser's cookies, for the same app.
+    pub fn cookie_copy(&self) -> Client {
+        self.cookie_copy_for(&self.address)
+    }
+
+    /// The value of this browser's cookie `name`, as the server set it.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookie_pairs().into_iter().find_map(|pair| {
+            let (n, v) = pair.split_once('=')?;
+            (n == name).then(|| v.to_string())
+        })
+    }
+
+    /// Sets a cookie as if the server had (a cookie made by the test).
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        let url = self.address.parse().expect("url");
+        self.cookies
+            .add_cookie_str(&format!("{name}={value}"), &url);
+    }
+
+    fn cookie_pairs(&self) -> Vec<String> {
+        let url = self.address.parse().expect("url");
+        let Some(header) = self.cookies.cookies(&url) else {
+            return Vec::new();
+        };
+        let header = header.to_str().expect("cookie header").to_string();
+        header.split("; ").map(str::to_string).collect()
     }
 
     pub fn address(&self) -> &str {
@@ -256,6 +313,22 @@ impl Client {
     pub async fn add_choice(&self, list: &str, value: &str) -> Response {
         let fields = [("list", list), ("value", value)];
         self.post_from_page("/choices", "/choices/add", &fields)
+            .await
+    }
+
+    /// Activates (`true`) or deactivates an account from the users page.
+    pub async fn set_user_active(&self, user_id: i32, active: bool) -> Response {
+        let path = format!("/admin/users/{user_id}/active");
+        let active = if active { "1" } else { "0" };
+        self.post_from_page("/admin/users", &path, &[("active", active)])
+            .await
+    }
+
+    // ---- one's own sessions ----
+
+    /// 「他の端末をすべてログアウト」 on the sessions page.
+    pub async fn end_other_sessions(&self) -> Response {
+        self.post_from_page("/sessions", "/sessions/end-others", &[])
             .await
     }
 

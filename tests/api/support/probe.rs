@@ -45,6 +45,10 @@ pub trait Probe {
     fn add_user(&mut self, login: &str, role: Role, department: Option<&str>);
     /// Row counts of every table the import writes, plus the audit log.
     fn table_counts(&mut self) -> Vec<i64>;
+    fn user_id(&mut self, login: &str) -> i32;
+    /// The stored sessions of an account: what the `sessions` table keeps
+    /// to find each (the hash of the cookie's id).
+    fn session_keys(&mut self, login: &str) -> Vec<String>;
 }
 
 impl Probe for DbConnection {
@@ -182,6 +186,24 @@ impl Probe for DbConnection {
             audit_log
         );
         counts
+    }
+
+    fn user_id(&mut self, login: &str) -> i32 {
+        db::user::find_by_login(self, login)
+            .expect("user")
+            .unwrap_or_else(|| panic!("no user {login}"))
+            .id
+            .0
+    }
+
+    fn session_keys(&mut self, login: &str) -> Vec<String> {
+        use schema::sessions;
+        let user = hyoka::domain::ids::UserId(self.user_id(login));
+        sessions::table
+            .filter(sessions::user_id.eq(user))
+            .select(sessions::key_hash)
+            .load::<String>(self)
+            .expect("sessions")
     }
 }
 
