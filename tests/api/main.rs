@@ -9,6 +9,7 @@
 mod support;
 
 mod cli;
+mod csv_injection;
 mod editing;
 mod import;
 mod pages;

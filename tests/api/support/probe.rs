@@ -38,6 +38,8 @@ pub trait Probe {
     fn force_status(&mut self, id: i32, state: SheetStatus);
     /// Stores 効果・影響 directly, bypassing the form's checks.
     fn force_effects(&mut self, id: i32, text: &str);
+    /// Stores text field `key` directly, bypassing the form and its writer.
+    fn force_text(&mut self, id: i32, key: &str, text: &str);
     fn audit_count(&mut self) -> i64;
     fn department_id(&mut self, name: &str) -> i32;
     fn user_count(&mut self) -> i64;
@@ -108,15 +110,19 @@ impl Probe for DbConnection {
     }
 
     fn force_effects(&mut self, id: i32, text: &str) {
+        self.force_text(id, "effects", text);
+    }
+
+    fn force_text(&mut self, id: i32, key: &str, text: &str) {
         use schema::sheet_texts;
-        let key = field("effects").key();
+        let key = field(key).key();
         diesel::delete(
             sheet_texts::table
                 .filter(sheet_texts::sheet_id.eq(SheetId(id)))
                 .filter(sheet_texts::field.eq(key)),
         )
         .execute(self)
-        .expect("clear effects");
+        .expect("clear the field");
         diesel::insert_into(sheet_texts::table)
             .values((
                 sheet_texts::sheet_id.eq(SheetId(id)),
@@ -124,7 +130,7 @@ impl Probe for DbConnection {
                 sheet_texts::text.eq(text),
             ))
             .execute(self)
-            .expect("set effects");
+            .expect("set the field");
     }
 
     fn audit_count(&mut self) -> i64 {
