@@ -61,6 +61,16 @@ impl PrintSettings {
         })
     }
 
+    /// The address of a file a print page links to, such as its running
+    /// headers: for Chromium (`viewer` None), which has no session, with a
+    /// pass of its own for exactly that path; for a user, the bare path.
+    pub fn linked(&self, path: &str, viewer: &Option<CurrentUser>) -> String {
+        match viewer {
+            Some(_) => path.to_string(),
+            None => format!("{path}?print_pass={}", self.issue_pass(path)),
+        }
+    }
+
     pub fn pdf_available(&self) -> bool {
         self.chromium.as_deref().is_some_and(pdf::is_executable)
     }
@@ -92,12 +102,13 @@ struct PassQuery {
 }
 
 /// True when the request comes from this machine (where Chromium runs).
-pub fn is_loopback(req: &HttpRequest) -> bool {
+fn is_loopback(req: &HttpRequest) -> bool {
     req.peer_addr().is_some_and(|a| a.ip().is_loopback())
 }
 
-/// Who is looking at a print page: a logged-in user, or Chromium with a pass
-/// for exactly this path (from this machine only).
+/// Who is looking at a print page (or a file it links to): a logged-in user,
+/// or Chromium with a pass for exactly this path (from this machine only),
+/// which gives None. Anyone else is asked to log in.
 pub async fn print_viewer(
     req: &HttpRequest,
     maybe: MaybeUser,
@@ -133,5 +144,17 @@ mod tests {
         assert!(!settings.accepts(&token, "/sheets/2/print"));
         assert!(!settings.accepts("guess", "/sheets/1/print"));
         assert!(!settings.pdf_available());
+    }
+
+    #[test]
+    fn chromium_gets_a_pass_for_exactly_the_linked_file() {
+        let settings = PrintSettings::new(None, "127.0.0.1:8080".parse().unwrap());
+        let css = "/sheets/1/pages.css";
+        let href = settings.linked(css, &None);
+        let token = href
+            .strip_prefix("/sheets/1/pages.css?print_pass=")
+            .unwrap();
+        assert!(settings.accepts(token, css));
+        assert!(!settings.accepts(token, "/sheets/1/print"));
     }
 }

@@ -15,6 +15,7 @@ mod import;
 mod pages;
 mod permissions;
 mod queries;
+mod report_access;
 mod report_pdf;
 mod reports;
 mod safety;

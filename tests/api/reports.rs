@@ -31,9 +31,9 @@ async fn print_view_shows_every_value_in_paper_order_without_navigation() {
         let mut needles = vec!["取組事業点検・評価票".to_string(), sheet.heading()];
         needles.extend(want.values.iter().map(|v| squash(v)));
         assert_in_order(&text, &needles);
-        // The print styles and the running header of its year.
+        // The print styles and the sheet's running header.
         assert!(html.contains("/static/css/report.css"));
-        assert!(html.contains("/reports/2024/pages.css"));
+        assert!(html.contains(&format!("\"/sheets/{}/pages.css\"", sheet.id)));
         assert!(html.contains(&format!("id=\"sheet-{}\"", sheet.id)));
     }
 }
