@@ -76,7 +76,11 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
                     .build(),
             )
             .wrap(
+                // A header the handler set wins: only the static assets set
+                // their own Cache-Control (see `assets`); every other answer
+                // may hold official data and stays out of shared browsers' caches.
                 DefaultHeaders::new()
+                    .add(("Cache-Control", "no-store"))
                     .add(("Content-Security-Policy", CSP))
                     .add(("X-Content-Type-Options", "nosniff"))
                     .add(("Referrer-Policy", "same-origin"))

@@ -213,7 +213,6 @@ async fn sheet_pages_css(
 fn stylesheet(css: String) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
         .body(css)
 }
 
@@ -414,7 +413,6 @@ fn download(bytes: Vec<u8>, mime: &str, name: &str, ascii_name: &str) -> HttpRes
     HttpResponse::Ok()
         .content_type(mime)
         .insert_header(disposition)
-        .insert_header(("Cache-Control", "no-store"))
         .body(bytes)
 }
 
