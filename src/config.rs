@@ -30,6 +30,10 @@ pub struct Config {
     /// Headless Chromium for PDF output; without one the PDF links explain
     /// that browser printing still works.
     pub chromium: Option<PathBuf>,
+    /// How many PDFs one user may have in the making at once; beyond it the
+    /// request is answered at once (429) instead of queueing before everyone
+    /// else's (default 2).
+    pub pdf_per_user: usize,
 }
 
 impl Config {
@@ -43,6 +47,7 @@ impl Config {
             idle_timeout: Duration::from_secs(30 * 60),
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
             chromium: crate::report::pdf::find_chromium(),
+            pdf_per_user: 2,
         })
     }
 }

@@ -94,6 +94,9 @@ struct ServeArgs {
     /// PDF 作成に使う Chromium（既定: /usr/bin/chromium か PATH 上の chromium）。none で PDF 作成を止める
     #[arg(long, env = "HYOKA_CHROMIUM")]
     chromium: Option<PathBuf>,
+    /// 1人が同時に作成できる PDF の数（超えた分は「しばらくしてから」と答える）
+    #[arg(long, env = "HYOKA_PDF_PER_USER", default_value_t = 2)]
+    pdf_per_user: usize,
 }
 
 #[derive(Parser)]
@@ -141,6 +144,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         }
         config.session_key = Some(key.into_bytes());
     }
+    config.pdf_per_user = args.pdf_per_user.max(1);
     if let Some(path) = args.chromium {
         config.chromium = (path != Path::new("none")).then_some(path);
     }

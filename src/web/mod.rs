@@ -49,6 +49,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
     let print = web::Data::new(print_pass::PrintSettings::new(
         config.chromium.clone(),
         listener.local_addr()?,
+        config.pdf_per_user,
     ));
     let server = HttpServer::new(move || {
         App::new()

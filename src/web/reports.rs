@@ -10,7 +10,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::error::page;
+use super::error::{page, page_with_status};
 use super::print_pass::{print_viewer, PrintSettings};
 use super::session::MaybeUser;
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
@@ -224,22 +224,40 @@ struct PdfUnavailablePage<'a> {
     print_url: &'a str,
 }
 
-/// Without a usable Chromium the PDF link says why and points to the print
-/// view, which prints (and saves as PDF) from any browser.
-fn pdf_unavailable(
+#[derive(Template)]
+#[template(path = "report/pdf_busy.html")]
+struct PdfBusyPage<'a> {
+    nav: Option<Nav>,
+    limit: usize,
+    print_url: &'a str,
+}
+
+/// A PDF that could not be made: without a usable Chromium the page says why
+/// and points to the print view, which prints (and saves as PDF) from any
+/// browser; a user with too many PDFs in the making is asked to come back.
+fn pdf_failed(
     user: &CurrentUser,
     error: &PdfError,
     print_url: &str,
 ) -> Result<HttpResponse, AppError> {
+    use actix_web::http::StatusCode;
     let (status, message) = match error {
+        PdfError::Busy(limit) => {
+            let body = PdfBusyPage {
+                nav: Nav::of(user),
+                limit: *limit,
+                print_url,
+            };
+            return page_with_status(&body, StatusCode::TOO_MANY_REQUESTS);
+        }
         PdfError::Missing(_) => (
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::SERVICE_UNAVAILABLE,
             "このサーバーには PDF の作成に使う Chromium がないため、PDF を作成できません。",
         ),
         PdfError::Timeout(_) | PdfError::Failed(_) => {
             tracing::error!("pdf: {error}");
             (
-                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+                StatusCode::INTERNAL_SERVER_ERROR,
                 "PDF の作成に失敗しました。",
             )
         }
@@ -248,12 +266,8 @@ fn pdf_unavailable(
         nav: Nav::of(user),
         message,
         print_url,
-    }
-    .render()
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+    };
+    page_with_status(&body, status)
 }
 
 async fn sheet_pdf(
@@ -265,7 +279,7 @@ async fn sheet_pdf(
     let id = path.into_inner();
     let sheet = load_visible(&pool, Some(user.clone()), id).await?;
     let print_url = format!("/sheets/{id}/print");
-    match settings.print(&print_url).await {
+    match settings.print(&print_url, user.actor.user_id).await {
         Ok(bytes) => Ok(download(
             bytes,
             "application/pdf",
@@ -277,7 +291,7 @@ async fn sheet_pdf(
             ),
             &format!("sheet-{id}.pdf"),
         )),
-        Err(e) => pdf_unavailable(&user, &e, &print_url),
+        Err(e) => pdf_failed(&user, &e, &print_url),
     }
 }
 
@@ -296,14 +310,14 @@ async fn book_pdf(
         "/reports/{year}{}",
         book_query(data.plan.id, data.include_drafts)
     );
-    match settings.print(&print_url).await {
+    match settings.print(&print_url, user.actor.user_id).await {
         Ok(bytes) => Ok(download(
             bytes,
             "application/pdf",
             &format!("{}_{}.pdf", data.plan.name, book_title(year)),
             &format!("report-{year}.pdf"),
         )),
-        Err(e) => pdf_unavailable(&user, &e, &print_url),
+        Err(e) => pdf_failed(&user, &e, &print_url),
     }
 }
 

@@ -14,6 +14,7 @@ mod csv_injection;
 mod editing;
 mod import;
 mod pages;
+mod pdf_limit;
 mod permissions;
 mod queries;
 mod report_access;
