@@ -22,4 +22,5 @@ mod report_pdf;
 mod reports;
 mod safety;
 mod startup;
+mod startup_race;
 mod workflow;
