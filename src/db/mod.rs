@@ -154,7 +154,7 @@ pub fn migrate(conn: &mut DbConnection) -> Result<(), DbError> {
 
 /// The PostgreSQL advisory lock that setting up the database takes: any
 /// number that no other application on the server uses ("hyoka" in ASCII).
-const SETUP_LOCK: i64 = 0x6879_6f6b_61;
+const SETUP_LOCK: i64 = 0x68_79_6f_6b_61;
 
 /// Runs `f` while no other hyoka sets up the same database: on PostgreSQL
 /// under a session advisory lock (it may be taken again inside `f`, as
