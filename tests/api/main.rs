@@ -8,6 +8,7 @@
 
 mod support;
 
+mod access_log;
 mod cache_headers;
 mod cli;
 mod csv_injection;

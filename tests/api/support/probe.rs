@@ -43,6 +43,8 @@ pub trait Probe {
     fn audit_count(&mut self) -> i64;
     fn department_id(&mut self, name: &str) -> i32;
     fn user_count(&mut self) -> i64;
+    /// The id of the account `login`.
+    fn user_id(&mut self, login: &str) -> i32;
     /// Adds an account with password [`PASSWORD`].
     fn add_user(&mut self, login: &str, role: Role, department: Option<&str>);
     /// Row counts of every table the import writes, plus the audit log.
@@ -146,6 +148,14 @@ impl Probe for DbConnection {
 
     fn user_count(&mut self) -> i64 {
         db::user::count(self).expect("count users")
+    }
+
+    fn user_id(&mut self, login: &str) -> i32 {
+        db::user::find_by_login(self, login)
+            .expect("find user")
+            .unwrap_or_else(|| panic!("no account {login}"))
+            .id
+            .0
     }
 
     fn add_user(&mut self, login: &str, role: Role, department: Option<&str>) {
