@@ -39,6 +39,10 @@ pub struct Config {
     pub login_address_window: Duration,
     /// The time the app goes by (tests put in one they can move).
     pub clock: Arc<dyn Clock>,
+    /// How many PDFs one user may have in the making at once; beyond it the
+    /// request is answered at once (429) instead of queueing before everyone
+    /// else's (default 2).
+    pub pdf_per_user: usize,
 }
 
 impl Config {
@@ -54,6 +58,7 @@ impl Config {
             chromium: crate::report::pdf::find_chromium(),
             login_address_window: Duration::from_secs(ADDRESS_WINDOW_MINUTES * 60),
             clock: Arc::new(SystemClock),
+            pdf_per_user: 2,
         })
     }
 }

@@ -37,12 +37,16 @@ pub fn prepare_database(
 ) -> Result<(DbPool, Option<Vec<demo::DemoAccount>>), DbError> {
     let pool = db::connect(&config.database)?;
     let mut conn = pool.get()?;
-    db::migrate(&mut conn)?;
-    let demo = if config.demo {
-        demo::load_if_empty(&mut conn)?
-    } else {
-        None
-    };
+    // Under one lock, so a second server starting beside this one neither
+    // migrates nor loads the demo at the same time.
+    let demo = db::setup_lock(&mut conn, |conn| {
+        db::migrate(conn)?;
+        if config.demo {
+            demo::load_if_empty(conn)
+        } else {
+            Ok(None)
+        }
+    })?;
     Ok((pool, demo))
 }
 

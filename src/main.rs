@@ -98,6 +98,9 @@ struct ServeArgs {
     /// 同じ接続元からのログイン失敗を数える期間（分、1〜1440）。これより前の失敗は数えない
     #[arg(long, env = "HYOKA_LOGIN_ADDRESS_WINDOW_MINUTES", default_value_t = ADDRESS_WINDOW_MINUTES)]
     login_address_window_minutes: u64,
+    /// 1人が同時に作成できる PDF の数（超えた分は「しばらくしてから」と答える）
+    #[arg(long, env = "HYOKA_PDF_PER_USER", default_value_t = 2)]
+    pdf_per_user: usize,
 }
 
 #[derive(Parser)]
@@ -107,7 +110,10 @@ struct ServeOnly {
 }
 
 fn main() -> ExitCode {
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
+        // Colour codes only on a terminal, not in a log file or journal.
+        .with_ansi(std::io::stdout().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,actix_server=warn".into()),
@@ -147,6 +153,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         }
         config.session_key = Some(key.into_bytes());
     }
+    config.pdf_per_user = args.pdf_per_user.max(1);
     if let Some(path) = args.chromium {
         config.chromium = (path != Path::new("none")).then_some(path);
     }

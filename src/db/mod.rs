@@ -133,13 +133,52 @@ pub fn connect(location: &DatabaseLocation) -> Result<DbPool, DbError> {
     Ok(pool)
 }
 
-/// Applies the embedded migrations of the connection's backend.
+/// Applies the embedded migrations of the connection's backend. Two servers
+/// starting together on one empty database would both create the tables (one
+/// then fails), so they take turns: on PostgreSQL under [`setup_lock`], on
+/// SQLite in one `BEGIN IMMEDIATE` transaction, whose write lock the other
+/// waits for (busy_timeout) and after which it finds nothing pending.
 pub fn migrate(conn: &mut DbConnection) -> Result<(), DbError> {
-    let result = match conn {
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
-        DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|_| ()),
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+    setup_lock(conn, |conn| match conn {
+        DbConnection::Sqlite(c) => c.immediate_transaction(|c| {
+            c.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|_| ())
+                .map_err(failed)
+        }),
+        DbConnection::Pg(c) => c
+            .run_pending_migrations(PG_MIGRATIONS)
+            .map(|_| ())
+            .map_err(failed),
+    })
+}
+
+/// The PostgreSQL advisory lock that setting up the database takes: any
+/// number that no other application on the server uses ("hyoka" in ASCII).
+const SETUP_LOCK: i64 = 0x68_79_6f_6b_61;
+
+/// Runs `f` while no other hyoka sets up the same database: on PostgreSQL
+/// under a session advisory lock (it may be taken again inside `f`, as
+/// `migrate` does), released afterwards whatever `f` returned. SQLite needs
+/// none here: its writes take the database's one write lock (`write_tx`).
+pub fn setup_lock<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    if matches!(conn, DbConnection::Sqlite(_)) {
+        return f(conn);
+    }
+    let lock = |conn: &mut DbConnection, sql: &str| {
+        diesel::sql_query(sql)
+            .bind::<diesel::sql_types::BigInt, _>(SETUP_LOCK)
+            .execute(conn)
     };
-    result.map_err(|e| DbError::Migration(e.to_string()))
+    lock(conn, "SELECT pg_advisory_lock($1)")?;
+    let result = f(conn);
+    let unlocked = lock(conn, "SELECT pg_advisory_unlock($1)");
+    let value = result?;
+    unlocked?;
+    Ok(value)
 }
 
 /// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the

@@ -23,6 +23,10 @@ pub enum PdfError {
     Timeout(u64),
     #[error("Chromium の実行に失敗しました: {0}")]
     Failed(String),
+    /// The user already has as many PDFs in the making as allowed
+    /// (`Config::pdf_per_user`); nothing was started.
+    #[error("作成中の PDF が上限（{0} 件）に達しています")]
+    Busy(usize),
 }
 
 /// The Chromium to use when none is configured: Debian's, else `chromium` on

@@ -138,7 +138,7 @@ impl SheetView {
     }
 
     /// The CSS named page of this sheet: its running header comes from
-    /// `/reports/{year}/pages.css`, and a change of named page forces a page
+    /// `/sheets/{id}/pages.css` (in the book, `/reports/{year}/pages.css`), and a change of named page forces a page
     /// break, so no two sheets ever share a page.
     pub fn page_name(&self) -> String {
         page_name(self.sheet.id)

@@ -1,6 +1,7 @@
 //! The HTTP layer: routes, handlers per concept, errors, security headers.
 //! Handlers translate requests into domain and `db` calls and render templates.
 
+mod access_log;
 mod admin;
 mod assets;
 mod csrf;
@@ -24,7 +25,7 @@ use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
 use actix_web::http::Method;
-use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, App, HttpResponse, HttpServer};
 
 pub use error::AppError;
@@ -54,6 +55,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
     let print = web::Data::new(print_pass::PrintSettings::new(
         config.chromium.clone(),
         listener.local_addr()?,
+        config.pdf_per_user,
     ));
     let server = HttpServer::new(move || {
         App::new()
@@ -81,13 +83,17 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
                     .build(),
             )
             .wrap(
+                // A header the handler set wins: only the static assets set
+                // their own Cache-Control (see `assets`); every other answer
+                // may hold official data and stays out of shared browsers' caches.
                 DefaultHeaders::new()
+                    .add(("Cache-Control", "no-store"))
                     .add(("Content-Security-Policy", CSP))
                     .add(("X-Content-Type-Options", "nosniff"))
                     .add(("Referrer-Policy", "same-origin"))
                     .add(("X-Frame-Options", "DENY")),
             )
-            .wrap(Logger::new("%r %s %Dms"))
+            .wrap(from_fn(access_log::log_request))
             .app_data(pool.clone())
             .app_data(settings.clone())
             .app_data(web::FormConfig::default().limit(form::FORM_LIMIT))

@@ -10,8 +10,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::error::page;
-use super::print_pass::{is_loopback, print_viewer, PrintSettings};
+use super::error::{page, page_with_status};
+use super::print_pass::{print_viewer, PrintSettings};
 use super::session::MaybeUser;
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::db::report::{BookData, YearSummary};
@@ -34,8 +34,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/reports/{year}/indicators.csv",
             web::get().to(indicators_csv),
         )
-        .route("/reports/{year}/pages.css", web::get().to(pages_css))
+        .route("/reports/{year}/pages.css", web::get().to(book_pages_css))
         .route("/sheets/{id}/print", web::get().to(print_sheet))
+        .route("/sheets/{id}/pages.css", web::get().to(sheet_pages_css))
         .route("/sheets/{id}/pdf", web::get().to(sheet_pdf));
 }
 
@@ -122,6 +123,8 @@ struct BookPage {
     book: BookView,
     query: String,
     pdf_available: bool,
+    /// The running headers of the year's sheets (`book_pages_css`).
+    pages_css: String,
 }
 
 async fn book(
@@ -132,11 +135,13 @@ async fn book(
     year: web::Path<FiscalYear>,
     query: web::Query<BookQuery>,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(user) = print_viewer(&req, maybe, &settings).await? {
-        require_all(&user)?;
+    let viewer = print_viewer(&req, maybe, &settings).await?;
+    if let Some(user) = &viewer {
+        require_all(user)?;
     }
     let data = load_book(&pool, *year, &query).await?;
     page(&BookPage {
+        pages_css: settings.linked(&format!("/reports/{}/pages.css", *year), &viewer),
         query: book_query(data.plan.id, data.include_drafts),
         book: BookView::new(data),
         pdf_available: settings.pdf_available(),
@@ -148,6 +153,8 @@ async fn book(
 struct PrintPage {
     view: SheetView,
     pdf_available: bool,
+    /// The sheet's running header (`sheet_pages_css`).
+    pages_css: String,
 }
 
 async fn print_sheet(
@@ -159,30 +166,54 @@ async fn print_sheet(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let viewer = print_viewer(&req, maybe, &settings).await?;
+    let pages_css = settings.linked(&format!("/sheets/{id}/pages.css"), &viewer);
     let sheet = load_visible(&pool, viewer, id).await?;
     page(&PrintPage {
+        pages_css,
         view: SheetView::new(sheet),
         pdf_available: settings.pdf_available(),
     })
 }
 
-/// The running headers of a year's sheets (see `report::book::page_rules`).
-async fn pages_css(
+/// The running headers of every sheet of a year, for the book (see
+/// `report::book::page_rules`): as the book itself, HQ's, or Chromium's with a
+/// pass for this very file.
+async fn book_pages_css(
     req: HttpRequest,
     maybe: MaybeUser,
     pool: web::Data<DbPool>,
+    settings: web::Data<PrintSettings>,
     year: web::Path<FiscalYear>,
 ) -> Result<HttpResponse, AppError> {
-    // Chromium fetches the stylesheet of a page it opened with a pass.
-    if maybe.user.is_none() && !is_loopback(&req) {
-        return Err(AppError::NotFound);
+    if let Some(user) = print_viewer(&req, maybe, &settings).await? {
+        require_all(&user)?;
     }
     let year = *year;
     let heads = with_conn(&pool, move |conn| db::report::running_heads(conn, year)).await?;
-    Ok(HttpResponse::Ok()
+    Ok(stylesheet(page_rules(year, &heads)))
+}
+
+/// One sheet's running header, for its print page: for whoever may see the
+/// sheet, or Chromium with a pass for this very file.
+async fn sheet_pages_css(
+    req: HttpRequest,
+    maybe: MaybeUser,
+    pool: web::Data<DbPool>,
+    settings: web::Data<PrintSettings>,
+    path: web::Path<SheetId>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let viewer = print_viewer(&req, maybe, &settings).await?;
+    let year = load_visible(&pool, viewer, id).await?.fiscal_year;
+    let heads = with_conn(&pool, move |conn| db::report::running_heads(conn, year)).await?;
+    let own: Vec<_> = heads.into_iter().filter(|h| h.sheet_id == id).collect();
+    Ok(stylesheet(page_rules(year, &own)))
+}
+
+fn stylesheet(css: String) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
-        .insert_header(("Cache-Control", "no-cache"))
-        .body(page_rules(year, &heads)))
+        .body(css)
 }
 
 #[derive(Template)]
@@ -193,22 +224,40 @@ struct PdfUnavailablePage<'a> {
     print_url: &'a str,
 }
 
-/// Without a usable Chromium the PDF link says why and points to the print
-/// view, which prints (and saves as PDF) from any browser.
-fn pdf_unavailable(
+#[derive(Template)]
+#[template(path = "report/pdf_busy.html")]
+struct PdfBusyPage<'a> {
+    nav: Option<Nav>,
+    limit: usize,
+    print_url: &'a str,
+}
+
+/// A PDF that could not be made: without a usable Chromium the page says why
+/// and points to the print view, which prints (and saves as PDF) from any
+/// browser; a user with too many PDFs in the making is asked to come back.
+fn pdf_failed(
     user: &CurrentUser,
     error: &PdfError,
     print_url: &str,
 ) -> Result<HttpResponse, AppError> {
+    use actix_web::http::StatusCode;
     let (status, message) = match error {
+        PdfError::Busy(limit) => {
+            let body = PdfBusyPage {
+                nav: Nav::of(user),
+                limit: *limit,
+                print_url,
+            };
+            return page_with_status(&body, StatusCode::TOO_MANY_REQUESTS);
+        }
         PdfError::Missing(_) => (
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::SERVICE_UNAVAILABLE,
             "このサーバーには PDF の作成に使う Chromium がないため、PDF を作成できません。",
         ),
         PdfError::Timeout(_) | PdfError::Failed(_) => {
             tracing::error!("pdf: {error}");
             (
-                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+                StatusCode::INTERNAL_SERVER_ERROR,
                 "PDF の作成に失敗しました。",
             )
         }
@@ -217,12 +266,8 @@ fn pdf_unavailable(
         nav: Nav::of(user),
         message,
         print_url,
-    }
-    .render()
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+    };
+    page_with_status(&body, status)
 }
 
 async fn sheet_pdf(
@@ -234,7 +279,7 @@ async fn sheet_pdf(
     let id = path.into_inner();
     let sheet = load_visible(&pool, Some(user.clone()), id).await?;
     let print_url = format!("/sheets/{id}/print");
-    match settings.print(&print_url).await {
+    match settings.print(&print_url, user.actor.user_id).await {
         Ok(bytes) => Ok(download(
             bytes,
             "application/pdf",
@@ -246,7 +291,7 @@ async fn sheet_pdf(
             ),
             &format!("sheet-{id}.pdf"),
         )),
-        Err(e) => pdf_unavailable(&user, &e, &print_url),
+        Err(e) => pdf_failed(&user, &e, &print_url),
     }
 }
 
@@ -265,14 +310,14 @@ async fn book_pdf(
         "/reports/{year}{}",
         book_query(data.plan.id, data.include_drafts)
     );
-    match settings.print(&print_url).await {
+    match settings.print(&print_url, user.actor.user_id).await {
         Ok(bytes) => Ok(download(
             bytes,
             "application/pdf",
             &format!("{}_{}.pdf", data.plan.name, book_title(year)),
             &format!("report-{year}.pdf"),
         )),
-        Err(e) => pdf_unavailable(&user, &e, &print_url),
+        Err(e) => pdf_failed(&user, &e, &print_url),
     }
 }
 
@@ -382,7 +427,6 @@ fn download(bytes: Vec<u8>, mime: &str, name: &str, ascii_name: &str) -> HttpRes
     HttpResponse::Ok()
         .content_type(mime)
         .insert_header(disposition)
-        .insert_header(("Cache-Control", "no-store"))
         .body(bytes)
 }
 

@@ -98,6 +98,7 @@ async fn load(req: &HttpRequest) -> Result<MaybeUser, AppError> {
         return Ok(MaybeUser::anonymous(true));
     };
     let _ = session.insert(LAST_SEEN, now);
+    super::access_log::note_user(req, actor.user_id);
     let csrf = csrf_token(&session);
     Ok(MaybeUser {
         user: Some(CurrentUser { actor, csrf }),

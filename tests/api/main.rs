@@ -8,17 +8,23 @@
 
 mod support;
 
+mod access_log;
+mod cache_headers;
 mod cli;
+mod csv_injection;
 mod editing;
 mod home;
 mod import;
 mod login;
 mod pages;
+mod pdf_limit;
 mod permissions;
 mod queries;
+mod report_access;
 mod report_pdf;
 mod reports;
 mod safety;
 mod sessions;
 mod startup;
+mod startup_race;
 mod workflow;

@@ -10,6 +10,7 @@ use hyoka::domain::fiscal_year::FiscalYear;
 use hyoka::domain::permission::Role;
 use hyoka::domain::sheet::Period;
 
+use crate::csv_injection::csv_text;
 use crate::support::{
     assert_in_order, count, expected_sheets, sheet_text, squash, text_of, Probe, TestApp,
 };
@@ -30,9 +31,9 @@ async fn print_view_shows_every_value_in_paper_order_without_navigation() {
         let mut needles = vec!["取組事業点検・評価票".to_string(), sheet.heading()];
         needles.extend(want.values.iter().map(|v| squash(v)));
         assert_in_order(&text, &needles);
-        // The print styles and the running header of its year.
+        // The print styles and the sheet's running header.
         assert!(html.contains("/static/css/report.css"));
-        assert!(html.contains("/reports/2024/pages.css"));
+        assert!(html.contains(&format!("\"/sheets/{}/pages.css\"", sheet.id)));
         assert!(html.contains(&format!("id=\"sheet-{}\"", sheet.id)));
     }
 }
@@ -358,11 +359,14 @@ async fn csv_files_are_utf8_with_bom_and_hold_the_values_as_written() {
         .flat_map(|s| s.content.indicators.iter())
         .collect();
     assert_eq!(rows.len(), indicators.len());
+    // A value such as 「-」 (none) is escaped like any cell that could start a
+    // formula (see `csv_injection`).
     for (row, ind) in rows.iter().zip(indicators) {
-        assert_eq!(&row[4], ind.name);
-        assert_eq!(&row[6], ind.baseline);
-        assert_eq!(&row[11], ind.value(FiscalYear(2024), Period::Current));
-        assert_eq!(&row[12], ind.target);
+        assert_eq!(row[4], csv_text(&ind.name));
+        assert_eq!(row[6], csv_text(&ind.baseline));
+        let current = ind.value(FiscalYear(2024), Period::Current);
+        assert_eq!(row[11], csv_text(current));
+        assert_eq!(row[12], csv_text(&ind.target));
     }
     // 「月12.8時間」 stays text.
     assert!(std::str::from_utf8(&bytes[3..])

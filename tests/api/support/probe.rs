@@ -38,14 +38,17 @@ pub trait Probe {
     fn force_status(&mut self, id: i32, state: SheetStatus);
     /// Stores 効果・影響 directly, bypassing the form's checks.
     fn force_effects(&mut self, id: i32, text: &str);
+    /// Stores text field `key` directly, bypassing the form and its writer.
+    fn force_text(&mut self, id: i32, key: &str, text: &str);
     fn audit_count(&mut self) -> i64;
     fn department_id(&mut self, name: &str) -> i32;
     fn user_count(&mut self) -> i64;
+    /// The id of the account `login`.
+    fn user_id(&mut self, login: &str) -> i32;
     /// Adds an account with password [`PASSWORD`].
     fn add_user(&mut self, login: &str, role: Role, department: Option<&str>);
     /// Row counts of every table the import writes, plus the audit log.
     fn table_counts(&mut self) -> Vec<i64>;
-    fn user_id(&mut self, login: &str) -> i32;
     /// The stored sessions of an account: what the `sessions` table keeps
     /// to find each (the hash of the cookie's id).
     fn session_keys(&mut self, login: &str) -> Vec<String>;
@@ -112,15 +115,19 @@ impl Probe for DbConnection {
     }
 
     fn force_effects(&mut self, id: i32, text: &str) {
+        self.force_text(id, "effects", text);
+    }
+
+    fn force_text(&mut self, id: i32, key: &str, text: &str) {
         use schema::sheet_texts;
-        let key = field("effects").key();
+        let key = field(key).key();
         diesel::delete(
             sheet_texts::table
                 .filter(sheet_texts::sheet_id.eq(SheetId(id)))
                 .filter(sheet_texts::field.eq(key)),
         )
         .execute(self)
-        .expect("clear effects");
+        .expect("clear the field");
         diesel::insert_into(sheet_texts::table)
             .values((
                 sheet_texts::sheet_id.eq(SheetId(id)),
@@ -128,7 +135,7 @@ impl Probe for DbConnection {
                 sheet_texts::text.eq(text),
             ))
             .execute(self)
-            .expect("set effects");
+            .expect("set the field");
     }
 
     fn audit_count(&mut self) -> i64 {
@@ -144,6 +151,14 @@ impl Probe for DbConnection {
 
     fn user_count(&mut self) -> i64 {
         db::user::count(self).expect("count users")
+    }
+
+    fn user_id(&mut self, login: &str) -> i32 {
+        db::user::find_by_login(self, login)
+            .expect("find user")
+            .unwrap_or_else(|| panic!("no account {login}"))
+            .id
+            .0
     }
 
     fn add_user(&mut self, login: &str, role: Role, department: Option<&str>) {
@@ -186,14 +201,6 @@ impl Probe for DbConnection {
             audit_log
         );
         counts
-    }
-
-    fn user_id(&mut self, login: &str) -> i32 {
-        db::user::find_by_login(self, login)
-            .expect("user")
-            .unwrap_or_else(|| panic!("no user {login}"))
-            .id
-            .0
     }
 
     fn session_keys(&mut self, login: &str) -> Vec<String> {
