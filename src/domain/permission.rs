@@ -81,6 +81,7 @@ const RULES: &[(Role, Action, Scope)] = {
         (R::Staff, A::ViewHistory, S::OwnOrRelated),
         (R::Staff, A::Sheet(E::Save), S::Own),
         (R::Staff, A::Sheet(E::Submit), S::Own),
+        (R::Staff, A::Sheet(E::Withdraw), S::Own),
         (R::Hq, A::ViewSheet, S::Any),
         (R::Hq, A::ViewHistory, S::Any),
         (R::Hq, A::ViewAllSheets, S::Any),

@@ -33,6 +33,8 @@ coded_enum! {
         Save = ("save", "一時保存"),
         /// By the department.
         Submit = ("submit", "提出"),
+        /// By the department: takes a submission back while HQ has not acted.
+        Withdraw = ("withdraw", "取り下げ"),
         /// By HQ, with a reason.
         Return = ("return", "差し戻し"),
         /// By HQ: accepts the 上半期 round.
@@ -67,7 +69,7 @@ pub fn next(
     use Event as E;
     use RoundKind as R;
     use SheetStatus as S;
-    let department_event = matches!(event, E::Save | E::Submit);
+    let department_event = matches!(event, E::Save | E::Submit | E::Withdraw);
     if department_event && round.is_none() {
         return Err(WorkflowError::NoOpenRound);
     }
@@ -76,6 +78,7 @@ pub fn next(
         (S::Confirmed, E::Save, Some(R::YearEnd)) => Some(S::Draft),
         (S::Draft | S::Returned, E::Submit, _) => Some(S::Submitted),
         (S::Confirmed, E::Submit, Some(R::YearEnd)) => Some(S::Submitted),
+        (S::Submitted, E::Withdraw, _) => Some(S::Draft),
         (S::Submitted, E::Return, _) => Some(S::Returned),
         (S::Submitted, E::Confirm, Some(R::FirstHalf)) => Some(S::Confirmed),
         (S::Submitted, E::Evaluate, Some(R::YearEnd)) => Some(S::Evaluated),
@@ -144,5 +147,12 @@ mod tests {
         assert!(next(S::Draft, E::Return, Some(R::FirstHalf)).is_err());
         assert!(next(S::Draft, E::Reopen, None).is_err());
         assert!(next(S::Submitted, E::Finalize, None).is_err());
+        assert_eq!(
+            next(S::Submitted, E::Withdraw, Some(R::FirstHalf)),
+            Ok(S::Draft)
+        );
+        assert!(next(S::Submitted, E::Withdraw, None).is_err());
+        assert!(next(S::Confirmed, E::Withdraw, Some(R::YearEnd)).is_err());
+        assert!(next(S::Evaluated, E::Withdraw, Some(R::YearEnd)).is_err());
     }
 }

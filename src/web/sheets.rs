@@ -170,6 +170,8 @@ struct HqFieldView {
 #[derive(Default)]
 struct Panel {
     can_edit: bool,
+    /// The department may take its submission back (HQ has not acted yet).
+    can_withdraw: bool,
     round: Option<&'static str>,
     deadline: Option<String>,
     reviews: Vec<ReviewOption>,
@@ -286,6 +288,8 @@ fn render(
     panel.can_edit = authorize(&user.actor, Action::Sheet(Event::Save), Some(&access)).is_ok();
     panel.round = ctx.round.map(|r| r.label());
     panel.deadline = ctx.deadline.map(wareki_date);
+    panel.can_withdraw =
+        authorize(&user.actor, Action::Sheet(Event::Withdraw), Some(&access)).is_ok();
     for event in [
         Event::Return,
         Event::Confirm,
@@ -435,6 +439,7 @@ fn done_message(code: &str) -> String {
     match Event::from_code(code) {
         Some(Event::Save) => "一時保存しました。",
         Some(Event::Submit) => "提出しました。推進本部事務局の確認をお待ちください。",
+        Some(Event::Withdraw) => "提出を取り下げました。修正して、もう一度提出してください。",
         Some(Event::Return) => "差し戻しました。",
         Some(Event::Confirm) => "上半期の内容を確認済みにしました。",
         Some(Event::Evaluate) => "推進本部評価を記録しました。",

@@ -106,3 +106,50 @@ async fn the_edit_page_script_is_served_and_runs() {
         "form.js did not run: no textarea was sized"
     );
 }
+
+#[tokio::test]
+async fn a_department_withdraws_a_submission_before_hq_acts_and_not_after() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_of("職員課").await;
+    let id = app.sheet_id(2025, 1, 1);
+    let filled = [
+        ("content", "取組内容"),
+        ("h1_actions", "上半期に実施した。"),
+        ("h1_progress", "順調"),
+        ("h2_plan", "下半期も続ける。"),
+    ];
+    let resp = staff.fill_and_submit(id, &filled).await;
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert_eq!(app.conn().status(id), SheetStatus::Submitted);
+
+    // Another department cannot take it back; its own department can.
+    let other = app.staff_of("DX推進課").await;
+    let token = other.csrf("/").await;
+    let refused = other
+        .post_review(
+            id,
+            &[("csrf_token", &token), ("op", "withdraw"), ("version", "2")],
+        )
+        .await;
+    assert_eq!(refused.status(), 404);
+    let page = staff.page(&format!("/sheets/{id}")).await;
+    assert!(page.contains("提出を取り下げる"));
+    let resp = staff.review(id, "withdraw", &[]).await;
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert_eq!(app.conn().status(id), SheetStatus::Draft);
+    let (home, page, edit) = offers(&staff, id).await;
+    assert_eq!((home, page, edit), (true, true, 200), "editable again");
+    let history = staff.page_text(&format!("/sheets/{id}/history")).await;
+    assert!(history.contains("取り下げ"), "{history}");
+
+    // Once HQ has confirmed it, there is nothing to withdraw.
+    let resp = staff.fill_and_submit(id, &filled).await;
+    assert!(resp.status().is_redirection());
+    let hq = app.login_as(Role::Hq).await;
+    assert!(hq.confirm_sheet(id).await.status().is_redirection());
+    let page = staff.page(&format!("/sheets/{id}")).await;
+    assert!(!page.contains("提出を取り下げる"));
+    let resp = staff.review(id, "withdraw", &[]).await;
+    assert_eq!(resp.status(), 409, "a confirmed sheet is not withdrawn");
+    assert_eq!(app.conn().status(id), SheetStatus::Confirmed);
+}
