@@ -54,6 +54,8 @@ pub enum Action {
     ManageUsers,
     /// See one's own sessions (「ログイン中の端末」) and end the others.
     ManageOwnSessions,
+    /// Changing one's own password.
+    ChangeOwnPassword,
 }
 
 /// How the acting user must relate to the sheet's department.
@@ -97,6 +99,9 @@ const RULES: &[(Role, Action, Scope)] = {
         (R::Admin, A::ViewAllSheets, S::Any),
         (R::Admin, A::ManageUsers, S::Any),
         (R::Staff, A::ManageOwnSessions, S::Oneself),
+        (R::Staff, A::ChangeOwnPassword, S::Oneself),
+        (R::Hq, A::ChangeOwnPassword, S::Oneself),
+        (R::Admin, A::ChangeOwnPassword, S::Oneself),
         (R::Hq, A::ManageOwnSessions, S::Oneself),
         (R::Admin, A::ManageOwnSessions, S::Oneself),
     ]

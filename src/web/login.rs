@@ -160,7 +160,10 @@ fn hashing_slots() -> &'static Semaphore {
 
 /// Checks a password off the async threads; `stored` None (an unknown login
 /// id) costs the same argon2 work, see `password::check_login`.
-async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
+pub(super) async fn verify_password(
+    password: String,
+    stored: Option<String>,
+) -> Result<bool, AppError> {
     let _permit = hashing_slots()
         .acquire()
         .await

@@ -2,6 +2,7 @@
 //! Handlers translate requests into domain and `db` calls and render templates.
 
 mod access_log;
+mod account;
 mod admin;
 mod assets;
 mod csrf;
@@ -117,6 +118,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(session_list::routes)
         .configure(sheets::routes)
         .configure(edit::routes)
+        .configure(account::routes)
         .configure(admin::routes)
         .configure(reports::routes)
         .configure(assets::routes)

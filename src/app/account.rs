@@ -1,0 +1,37 @@
+//! A user's own account: changing their password ends their other sessions.
+
+use super::{record, UseCaseError};
+use crate::db::{self, DbConnection};
+use crate::domain::audit::AuditAction;
+use crate::domain::permission::{authorize, Action, Actor};
+use crate::domain::session::SessionKeyHash;
+
+/// Why a new password is not accepted, in the user's words; None when it is.
+pub fn new_password_problem(new: &str, again: &str) -> Option<String> {
+    let min = crate::password::MIN_LENGTH;
+    if new.chars().count() < min {
+        Some(format!("新しいパスワードは{min}文字以上にしてください"))
+    } else if new != again {
+        Some("新しいパスワードが確認用と一致しません".into())
+    } else {
+        None
+    }
+}
+
+/// Stores the user's new password hash (the caller has checked the current
+/// password) and logs out every other browser of the user.
+pub fn set_own_password(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    new_hash: &str,
+    current: &SessionKeyHash,
+) -> Result<usize, UseCaseError> {
+    authorize(actor, Action::ChangeOwnPassword, None)?;
+    db::write_tx(conn, |conn| {
+        db::user::set_password(conn, &actor.login, new_hash)?;
+        let ended = db::session::delete_others(conn, actor.user_id, current)?;
+        let detail = format!("自分のパスワードを変更（他の端末 {ended} 件をログアウト）");
+        record(conn, actor, AuditAction::UserPasswd, detail)?;
+        Ok(ended)
+    })
+}
