@@ -15,7 +15,7 @@ use crate::domain::field::ChoiceList;
 use crate::domain::fiscal_year::{era_name, FiscalYear};
 use crate::domain::ids::{ChoiceId, RoundId, UserId};
 use crate::domain::permission::{authorize, Action};
-use crate::domain::round::RoundKind;
+use crate::domain::round::{deadline_problem, RoundKind};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/rounds", web::get().to(rounds))
@@ -114,6 +114,7 @@ async fn render_rounds(
 async fn open_round(
     user: CurrentUser,
     pool: web::Data<DbPool>,
+    config: web::Data<crate::config::Config>,
     form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
     require(&user, Action::ManageRounds)?;
@@ -142,6 +143,10 @@ async fn open_round(
             }
         },
     };
+    let today = config.clock.now().date();
+    if let Some(problem) = deadline.and_then(|d| deadline_problem(year, d, today)) {
+        return render_rounds(&user, &pool, Some(problem)).await;
+    }
     let actor = user.actor.clone();
     run_use_case(&pool, move |conn| {
         app::round::open(conn, &actor, year, kind, deadline)

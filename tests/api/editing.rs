@@ -48,7 +48,10 @@ async fn home_offers_edit_exactly_where_the_sheet_page_does() {
 
     // In the 年度末 round a confirmed sheet is written again.
     let hq = app.login_as(Role::Hq).await;
-    let resp = hq.open_round(2025, "year_end", "2099-03-31").await;
+    let deadline = chrono::Local::now().date_naive() + chrono::Days::new(30);
+    let resp = hq
+        .open_round(2025, "year_end", &deadline.format("%Y-%m-%d").to_string())
+        .await;
     assert!(resp.status().is_redirection(), "{}", resp.status());
     app.conn().force_status(own, SheetStatus::Confirmed);
     let (home, page, edit) = offers(&staff, own).await;

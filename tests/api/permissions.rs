@@ -232,7 +232,7 @@ async fn settings_routes_by_role() {
                 vec![
                     ("year", "2025"),
                     ("kind", "year_end"),
-                    ("deadline", "2026-03-31"),
+                    ("deadline", ""),
                 ],
                 hq,
             ),

@@ -99,7 +99,7 @@ async fn a_sheet_goes_through_the_whole_year() {
     assert_eq!(app.conn().status(id), SheetStatus::Confirmed);
 
     // HQ opens the 年度末 round.
-    let resp = hq.open_round(2025, "year_end", "2026-03-31").await;
+    let resp = hq.open_round(2025, "year_end", &days_from_today(30)).await;
     assert_redirect(&resp, "/rounds");
 
     // The department writes the year-end fields; the 上半期 fields are read-only now.
@@ -258,7 +258,7 @@ async fn opening_a_new_years_first_round_carries_the_sheets_forward() {
     let app = TestApp::seeded().await;
     let hq = app.login_as(Role::Hq).await;
     assert_eq!(app.conn().years(), vec![2024]);
-    let resp = hq.open_round(2025, "h1", "2025-10-31").await;
+    let resp = hq.open_round(2025, "h1", &days_from_today(10)).await;
     assert_redirect(&resp, "/rounds");
     assert_eq!(app.conn().years(), vec![2025, 2024]);
     let id = app.sheet_id(2025, 4, 2);
@@ -270,7 +270,7 @@ async fn opening_a_new_years_first_round_carries_the_sheets_forward() {
     );
     assert_eq!(app.conn().text(id, "h2_actions"), "");
     // Opening it again (a new deadline) creates nothing more.
-    let resp = hq.open_round(2025, "h1", "2025-11-15").await;
+    let resp = hq.open_round(2025, "h1", &days_from_today(20)).await;
     assert_redirect(&resp, "/rounds");
     assert_eq!(app.conn().sheet_ids(2025).len(), 12);
     // A bad date is explained.
@@ -281,4 +281,22 @@ async fn opening_a_new_years_first_round_carries_the_sheets_forward() {
         .await
         .unwrap()
         .contains("締切日は 2025-10-31 のように入力してください"));
+    // Deadlines outside the year's span, or already past, are refused with the reason.
+    for (date, reason) in [
+        ("0007-02-02", "以降の日付にしてください"),
+        ("2099-03-31", "までの日付にしてください"),
+        (days_from_today(-1).as_str(), "過去の日付"),
+    ] {
+        let resp = hq.open_round(2025, "h1", date).await;
+        assert_eq!(resp.status().as_u16(), 422, "{date}");
+        let body = resp.text().await.unwrap();
+        assert!(body.contains(reason), "{date}: {body}");
+    }
+}
+
+/// A deadline `days` from today (negative: in the past), as the date input sends it.
+fn days_from_today(days: i64) -> String {
+    (chrono::Local::now().date_naive() + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
 }
