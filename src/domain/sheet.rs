@@ -158,7 +158,20 @@ impl Sheet {
         format!("目標値({})", short(year))
     }
 
-    /// Column labels of the 目標 table after 指標名 and 評価方法.
+    /// Whether any indicator holds the year's own full-year actual (typed at
+    /// 年度末 as 「R7実績(通年)」). The official form has no such column; the
+    /// sheet shows it only when something was written there, so nothing a
+    /// department typed is invisible and a sheet without it keeps the paper layout.
+    pub fn shows_full_year(&self) -> bool {
+        self.content
+            .indicators
+            .iter()
+            .any(|i| !i.value(self.fiscal_year, Period::FullYear).is_empty())
+    }
+
+    /// Column labels of the 目標 table after 指標名 and 評価方法: 当初値, one
+    /// 実績 per plan year before the sheet's, the year's 上半期 actual, 現況値,
+    /// the year's 通年 actual (only when written), 目標値.
     pub fn indicator_columns(&self) -> Vec<String> {
         let mut cols = vec![self.baseline_label()];
         cols.extend(
@@ -168,6 +181,9 @@ impl Sheet {
         );
         cols.push(format!("{}実績(上半期)", short(self.fiscal_year)));
         cols.push("現況値".to_string());
+        if self.shows_full_year() {
+            cols.push(format!("{}実績(通年)", short(self.fiscal_year)));
+        }
         cols.push(self.target_label());
         cols
     }
@@ -182,6 +198,9 @@ impl Sheet {
         );
         cells.push(indicator.value(self.fiscal_year, Period::FirstHalf));
         cells.push(indicator.value(self.fiscal_year, Period::Current));
+        if self.shows_full_year() {
+            cells.push(indicator.value(self.fiscal_year, Period::FullYear));
+        }
         cells.push(indicator.target.as_str());
         cells
     }

@@ -89,6 +89,7 @@ pub fn indicator_table(book: &BookData) -> Table {
     header.extend(past.iter().map(|y| format!("{}実績", short(*y))));
     header.push(format!("{}実績(上半期)", short(year)));
     header.push("現況値".into());
+    header.push(format!("{}実績(通年)", short(year)));
     header.push("目標値".into());
     header.push("目標値の年度".into());
     let mut rows = Vec::new();
@@ -110,6 +111,7 @@ pub fn indicator_table(book: &BookData) -> Table {
             );
             row.push(ind.value(year, Period::FirstHalf).to_string());
             row.push(ind.value(year, Period::Current).to_string());
+            row.push(ind.value(year, Period::FullYear).to_string());
             row.push(ind.target.clone());
             row.push(short(ind.target_year));
             rows.push(row);

@@ -156,3 +156,33 @@ async fn a_department_withdraws_a_submission_before_hq_acts_and_not_after() {
     assert_eq!(resp.status(), 409, "a confirmed sheet is not withdrawn");
     assert_eq!(app.conn().status(id), SheetStatus::Confirmed);
 }
+
+#[tokio::test]
+async fn the_years_full_year_actual_shows_on_the_sheet_and_its_print() {
+    let app = TestApp::spawn().await;
+    let hq = app.login_as(Role::Hq).await;
+    let deadline = chrono::Local::now().date_naive() + chrono::Days::new(30);
+    let resp = hq
+        .open_round(2025, "year_end", &deadline.format("%Y-%m-%d").to_string())
+        .await;
+    assert!(resp.status().is_redirection());
+    let id = app.sheet_id(2025, 1, 1);
+    let page = hq.page_text(&format!("/sheets/{id}")).await;
+    assert!(
+        !page.contains("R7実績(通年)"),
+        "no column while nothing is written"
+    );
+
+    let staff = app.staff_of("職員課").await;
+    let resp = staff
+        .fill_and_save(id, &[("i0_full_year", "月11.9時間")])
+        .await;
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    for path in [format!("/sheets/{id}"), format!("/sheets/{id}/print")] {
+        let text = hq.page_text(&path).await;
+        crate::support::assert_in_order(
+            &text,
+            &["現況値", "R7実績(通年)", "目標値(R7)", "月11.9時間"],
+        );
+    }
+}

@@ -229,11 +229,7 @@ async fn settings_routes_by_role() {
         let cases: Vec<Case> = vec![
             (
                 "/rounds/open",
-                vec![
-                    ("year", "2025"),
-                    ("kind", "year_end"),
-                    ("deadline", ""),
-                ],
+                vec![("year", "2025"), ("kind", "year_end"), ("deadline", "")],
                 hq,
             ),
             (

@@ -243,7 +243,7 @@ async fn workbook_holds_every_indicator_value_exactly_as_written() {
 
     // 指標: every indicator, every value column, as text.
     let table = wb.worksheet_range("指標").unwrap();
-    let header: Vec<String> = (0..14).map(|c| text_at(&table, 0, c)).collect();
+    let header: Vec<String> = (0..15).map(|c| text_at(&table, 0, c)).collect();
     assert_eq!(
         header[6..],
         [
@@ -253,6 +253,7 @@ async fn workbook_holds_every_indicator_value_exactly_as_written() {
             "R5実績",
             "R6実績(上半期)",
             "現況値",
+            "R6実績(通年)",
             "目標値",
             "目標値の年度"
         ]
@@ -261,7 +262,7 @@ async fn workbook_holds_every_indicator_value_exactly_as_written() {
     let mut checked = 0;
     for s in &sheets {
         for ind in &s.content.indicators {
-            let row: Vec<String> = (0..14).map(|c| text_at(&table, r, c)).collect();
+            let row: Vec<String> = (0..15).map(|c| text_at(&table, r, c)).collect();
             let want = vec![
                 format!("({}) {}", s.context.area_number, s.context.area_title),
                 s.context.initiative_number.to_string(),
@@ -275,6 +276,7 @@ async fn workbook_holds_every_indicator_value_exactly_as_written() {
                 ind.value(FiscalYear(2023), Period::FullYear).to_string(),
                 ind.value(FiscalYear(2024), Period::FirstHalf).to_string(),
                 ind.value(FiscalYear(2024), Period::Current).to_string(),
+                ind.value(FiscalYear(2024), Period::FullYear).to_string(),
                 ind.target.clone(),
                 short(ind.target_year),
             ];
@@ -366,7 +368,9 @@ async fn csv_files_are_utf8_with_bom_and_hold_the_values_as_written() {
         assert_eq!(row[6], csv_text(&ind.baseline));
         let current = ind.value(FiscalYear(2024), Period::Current);
         assert_eq!(row[11], csv_text(current));
-        assert_eq!(row[12], csv_text(&ind.target));
+        let full_year = ind.value(FiscalYear(2024), Period::FullYear);
+        assert_eq!(row[12], csv_text(full_year));
+        assert_eq!(row[13], csv_text(&ind.target));
     }
     // 「月12.8時間」 stays text.
     assert!(std::str::from_utf8(&bytes[3..])
