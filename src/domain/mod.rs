@@ -12,5 +12,6 @@ pub mod measure;
 pub mod permission;
 pub mod round;
 pub mod sheet;
+pub mod text;
 pub mod throttle;
 pub mod workflow;

@@ -10,7 +10,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use subtle::ConstantTimeEq;
 
-use super::form::{field, PostedForm, BAD_ENCODING};
+use super::form::{field, PostedForm};
 use super::AppError;
 
 const CSRF: &str = "csrf";
@@ -66,8 +66,8 @@ impl FromRequest for CsrfForm {
         let session = req.get_session();
         Box::pin(async move {
             let form = form.await?;
-            if !form.bad_fields.is_empty() {
-                return Err(AppError::BadRequest(BAD_ENCODING.into()));
+            if let Some(message) = form.refusal() {
+                return Err(AppError::BadRequest(message.into()));
             }
             if !csrf_posted(&session, &form.pairs) {
                 return Err(AppError::Csrf);

@@ -11,7 +11,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::error::page_with_status;
-use super::form::{field, PostedForm, BAD_ENCODING};
+use super::form::{field, PostedForm};
 use super::see_other;
 use super::session::MaybeUser;
 use super::sheet_form::{self, action_cell_input, action_text_input, indicator_input};
@@ -417,13 +417,14 @@ async fn save(
         round,
     };
     if !bad_fields.is_empty() {
-        // Re-show what arrived, with the fields that held undecodable bytes marked.
+        // Re-show what arrived, with the fields that cannot be taken as typed
+        // (bytes that are not UTF-8, control characters) marked.
         let mut view = posted.reshow(&ctx, &[]);
         view.errors = bad_fields
             .iter()
-            .map(|name| ErrorView {
-                name: name.clone(),
-                message: BAD_ENCODING.into(),
+            .map(|bad| ErrorView {
+                name: bad.name.clone(),
+                message: bad.problem.message().into(),
             })
             .collect();
         return respond(StatusCode::BAD_REQUEST, &view);

@@ -15,6 +15,7 @@ use super::error::page;
 use super::{see_other, session, with_conn, AppError};
 use crate::app::{self, login::Attempt, login::LoginOutcome};
 use crate::db::DbPool;
+use crate::domain::text::LOGIN_MAX;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/login", web::get().to(login_form))
@@ -99,6 +100,17 @@ pub async fn login(
         return again(
             StatusCode::UNAUTHORIZED,
             "ログインIDとパスワードを入力してください",
+        );
+    }
+    if login.chars().count() > LOGIN_MAX {
+        // No account has such an id; refused before any query, and not
+        // echoed back into the page.
+        return login_again(
+            &session,
+            "",
+            &next,
+            StatusCode::UNAUTHORIZED,
+            "ログインIDまたはパスワードが正しくありません",
         );
     }
     let attempt = Attempt {

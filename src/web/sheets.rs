@@ -10,7 +10,7 @@ use actix_session::Session;
 use super::error::{encode_query, page, page_with_status};
 use super::{
     csrf::csrf_posted,
-    form::{field, PostedForm, BAD_ENCODING},
+    form::{field, PostedForm},
     see_other,
     session::MaybeUser,
 };
@@ -330,10 +330,10 @@ async fn review(
         Ok(user) => user,
         Err(to_login) => return Ok(to_login),
     };
-    let get = |name: &str| field(&pairs, name).to_string();
-    if !bad_fields.is_empty() {
-        return Err(AppError::BadRequest(BAD_ENCODING.into()));
+    if let Some(message) = bad_fields.first().map(|b| b.problem.message()) {
+        return reshow_review(&pool, &user, id, &pairs, message).await;
     }
+    let get = |name: &str| field(&pairs, name).to_string();
     let event = Event::from_code(&get("op"))
         .filter(|e| !matches!(e, Event::Save | Event::Submit))
         .ok_or_else(|| AppError::BadRequest("操作の指定が正しくありません".into()))?;
@@ -428,6 +428,29 @@ async fn stash_for_login(
         "/login?next={}&expired=1",
         encode_query(&next)
     )))
+}
+
+/// The sheet page again after a refused review post, with what HQ typed and why.
+async fn reshow_review(
+    pool: &DbPool,
+    user: &CurrentUser,
+    id: SheetId,
+    pairs: &[(String, String)],
+    message: &str,
+) -> Result<HttpResponse, AppError> {
+    let actor = user.actor.clone();
+    let ctx = run_use_case(pool, move |conn| {
+        sheet_use_case::visible(conn, &actor, id, Action::ViewSheet)
+    })
+    .await?;
+    let typed = restore_review_input(pairs);
+    let panel = Panel {
+        hq_fields: hq_field_views(&ctx, Some(&typed.texts)),
+        reason: typed.reason,
+        error: Some(message.to_string()),
+        ..Panel::default()
+    };
+    render(user, ctx, panel, StatusCode::BAD_REQUEST)
 }
 
 /// The notice after a step, from the redirect's `done=` code.

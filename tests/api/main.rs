@@ -10,6 +10,7 @@ mod support;
 
 mod cli;
 mod editing;
+mod form_input;
 mod import;
 mod pages;
 mod permissions;
