@@ -2,6 +2,7 @@
 //! asks the one permission table, runs in one transaction and writes its
 //! audit entry. Handlers only translate HTTP to these calls and render.
 
+pub mod draft;
 pub mod import;
 pub mod login;
 pub mod review;

@@ -224,6 +224,7 @@ diesel::table! {
 diesel::table! {
     pending_drafts (token) {
         token -> Text,
+        owner_id -> Integer,
         sheet_id -> Integer,
         form -> Text,
         created_at -> Timestamp,
@@ -231,4 +232,6 @@ diesel::table! {
 }
 
 diesel::joinable!(pending_drafts -> sheets (sheet_id));
+diesel::joinable!(pending_drafts -> users (owner_id));
 diesel::allow_tables_to_appear_in_same_query!(pending_drafts, sheets);
+diesel::allow_tables_to_appear_in_same_query!(pending_drafts, users);

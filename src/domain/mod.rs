@@ -4,6 +4,7 @@ pub mod audit;
 pub mod change;
 mod coded;
 pub mod department;
+pub mod draft;
 pub mod field;
 pub mod fiscal_year;
 pub mod form;

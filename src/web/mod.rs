@@ -4,6 +4,7 @@
 mod admin;
 mod assets;
 mod csrf;
+mod draft;
 mod edit;
 mod error;
 mod form;

@@ -90,6 +90,21 @@ async fn a_nul_or_an_enormous_login_id_is_a_clean_refusal() {
 }
 
 #[tokio::test]
+async fn a_draft_parameter_that_is_not_a_token_is_refused() {
+    let app = TestApp::spawn().await;
+    let id = app.sheet_id(2025, 1, 1);
+    let web = app.staff_of("職員課").await;
+    let long = "a".repeat(2000);
+    for query in ["%00", "abc", long.as_str()] {
+        for page in [format!("/sheets/{id}/edit"), format!("/sheets/{id}")] {
+            let resp = web.get(&format!("{page}?draft={query}")).await;
+            assert_eq!(resp.status().as_u16(), 400, "{page}?draft={query:.10}");
+            assert!(text_of(&resp.text().await.unwrap()).contains("URL の指定が正しくありません"));
+        }
+    }
+}
+
+#[tokio::test]
 async fn two_rows_for_one_indicator_are_refused() {
     let app = TestApp::spawn().await;
     let id = app.sheet_id(2025, 1, 2);

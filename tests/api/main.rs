@@ -9,6 +9,7 @@
 mod support;
 
 mod cli;
+mod drafts;
 mod editing;
 mod form_input;
 mod import;
