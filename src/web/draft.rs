@@ -139,7 +139,7 @@ async fn keep_for_login(
             let sep = if back.contains('?') { '&' } else { '?' };
             let next = format!("{back}{sep}draft={token}");
             Ok(see_other(&format!(
-                "/login?next={}&expired=1",
+                "/login?next={}&expired=1&kept=1",
                 encode_query(&next)
             )))
         }

@@ -38,6 +38,8 @@ struct LoginPage {
 pub struct LoginQuery {
     next: Option<String>,
     expired: Option<u8>,
+    /// Set when what was being typed was kept (see `web::draft`).
+    kept: Option<u8>,
 }
 
 /// Only paths on this site: never an outside address.
@@ -54,7 +56,11 @@ pub async fn login_form(
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
     let notice = query.expired.map(|_| {
-        "セッションの有効期限が切れました。もう一度ログインしてください。入力中の内容は保存されています。".to_string()
+        let kept = match query.kept {
+            Some(_) => "入力中の内容は保存されています。",
+            None => "",
+        };
+        format!("セッションの有効期限が切れました。もう一度ログインしてください。{kept}")
     });
     page(&LoginPage {
         nav: None,

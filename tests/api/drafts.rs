@@ -103,6 +103,10 @@ async fn an_expired_session_keeps_a_draft_only_with_its_own_token() {
         assert_eq!(resp.status().as_u16(), 303);
         let to = location(&resp);
         assert!(to.starts_with("/login?") && !to.contains("draft"), "{to}");
+        // The login page does not promise what was not kept.
+        let text = visible_text(&web.page(&to).await);
+        assert!(text.contains("セッションの有効期限が切れました"), "{text}");
+        assert!(!text.contains("保存されています"), "{text}");
     }
     assert_eq!(
         app.conn().draft_count(),
@@ -124,6 +128,7 @@ async fn leave_a_draft(app: &TestApp, web: &Client, id: i32, typed: &str) -> Str
     let resp = web.save_sheet(id, &form).await;
     assert_eq!(resp.status().as_u16(), 303);
     let html = web.page(&location(&resp)).await;
+    assert!(visible_text(&html).contains("入力中の内容は保存されています"));
     let next = attr_of(&html, "input[name=next]", "value").unwrap();
     assert!(next.contains("draft="), "{next}");
     assert_eq!(app.conn().draft_count(), 1);
