@@ -10,6 +10,7 @@ use hyoka::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
 use hyoka::domain::audit::AuditAction;
 use hyoka::domain::ids::DepartmentId;
 use hyoka::domain::permission::Role;
+use hyoka::domain::text::LOGIN_MAX;
 use hyoka::domain::throttle::ADDRESS_WINDOW_MINUTES;
 use hyoka::{db, import, Application};
 
@@ -267,6 +268,9 @@ fn add_user(
     let department_id = user_department(conn, department, role)?;
     if login.trim().is_empty() || login.chars().any(char::is_whitespace) {
         return Err("ログインIDに空白は使えません".into());
+    }
+    if login.chars().count() > LOGIN_MAX {
+        return Err(format!("ログインIDは{LOGIN_MAX}文字以内にしてください"));
     }
     let password = read_password()?;
     let hash = hyoka::password::hash(&password)?;

@@ -3,6 +3,7 @@
 //! audit entry. Handlers only translate HTTP to these calls and render.
 
 pub mod account;
+pub mod draft;
 pub mod import;
 pub mod login;
 pub mod review;

@@ -1,49 +1,80 @@
-//! Forms posted after the session expired, kept until the user logs in again.
+//! Forms posted after the session expired, kept for their owner until they
+//! log in again. The rules (who may leave one, how many) are in
+//! `app::draft`.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::pending_drafts;
 use super::{DbConnection, DbError};
-use crate::domain::ids::SheetId;
+use crate::domain::draft::DraftToken;
+use crate::domain::ids::{SheetId, UserId};
 
-/// Drafts older than this are dropped.
-const KEEP_HOURS: i64 = 72;
-
-pub fn store(
-    conn: &mut DbConnection,
-    token: &str,
-    sheet_id: SheetId,
-    form: &str,
-) -> Result<(), DbError> {
-    let cutoff = super::now() - chrono::Duration::hours(KEEP_HOURS);
+/// Drops the drafts kept since before `cutoff`.
+pub fn delete_older_than(conn: &mut DbConnection, cutoff: NaiveDateTime) -> Result<(), DbError> {
     diesel::delete(pending_drafts::table.filter(pending_drafts::created_at.lt(cutoff)))
         .execute(conn)?;
+    Ok(())
+}
+
+/// How many drafts are kept for `owner`.
+pub fn count_for(conn: &mut DbConnection, owner: UserId) -> Result<i64, DbError> {
+    Ok(pending_drafts::table
+        .filter(pending_drafts::owner_id.eq(owner))
+        .count()
+        .get_result(conn)?)
+}
+
+/// How many drafts are kept in all.
+pub fn count_all(conn: &mut DbConnection) -> Result<i64, DbError> {
+    Ok(pending_drafts::table.count().get_result(conn)?)
+}
+
+/// Keeps `form` (stored as JSON) under `token` for `owner`.
+pub fn insert(
+    conn: &mut DbConnection,
+    token: &DraftToken,
+    owner: UserId,
+    sheet_id: SheetId,
+    form: &[(String, String)],
+) -> Result<(), DbError> {
+    let form = serde_json::to_string(form).map_err(|e| DbError::Config(e.to_string()))?;
     diesel::insert_into(pending_drafts::table)
         .values((
-            pending_drafts::token.eq(token),
+            pending_drafts::token.eq(token.as_str()),
+            pending_drafts::owner_id.eq(owner),
             pending_drafts::sheet_id.eq(sheet_id),
-            pending_drafts::form.eq(form),
+            pending_drafts::form.eq(&form),
             pending_drafts::created_at.eq(super::now()),
         ))
         .execute(conn)?;
     Ok(())
 }
 
-/// The stored form for this sheet, if the token is known.
+/// The form kept under `token` for this sheet, if it is `owner`'s.
 pub fn find(
     conn: &mut DbConnection,
-    token: &str,
+    token: &DraftToken,
+    owner: UserId,
     sheet_id: SheetId,
-) -> Result<Option<String>, DbError> {
-    Ok(pending_drafts::table
-        .find(token)
+) -> Result<Option<Vec<(String, String)>>, DbError> {
+    let json: Option<String> = pending_drafts::table
+        .find(token.as_str())
+        .filter(pending_drafts::owner_id.eq(owner))
         .filter(pending_drafts::sheet_id.eq(sheet_id))
         .select(pending_drafts::form)
         .first(conn)
-        .optional()?)
+        .optional()?;
+    Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
 }
 
-pub fn remove(conn: &mut DbConnection, token: &str) -> Result<(), DbError> {
-    diesel::delete(pending_drafts::table.find(token)).execute(conn)?;
+/// Removes `owner`'s draft `token` (once it has been saved).
+pub fn remove(conn: &mut DbConnection, token: &DraftToken, owner: UserId) -> Result<(), DbError> {
+    diesel::delete(
+        pending_drafts::table
+            .find(token.as_str())
+            .filter(pending_drafts::owner_id.eq(owner)),
+    )
+    .execute(conn)?;
     Ok(())
 }

@@ -232,6 +232,7 @@ diesel::table! {
 diesel::table! {
     pending_drafts (token) {
         token -> Text,
+        owner_id -> Integer,
         sheet_id -> Integer,
         form -> Text,
         created_at -> Timestamp,
@@ -239,6 +240,7 @@ diesel::table! {
 }
 
 diesel::joinable!(pending_drafts -> sheets (sheet_id));
+diesel::joinable!(pending_drafts -> users (owner_id));
 diesel::allow_tables_to_appear_in_same_query!(pending_drafts, sheets);
 
 diesel::table! {
@@ -256,3 +258,4 @@ diesel::table! {
 
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(sessions, users);
+diesel::allow_tables_to_appear_in_same_query!(pending_drafts, users);

@@ -625,11 +625,3 @@ pub fn years(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<FiscalYear>
         .order(sheets::fiscal_year.desc())
         .load(conn)?)
 }
-
-pub fn exists(conn: &mut DbConnection, sheet_id: SheetId) -> Result<bool, DbError> {
-    let n: i64 = sheets::table
-        .filter(sheets::id.eq(sheet_id))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
-}

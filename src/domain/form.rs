@@ -156,6 +156,9 @@ fn move_row<T>(rows: &mut [T], from: usize, up: bool) {
     }
 }
 
+const DUPLICATE_ROW: &str =
+    "同じ目標の行が二つ送信されました。評価票を開き直してから入力してください";
+
 fn too_long(label: &str, max: usize, len: usize) -> String {
     format!("{label}は{max}文字以内で入力してください（現在{len}文字）")
 }
@@ -332,14 +335,20 @@ impl SheetForm {
         let mut errors = Vec::new();
         let stored = current.indicators.iter().map(|i| i.method.as_str());
         let method_ok = allowed(choices.get(ChoiceList::Method), stored);
+        let mut keys = HashSet::new();
         for (i, row) in self.indicators.iter().enumerate() {
-            if row.key.is_none() && row.is_blank() {
-                continue;
-            }
             let err = |cell, message| FieldError {
                 target: Target::Indicator(i, cell),
                 message,
             };
+            // One stored row edited from two form rows: saving would keep one
+            // and record the other. Our form never sends that.
+            if row.key.is_some_and(|k| !keys.insert(k)) {
+                errors.push(err(IndicatorCell::Name, DUPLICATE_ROW.into()));
+            }
+            if row.key.is_none() && row.is_blank() {
+                continue;
+            }
             if row.get(IndicatorCell::Name).trim().is_empty() {
                 errors.push(err(IndicatorCell::Name, "指標名を入力してください".into()));
             }
@@ -639,6 +648,32 @@ mod tests {
         assert!(targets.contains(&Target::Field(field("令和6年度上半期の取組"))));
         assert!(targets.contains(&Target::Indicator(0, IndicatorCell::Name)));
         assert!(errors.iter().any(|e| e.message.contains("4000文字以内")));
+    }
+
+    #[test]
+    fn two_rows_for_one_stored_indicator_are_refused() {
+        let mut form = SheetForm::default();
+        form.indicators
+            .push(row(Some(3), &[(IndicatorCell::Name, "指標")]));
+        form.indicators
+            .push(row(Some(3), &[(IndicatorCell::Name, "別名")]));
+        form.indicators
+            .push(row(None, &[(IndicatorCell::Name, "新しい指標")]));
+        form.indicators
+            .push(row(None, &[(IndicatorCell::Name, "もう一つ")]));
+        let errors = form.validate(
+            RoundKind::YearEnd,
+            &Choices::default(),
+            &content(),
+            FiscalYear(2024),
+        );
+        assert_eq!(
+            errors,
+            [FieldError {
+                target: Target::Indicator(1, IndicatorCell::Name),
+                message: DUPLICATE_ROW.into(),
+            }]
+        );
     }
 
     #[test]

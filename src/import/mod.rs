@@ -2,6 +2,8 @@
 //! (`ParsedReport`); writing it into the database is `db::import`'s job.
 
 mod convert;
+#[cfg(test)]
+mod properties;
 pub mod report_text;
 
 pub use report_text::parse_report;

@@ -10,7 +10,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use subtle::ConstantTimeEq;
 
-use super::form::{field, PostedForm, BAD_ENCODING};
+use super::form::{field, PostedForm};
 use super::AppError;
 
 const CSRF: &str = "csrf";
@@ -34,13 +34,20 @@ pub fn renew_token(session: &Session) -> Result<(), SessionInsertError> {
     session.insert(CSRF, new_token())
 }
 
-/// True when `posted` is the session's token. Compared in constant time so the
-/// answer's timing tells nothing about how much of a guess was right.
-pub fn csrf_matches(session: &Session, posted: &str) -> bool {
-    let Ok(Some(token)) = session.get::<String>(CSRF) else {
-        return false;
-    };
+/// The session's token as it stands, without making one.
+pub fn session_token(session: &Session) -> Option<String> {
+    session.get::<String>(CSRF).ok().flatten()
+}
+
+/// True when `posted` is `token`. Compared in constant time so the answer's
+/// timing tells nothing about how much of a guess was right.
+pub fn token_matches(token: &str, posted: &str) -> bool {
     token.as_bytes().ct_eq(posted.as_bytes()).into()
+}
+
+/// True when `posted` is the session's token.
+pub fn csrf_matches(session: &Session, posted: &str) -> bool {
+    session_token(session).is_some_and(|token| token_matches(&token, posted))
 }
 
 /// True when the posted `csrf_token` is the session's.
@@ -66,8 +73,8 @@ impl FromRequest for CsrfForm {
         let session = req.get_session();
         Box::pin(async move {
             let form = form.await?;
-            if !form.bad_fields.is_empty() {
-                return Err(AppError::BadRequest(BAD_ENCODING.into()));
+            if let Some(message) = form.refusal() {
+                return Err(AppError::BadRequest(message.into()));
             }
             if !csrf_posted(&session, &form.pairs) {
                 return Err(AppError::Csrf);

@@ -5,21 +5,21 @@
 
 use std::collections::HashMap;
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
+use super::draft::{Poster, SheetPost};
 use super::error::page_with_status;
-use super::form::{field, PostedForm, BAD_ENCODING};
+use super::form::{field, PostedForm};
 use super::see_other;
-use super::session::MaybeUser;
 use super::sheet_form::{self, action_cell_input, action_text_input, indicator_input};
-use super::sheets::{load_with_draft, poster, PageQuery};
+use super::sheets::{load_with_draft, PageQuery};
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::app::sheet::{self as sheet_use_case, EditContext, SaveOutcome};
 use crate::db::{self, DbPool};
 use crate::domain::change::{diff, Change};
+use crate::domain::draft::DraftToken;
 use crate::domain::field::{ChoiceList, Field, HeaderSlot, Input, Part, Place, Writer};
 use crate::domain::fiscal_year::{era_name, short, wareki_date};
 use crate::domain::form::{FieldError, IndicatorCell, SheetForm, MAX_ROWS};
@@ -361,7 +361,10 @@ async fn edit_form(
     });
     let mut view = build(&user, &ctx, &form, round, &[]);
     if restored.is_some() {
-        view.draft = query.draft.clone().unwrap_or_default();
+        view.draft = query
+            .draft
+            .as_ref()
+            .map_or(String::new(), |t| t.to_string());
         view.notice = Some(
             "セッションが切れる前に入力された内容を復元しました。内容を確認して保存してください。"
                 .into(),
@@ -376,29 +379,34 @@ async fn edit_form(
 struct Posted {
     user: CurrentUser,
     form: SheetForm,
-    draft: String,
+    /// The restored draft this form continues (removed once saved).
+    draft: Option<DraftToken>,
     round: RoundKind,
 }
 
 impl Posted {
     fn reshow(&self, ctx: &EditContext, errors: &[FieldError]) -> EditPage {
         let mut view = build(&self.user, ctx, &self.form, self.round, errors);
-        view.draft = self.draft.clone();
+        view.draft = self.draft.as_ref().map_or(String::new(), |t| t.to_string());
         view
     }
 }
 
 async fn save(
-    maybe: MaybeUser,
-    session: Session,
+    poster: Poster,
     pool: web::Data<DbPool>,
     path: web::Path<SheetId>,
     body: PostedForm,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let PostedForm { pairs, bad_fields } = body;
-    let back = format!("/sheets/{id}/edit");
-    let user = match poster(maybe, &session, &pool, id, &pairs, back).await? {
+    let post = SheetPost {
+        sheet_id: id,
+        action: Action::Sheet(Event::Save),
+        pairs: &pairs,
+        back: format!("/sheets/{id}/edit"),
+    };
+    let user = match poster.user(&pool, post).await? {
         Ok(user) => user,
         Err(to_login) => return Ok(to_login),
     };
@@ -412,18 +420,20 @@ async fn save(
     let schedule_years = ctx.sheet.schedule_years();
     let mut posted = Posted {
         form: sheet_form::parse(&pairs, &schedule_years).map_err(AppError::BadRequest)?,
-        draft: field(&pairs, "draft").to_string(),
+        // A draft field that is not a token names no draft.
+        draft: field(&pairs, "draft").parse().ok(),
         user,
         round,
     };
     if !bad_fields.is_empty() {
-        // Re-show what arrived, with the fields that held undecodable bytes marked.
+        // Re-show what arrived, with the fields that cannot be taken as typed
+        // (bytes that are not UTF-8, control characters) marked.
         let mut view = posted.reshow(&ctx, &[]);
         view.errors = bad_fields
             .iter()
-            .map(|name| ErrorView {
-                name: name.clone(),
-                message: BAD_ENCODING.into(),
+            .map(|bad| ErrorView {
+                name: bad.name.clone(),
+                message: bad.problem.message().into(),
             })
             .collect();
         return respond(StatusCode::BAD_REQUEST, &view);
@@ -460,9 +470,9 @@ async fn after_save(
 ) -> Result<HttpResponse, AppError> {
     match outcome {
         SaveOutcome::Saved { .. } => {
-            if !posted.draft.is_empty() {
-                let token = posted.draft;
-                with_conn(pool, move |conn| db::draft::remove(conn, &token)).await?;
+            if let Some(token) = posted.draft {
+                let owner = posted.user.actor.user_id;
+                with_conn(pool, move |conn| db::draft::remove(conn, &token, owner)).await?;
             }
             Ok(see_other(&if submit {
                 format!("/sheets/{id}?done=submit")

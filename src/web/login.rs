@@ -16,6 +16,7 @@ use super::{see_other, session, with_conn, AppError};
 use crate::app::{self, login::Attempt, login::Begun, login::LoginOutcome};
 use crate::config::Config;
 use crate::db::DbPool;
+use crate::domain::text::LOGIN_MAX;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/login", web::get().to(login_form))
@@ -38,6 +39,8 @@ struct LoginPage {
 pub struct LoginQuery {
     next: Option<String>,
     expired: Option<u8>,
+    /// Set when what was being typed was kept (see `web::draft`).
+    kept: Option<u8>,
 }
 
 /// Where to go after logging in: only a path on this site, else the home page.
@@ -62,7 +65,11 @@ pub async fn login_form(
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
     let notice = query.expired.map(|_| {
-        "セッションの有効期限が切れました。もう一度ログインしてください。入力中の内容は保存されています。".to_string()
+        let kept = match query.kept {
+            Some(_) => "入力中の内容は保存されています。",
+            None => "",
+        };
+        format!("セッションの有効期限が切れました。もう一度ログインしてください。{kept}")
     });
     page(&LoginPage {
         nav: None,
@@ -109,6 +116,17 @@ pub async fn login(
         return again(
             StatusCode::UNAUTHORIZED,
             "ログインIDとパスワードを入力してください",
+        );
+    }
+    if login.chars().count() > LOGIN_MAX {
+        // No account has such an id; refused before any query, and not
+        // echoed back into the page.
+        return login_again(
+            &session,
+            "",
+            &next,
+            StatusCode::UNAUTHORIZED,
+            "ログインIDまたはパスワードが正しくありません",
         );
     }
     let attempt = Attempt {

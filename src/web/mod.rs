@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod assets;
 mod csrf;
+mod draft;
 mod edit;
 mod error;
 mod form;

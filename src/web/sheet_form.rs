@@ -130,6 +130,8 @@ pub fn parse(
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -190,5 +192,60 @@ mod tests {
             input_name(Target::ActionCell(0, FiscalYear(2024))),
             "a0_y2024"
         );
+    }
+
+    /// A name the form uses (or nearly), so generated forms reach the rows.
+    fn name() -> impl Strategy<Value = String> {
+        let row = 0..(MAX_ROWS + 3);
+        let cells = prop::sample::select(vec![
+            "name",
+            "method",
+            "baseline",
+            "target",
+            "first_half",
+            "current",
+            "full_year",
+            "key",
+        ]);
+        prop_oneof![
+            prop::sample::select(vec!["version", "action_count", "indicator_count", "op"])
+                .prop_map(str::to_string),
+            prop::sample::select(Field::all().map(|f| f.key()).collect::<Vec<_>>())
+                .prop_map(str::to_string),
+            (row.clone(), cells).prop_map(|(i, c)| format!("i{i}_{c}")),
+            row.clone().prop_map(action_text_input),
+            (row, 2020..2030).prop_map(|(i, y)| action_cell_input(i, FiscalYear(y))),
+            any::<String>(),
+        ]
+    }
+
+    /// Numbers in and out of range, and any text.
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0..(MAX_ROWS as i64 + 5)).prop_map(|n| n.to_string()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            Just("99999999999999999999".to_string()),
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Any posted pairs read into a form or give a message; never a panic,
+        /// never more rows than the form allows.
+        #[test]
+        fn any_posted_form_parses_or_is_refused(
+            pairs in prop::collection::vec((name(), value()), 0..60)
+        ) {
+            let years = [FiscalYear(2024), FiscalYear(2025)];
+            match parse(&pairs, &years) {
+                Ok(form) => {
+                    prop_assert!(form.action_items.len() <= MAX_ROWS + 1);
+                    prop_assert!(form.indicators.len() <= MAX_ROWS + 1);
+                }
+                Err(message) => prop_assert!(!message.is_empty()),
+            }
+        }
     }
 }

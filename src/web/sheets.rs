@@ -5,20 +5,16 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use actix_session::Session;
-
-use super::error::{encode_query, page, page_with_status};
-use super::{
-    csrf::csrf_posted,
-    form::{field, PostedForm, BAD_ENCODING},
-    see_other,
-    session::MaybeUser,
-};
+use super::draft::{Poster, SheetPost};
+use super::error::{page, page_with_status};
+use super::form::{field, PostedForm};
+use super::see_other;
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::app::review::{self, hq_fields, ReviewInput, ReviewOutcome};
 use crate::app::sheet::{self as sheet_use_case, entry_allows};
 use crate::db::{self, DbPool};
 use crate::domain::change::Change;
+use crate::domain::draft::DraftToken;
 use crate::domain::field::{Input, Texts};
 use crate::domain::fiscal_year::{era_name, wareki_date, wareki_datetime, FiscalYear};
 use crate::domain::ids::{PlanId, SheetId};
@@ -194,33 +190,34 @@ struct SheetPage {
     view: SheetView,
 }
 
-/// `?draft=` brings back a form posted after the session expired; `?done=`
-/// names the step just completed.
+/// `?draft=` brings back a form posted after the session expired (anything
+/// but a draft token is refused before it reaches a query); `?done=` names
+/// the step just completed.
 #[derive(Deserialize)]
 pub(super) struct PageQuery {
-    pub draft: Option<String>,
+    pub draft: Option<DraftToken>,
     pub done: Option<String>,
 }
 
-/// A sheet the user may `action`, with the form kept under `draft` (if any).
+/// A sheet the user may `action`, with the form kept under `draft` (if any,
+/// and only if it is this user's own).
 pub(super) async fn load_with_draft(
     pool: &DbPool,
     user: &CurrentUser,
     id: SheetId,
     action: Action,
-    draft: Option<String>,
+    draft: Option<DraftToken>,
 ) -> Result<(sheet_use_case::EditContext, Option<Vec<(String, String)>>), AppError> {
     let actor = user.actor.clone();
-    let (ctx, json) = run_use_case(pool, move |conn| {
+    run_use_case(pool, move |conn| {
         let ctx = sheet_use_case::visible(conn, &actor, id, action)?;
-        let json = match draft {
-            Some(token) => db::draft::find(conn, &token, id)?,
+        let restored = match draft {
+            Some(token) => db::draft::find(conn, &token, actor.user_id, id)?,
             None => None,
         };
-        Ok((ctx, json))
+        Ok((ctx, restored))
     })
-    .await?;
-    Ok((ctx, json.and_then(|j| serde_json::from_str(&j).ok())))
+    .await
 }
 
 async fn show(
@@ -322,22 +319,27 @@ fn render(
 
 /// HQ's steps: 差し戻し, 確認, 評価, 確定, 再開.
 async fn review(
-    maybe: MaybeUser,
-    session: Session,
+    poster: Poster,
     pool: web::Data<DbPool>,
     path: web::Path<SheetId>,
     body: PostedForm,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let PostedForm { pairs, bad_fields } = body;
-    let user = match poster(maybe, &session, &pool, id, &pairs, format!("/sheets/{id}")).await? {
+    let post = SheetPost {
+        sheet_id: id,
+        action: Action::ViewSheet,
+        pairs: &body.pairs,
+        back: format!("/sheets/{id}"),
+    };
+    let user = match poster.user(&pool, post).await? {
         Ok(user) => user,
         Err(to_login) => return Ok(to_login),
     };
-    let get = |name: &str| field(&pairs, name).to_string();
-    if !bad_fields.is_empty() {
-        return Err(AppError::BadRequest(BAD_ENCODING.into()));
+    if let Some(message) = body.refusal() {
+        return reshow_review(&pool, &user, id, &body.pairs, message).await;
     }
+    let pairs = body.pairs;
+    let get = |name: &str| field(&pairs, name).to_string();
     let event = Event::from_code(&get("op"))
         .filter(|e| !matches!(e, Event::Save | Event::Submit))
         .ok_or_else(|| AppError::BadRequest("操作の指定が正しくありません".into()))?;
@@ -385,53 +387,27 @@ async fn review(
     render(&user, ctx, panel, status)
 }
 
-/// Who posted a form on a sheet. When the session has ended, what was posted
-/// is kept and the answer (`Err`) sends the user to log in and back to `back`.
-pub(super) async fn poster(
-    maybe: MaybeUser,
-    session: &Session,
+/// The sheet page again after a refused review post, with what HQ typed and why.
+async fn reshow_review(
     pool: &DbPool,
+    user: &CurrentUser,
     id: SheetId,
     pairs: &[(String, String)],
-    back: String,
-) -> Result<Result<CurrentUser, HttpResponse>, AppError> {
-    let Some(user) = maybe.user else {
-        return stash_for_login(pool, id, pairs, back).await.map(Err);
-    };
-    if !csrf_posted(session, pairs) {
-        return Err(AppError::Csrf);
-    }
-    Ok(Ok(user))
-}
-
-/// A form posted after the session ended: keep it and send the user to log in;
-/// `back` (with `?draft=`) brings it back afterwards.
-async fn stash_for_login(
-    pool: &DbPool,
-    sheet_id: SheetId,
-    pairs: &[(String, String)],
-    back: String,
+    message: &str,
 ) -> Result<HttpResponse, AppError> {
-    let token = crate::password::random_password(32);
-    let json = serde_json::to_string(pairs).map_err(|e| AppError::Internal(e.to_string()))?;
-    let stored = token.clone();
-    let found = with_conn(pool, move |conn| {
-        if !db::sheet::exists(conn, sheet_id)? {
-            return Ok(false);
-        }
-        db::draft::store(conn, &stored, sheet_id, &json)?;
-        Ok(true)
+    let actor = user.actor.clone();
+    let ctx = run_use_case(pool, move |conn| {
+        sheet_use_case::visible(conn, &actor, id, Action::ViewSheet)
     })
     .await?;
-    if !found {
-        return Err(AppError::NotFound);
-    }
-    let sep = if back.contains('?') { '&' } else { '?' };
-    let next = format!("{back}{sep}draft={token}");
-    Ok(see_other(&format!(
-        "/login?next={}&expired=1",
-        encode_query(&next)
-    )))
+    let typed = restore_review_input(pairs);
+    let panel = Panel {
+        hq_fields: hq_field_views(&ctx, Some(&typed.texts)),
+        reason: typed.reason,
+        error: Some(message.to_string()),
+        ..Panel::default()
+    };
+    render(user, ctx, panel, StatusCode::BAD_REQUEST)
 }
 
 /// The notice after a step, from the redirect's `done=` code.

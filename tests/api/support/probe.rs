@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use diesel::prelude::*;
 use hyoka::db::{self, schema, DbConnection};
+use hyoka::domain::draft::DraftToken;
 use hyoka::domain::field::Field;
 use hyoka::domain::fiscal_year::FiscalYear;
 use hyoka::domain::ids::{PlanId, SheetId};
@@ -52,6 +53,10 @@ pub trait Probe {
     /// The stored sessions of an account: what the `sessions` table keeps
     /// to find each (the hash of the cookie's id).
     fn session_keys(&mut self, login: &str) -> Vec<String>;
+    /// Forms kept for after a login (`pending_drafts`), of anyone.
+    fn draft_count(&mut self) -> i64;
+    /// Keeps `n` drafts for `login` on sheet `id` directly (to reach a cap).
+    fn add_drafts(&mut self, login: &str, id: i32, n: usize);
 }
 
 impl Probe for DbConnection {
@@ -211,6 +216,22 @@ impl Probe for DbConnection {
             .select(sessions::key_hash)
             .load::<String>(self)
             .expect("sessions")
+    }
+
+    fn draft_count(&mut self) -> i64 {
+        db::draft::count_all(self).expect("count drafts")
+    }
+
+    fn add_drafts(&mut self, login: &str, id: i32, n: usize) {
+        let owner = db::user::find_by_login(self, login)
+            .expect("user")
+            .unwrap_or_else(|| panic!("no account {login}"))
+            .id;
+        let form = [("h1_actions".to_string(), "保管済み".to_string())];
+        for _ in 0..n {
+            let token = DraftToken::generate();
+            db::draft::insert(self, &token, owner, SheetId(id), &form).expect("draft");
+        }
     }
 }
 
