@@ -43,6 +43,8 @@ pub struct Config {
     /// request is answered at once (429) instead of queueing before everyone
     /// else's (default 2).
     pub pdf_per_user: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (none by default).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -59,6 +61,7 @@ impl Config {
             login_address_window: Duration::from_secs(ADDRESS_WINDOW_MINUTES * 60),
             clock: Arc::new(SystemClock),
             pdf_per_user: 2,
+            trusted_proxies: Vec::new(),
         })
     }
 }

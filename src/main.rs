@@ -102,6 +102,9 @@ struct ServeArgs {
     /// 1人が同時に作成できる PDF の数（超えた分は「しばらくしてから」と答える）
     #[arg(long, env = "HYOKA_PDF_PER_USER", default_value_t = 2)]
     pdf_per_user: usize,
+    /// 接続元を X-Forwarded-For から読むリバースプロキシの IP アドレス（カンマ区切り。既定: なし）
+    #[arg(long, env = "HYOKA_TRUSTED_PROXIES", default_value = "")]
+    trusted_proxies: String,
 }
 
 #[derive(Parser)]
@@ -155,6 +158,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         config.session_key = Some(key.into_bytes());
     }
     config.pdf_per_user = args.pdf_per_user.max(1);
+    config.trusted_proxies = hyoka::web::parse_trusted_proxies(&args.trusted_proxies)?;
     if let Some(path) = args.chromium {
         config.chromium = (path != Path::new("none")).then_some(path);
     }

@@ -130,9 +130,7 @@ pub async fn login(
         );
     }
     let attempt = Attempt {
-        address: req
-            .peer_addr()
-            .map_or("unknown".to_string(), |a| a.ip().to_string()),
+        address: super::client::client_address(&req, &settings.trusted_proxies),
         login: login.clone(),
     };
     let window = chrono::Duration::from_std(settings.login_address_window)

@@ -5,6 +5,7 @@ mod access_log;
 mod account;
 mod admin;
 mod assets;
+mod client;
 mod csrf;
 mod draft;
 mod edit;
@@ -30,6 +31,7 @@ use actix_web::http::Method;
 use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, App, HttpResponse, HttpServer};
 
+pub use client::parse_trusted as parse_trusted_proxies;
 pub use error::AppError;
 pub use session::CurrentUser;
 

@@ -178,8 +178,9 @@ fn user_agent(req: &HttpRequest) -> String {
 
 /// The address the request came from, as the login throttle counts it.
 fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map_or("unknown".to_string(), |a| a.ip().to_string())
+    let trusted =
+        app_data::<Config>(req).map_or_else(|_| Vec::new(), |c| c.trusted_proxies.clone());
+    super::client::client_address(req, &trusted)
 }
 
 /// Ends the session: its row is deleted and the cookie cleared.

@@ -209,3 +209,54 @@ async fn a_line_break_in_next_is_a_redirect_home_never_a_server_error() {
         assert!(resp.headers().get("x-injected").is_none());
     }
 }
+
+/// A wrong login as a proxy would forward it for client `from`.
+async fn forwarded_typo(web: &Client, from: &str, i: usize) -> u16 {
+    let token = web.csrf("/login").await;
+    let login = format!("typo-{from}-{i}");
+    web.post_request("/login")
+        .header("X-Forwarded-For", from)
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("login", login.as_str()),
+            ("password", WRONG),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_counts_for_itself_and_forgers_do_not() {
+    // The test's own address plays the reverse proxy.
+    let trusted = TestApp::init()
+        .configure(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()])
+        .spawn()
+        .await;
+    let web = trusted.anonymous();
+    for i in 0..ADDRESS_LIMIT {
+        assert_eq!(forwarded_typo(&web, "10.9.9.1", i).await, 401);
+    }
+    assert_eq!(
+        forwarded_typo(&web, "10.9.9.1", 99).await,
+        429,
+        "that client is locked"
+    );
+    assert_eq!(
+        forwarded_typo(&web, "10.9.9.2", 0).await,
+        401,
+        "its colleague is not"
+    );
+
+    // Without the setting the header is ignored: varying it does not dodge the lock.
+    let plain = TestApp::spawn().await;
+    let web = plain.anonymous();
+    for i in 0..ADDRESS_LIMIT {
+        let from = format!("10.9.9.{i}");
+        assert_eq!(forwarded_typo(&web, &from, i).await, 401);
+    }
+    assert_eq!(forwarded_typo(&web, "10.9.9.200", 0).await, 429);
+}
