@@ -19,6 +19,14 @@ pub struct ReviewInput {
     pub reason: String,
     /// HQ's own fields of the sheet (推進本部評価 …), written with 評価.
     pub texts: Texts,
+    /// Ticked for a step that asks first (確定, 再開).
+    pub confirmed: bool,
+}
+
+/// Steps HQ confirms in the form itself before they happen: 確定 binds the
+/// sheet into the report, 再開 sends a checked sheet back to the department.
+pub fn asks_confirmation(event: Event) -> bool {
+    matches!(event, Event::Finalize | Event::Reopen)
 }
 
 pub enum ReviewOutcome {
@@ -38,6 +46,12 @@ fn problems(event: Event, input: &ReviewInput, choices: &Choices, year: FiscalYe
     let mut problems = Vec::new();
     if needs_reason(event) && input.reason.trim().is_empty() {
         problems.push(format!("{}の理由を入力してください", event.label()));
+    }
+    if asks_confirmation(event) && !input.confirmed {
+        problems.push(format!(
+            "「{}」する前に、確認欄にチェックを入れてください",
+            event.label()
+        ));
     }
     if input.reason.chars().count() > LONG_TEXT_MAX {
         problems.push(format!("理由は{LONG_TEXT_MAX}文字以内で入力してください"));

@@ -7,7 +7,7 @@ use crate::db::sheet::ListEntry;
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::change::diff;
 use crate::domain::field::Field;
-use crate::domain::form::{Choices, FieldError, SheetForm};
+use crate::domain::form::{Choices, FieldError, SheetForm, Target};
 use crate::domain::ids::SheetId;
 use crate::domain::permission::{authorize, Action, Actor, Denial, SheetAccess};
 use crate::domain::round::RoundKind;
@@ -139,6 +139,17 @@ pub fn save(
                 return Ok(SaveOutcome::Missing {
                     ctx: Box::new(ctx),
                     missing,
+                });
+            }
+            if !form.confirmed {
+                let errors = vec![FieldError {
+                    target: Target::Confirm,
+                    message: "提出する前に、確認欄にチェックを入れてください（入力内容は保存されていません）"
+                        .into(),
+                }];
+                return Ok(SaveOutcome::Invalid {
+                    ctx: Box::new(ctx),
+                    errors,
                 });
             }
         }

@@ -97,6 +97,9 @@ pub struct SheetForm {
     pub texts: Texts,
     pub action_items: Vec<ActionRow>,
     pub indicators: Vec<IndicatorRow>,
+    /// The department ticked that it means to submit (提出 cannot be undone
+    /// once HQ acts, so it is asked in the form itself, without JavaScript).
+    pub confirmed: bool,
 }
 
 /// What a message is about: the web layer turns it into an input name.
@@ -109,6 +112,8 @@ pub enum Target {
     Indicator(usize, IndicatorCell),
     /// The number of rows.
     Rows,
+    /// The 提出 confirmation.
+    Confirm,
 }
 
 /// A problem with one input, shown next to it.
@@ -184,6 +189,7 @@ impl SheetForm {
             .chain(std::iter::repeat(None));
         Self {
             version,
+            confirmed: false,
             texts: content.texts.clone(),
             action_items: content
                 .action_items

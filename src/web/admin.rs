@@ -159,8 +159,14 @@ async fn close_round(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     path: web::Path<RoundId>,
-    _form: CsrfForm,
+    form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
+    require(&user, Action::ManageRounds)?;
+    // Closing stops every department's writing at once: asked in the form.
+    if form.get("confirm") != "1" {
+        let message = "受付を「終了」する前に、確認欄にチェックを入れてください";
+        return render_rounds(&user, &pool, Some(message.into())).await;
+    }
     let id = path.into_inner();
     let actor = user.actor.clone();
     run_use_case(&pool, move |conn| app::round::close(conn, &actor, id)).await?;

@@ -46,6 +46,7 @@ pub fn input_name(target: Target) -> String {
         Target::ActionCell(row, year) => action_cell_input(row, year),
         Target::Indicator(row, cell) => indicator_input(row, cell),
         Target::Rows => "rows".to_string(),
+        Target::Confirm => "confirm".to_string(),
     }
 }
 
@@ -99,6 +100,7 @@ pub fn parse(
     for field in Field::all() {
         form.texts.set(field, get(field.key()));
     }
+    form.confirmed = get("confirm") == "1";
     for i in 0..count("action_count")? {
         form.action_items.push(ActionRow {
             text: get(&action_text_input(i)),

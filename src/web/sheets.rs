@@ -350,6 +350,7 @@ async fn review(
             .map_err(|_| AppError::BadRequest("版番号が正しくありません".into()))?,
         reason: typed.reason.clone(),
         texts: typed.texts.clone(),
+        confirmed: get("confirm") == "1",
     };
     let actor = user.actor.clone();
     let outcome = run_use_case(&pool, move |conn| {

@@ -186,3 +186,63 @@ async fn the_years_full_year_actual_shows_on_the_sheet_and_its_print() {
         );
     }
 }
+
+#[tokio::test]
+async fn irreversible_steps_ask_first_in_the_form_itself() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_of("職員課").await;
+    let id = app.sheet_id(2025, 1, 1);
+    // 提出 without ticking the box: refused at the box, everything typed kept.
+    let mut form = staff.edit_form(id).await;
+    for (k, v) in [
+        ("content", "取組内容（確認前）"),
+        ("h1_actions", "上半期に実施した。"),
+        ("h1_progress", "順調"),
+        ("h2_plan", "下半期も続ける。"),
+    ] {
+        form.set(k, v);
+    }
+    let unticked = staff
+        .post_edit(id, &form.clone().with("op", "submit"))
+        .await;
+    assert_eq!(unticked.status(), 422);
+    let page = unticked.text().await.unwrap();
+    assert!(page.contains("確認欄にチェック") && page.contains("href=\"#f-confirm\""));
+    assert!(
+        page.contains("取組内容（確認前）"),
+        "the typed text is kept"
+    );
+    assert_eq!(app.conn().status(id), SheetStatus::Draft);
+    assert_ne!(
+        app.conn().text(id, "content"),
+        "取組内容（確認前）",
+        "nothing stored"
+    );
+    assert!(staff
+        .submit_sheet(id, &form)
+        .await
+        .status()
+        .is_redirection());
+
+    // 確定 and 再開 ask HQ the same way; 終了 of a round too.
+    let hq = app.login_as(Role::Hq).await;
+    let final_id = app.sheet_id(2024, 1, 1);
+    let resp = hq.review(final_id, "reopen", &[("reason", "訂正")]).await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("確認欄にチェック"));
+    assert_eq!(app.conn().status(final_id), SheetStatus::Final);
+    let rounds = hq.page("/rounds").await;
+    assert!(rounds.contains("終了します"));
+    let token = hq.csrf("/rounds").await;
+    let close = rounds
+        .split("action=\"/rounds/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let path = format!("/rounds/{close}");
+    let resp = hq.post_form(&path, &[("csrf_token", token.as_str())]).await;
+    assert_eq!(resp.status(), 422, "{path}");
+    let home = staff.page("/").await;
+    assert!(home.contains("受付中のラウンド"), "the round is still open");
+}

@@ -97,6 +97,7 @@ async fn every_sheet_step_by_every_role_in_every_state() {
                             ("version", &version),
                             ("reason", "理由"),
                             ("hq_evaluation", "継続推進"),
+                            ("confirm", "1"),
                         ],
                     )
                     .await

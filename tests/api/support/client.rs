@@ -212,8 +212,13 @@ impl Client {
 
     /// Posts the edit form with the button `op` pressed (`save`, `submit`,
     /// `add_action`, `up_action:1`…).
+    /// Pressing 提出 means its confirmation box was ticked first.
     pub async fn press(&self, id: i32, form: &Form, op: &str) -> Response {
-        self.post_edit(id, &form.clone().with("op", op)).await
+        let mut form = form.clone().with("op", op);
+        if op == "submit" {
+            form.set("confirm", "1");
+        }
+        self.post_edit(id, &form).await
     }
 
     /// 一時保存.
@@ -287,12 +292,13 @@ impl Client {
 
     /// 確定.
     pub async fn finalize_sheet(&self, id: i32) -> Response {
-        self.review(id, "finalize", &[]).await
+        self.review(id, "finalize", &[("confirm", "1")]).await
     }
 
     /// 再開, with a reason.
     pub async fn reopen_sheet(&self, id: i32, reason: &str) -> Response {
-        self.review(id, "reopen", &[("reason", reason)]).await
+        self.review(id, "reopen", &[("reason", reason), ("confirm", "1")])
+            .await
     }
 
     // ---- HQ's and the administrator's settings ----

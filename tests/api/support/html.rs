@@ -39,6 +39,8 @@ impl Form {
                         .unwrap_or_default()
                 }
                 _ if v.attr("type") == Some("submit") => continue,
+                // As a browser: an unticked checkbox sends nothing.
+                _ if v.attr("type") == Some("checkbox") && v.attr("checked").is_none() => continue,
                 _ => v.attr("value").unwrap_or("").to_string(),
             };
             fields.push((name.to_string(), value));
