@@ -10,6 +10,7 @@ use super::schema::{
     initiative_departments, initiatives, plans, schedule_cells, sheet_texts, sheets, users,
 };
 use super::{DbConnection, DbError};
+use crate::domain::audit::actor_label;
 use crate::domain::field::{Field, HeaderSlot, Texts};
 use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::ids::{DepartmentId, IndicatorId, InitiativeId, PlanId, SheetId};
@@ -611,7 +612,9 @@ fn last_actors(
     // Oldest first, so the newest entry of each sheet is the one kept.
     Ok(entries
         .into_iter()
-        .filter_map(|(id, actor, name)| Some((id?, name.unwrap_or(actor))))
+        .filter_map(|(id, actor, name)| {
+            Some((id?, name.unwrap_or_else(|| actor_label(&actor).to_string())))
+        })
         .collect())
 }
 

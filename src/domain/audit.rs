@@ -82,6 +82,17 @@ impl AuditAction {
     }
 }
 
+/// Who an audit entry names, as users read it: a person's login stays as
+/// recorded; the system and the command line get a Japanese name.
+pub fn actor_label(actor: &str) -> &str {
+    match actor {
+        "system" => "システム",
+        "cli" => "コマンド操作",
+        "import" => "取り込み",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

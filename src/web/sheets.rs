@@ -13,6 +13,7 @@ use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::app::review::{self, hq_fields, ReviewInput, ReviewOutcome};
 use crate::app::sheet::{self as sheet_use_case, entry_allows};
 use crate::db::{self, DbPool};
+use crate::domain::audit::actor_label;
 use crate::domain::change::Change;
 use crate::domain::draft::DraftToken;
 use crate::domain::field::{Input, Texts};
@@ -481,7 +482,7 @@ async fn history(
                 .unwrap_or_default();
             HistoryRow {
                 at: wareki_datetime(e.at),
-                actor: e.actor,
+                actor: actor_label(&e.actor).to_string(),
                 action: e.action.label().to_string(),
                 from: status_label(e.from_status),
                 to: status_label(e.to_status),

@@ -162,7 +162,7 @@ async fn a_sheet_goes_through_the_whole_year() {
         &history,
         &[
             // The demo's sheets were carried forward by the system, not a person.
-            "system",
+            "システム",
             "前年度から作成",
             "shokuin",
             "一時保存",
