@@ -90,13 +90,13 @@ mod tests {
 
     #[test]
     fn one_changed_field_by_its_label() {
-        let effects = Field::from_label("令和6年度の効果・影響", FiscalYear(2024))
+        let field = Field::from_label("令和6年度の効果・影響", FiscalYear(2024))
             .unwrap()
             .unwrap();
         let mut old = SheetContent::default();
-        old.texts.set(effects, "効果");
+        old.texts.set(field, "効果");
         let mut new = old.clone();
-        new.texts.set(effects, "新しい効果");
+        new.texts.set(field, "新しい効果");
         let changes = diff(&old, &new, FiscalYear(2024));
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].field, "令和6年度の効果・影響");
