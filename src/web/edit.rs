@@ -122,7 +122,8 @@ struct EditPage {
     header_fields: Vec<FieldView>,
     body: Vec<BodyRowView>,
     errors: Vec<ErrorView>,
-    missing: Vec<String>,
+    /// (input name, label) of each field 提出 still needs.
+    missing: Vec<(String, String)>,
     conflict: Vec<Change>,
     notice: Option<String>,
 }
@@ -487,7 +488,10 @@ async fn after_save(
         SaveOutcome::Missing { ctx, missing } => {
             let mut view = posted.reshow(&ctx, &[]);
             let fy = ctx.sheet.fiscal_year;
-            view.missing = missing.into_iter().map(|f| f.label(fy)).collect();
+            view.missing = missing
+                .into_iter()
+                .map(|f| (f.key().to_string(), f.label(fy)))
+                .collect();
             respond(StatusCode::UNPROCESSABLE_ENTITY, &view)
         }
         SaveOutcome::Stale { ctx } => {

@@ -3,6 +3,10 @@
 document.addEventListener("DOMContentLoaded", function () {
   var form = document.querySelector("form.sheet-form");
   if (!form) { return; }
+  // A refused form: bring the list of what to fix into view and focus, so
+  // the user (and a screen reader) starts there; its links lead to the fields.
+  var problems = document.querySelector(".form-errors");
+  if (problems) { problems.focus(); }
   function grow(t) {
     t.style.height = "auto";
     t.style.height = (t.scrollHeight + 2) + "px";

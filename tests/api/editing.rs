@@ -246,3 +246,30 @@ async fn irreversible_steps_ask_first_in_the_form_itself() {
     let home = staff.page("/").await;
     assert!(home.contains("受付中のラウンド"), "the round is still open");
 }
+
+#[tokio::test]
+async fn a_refused_form_links_each_problem_to_its_field() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_of("職員課").await;
+    let id = app.sheet_id(2025, 1, 1);
+    // 提出 with required fields empty: each missing field is a link to it.
+    let form = staff.edit_form(id).await;
+    let page = staff.submit_sheet(id, &form).await.text().await.unwrap();
+    for key in ["h1_actions", "h1_progress", "h2_plan"] {
+        assert!(page.contains(&format!("href=\"#f-{key}\"")), "{key}");
+        assert!(
+            page.contains(&format!("id=\"f-{key}\"")),
+            "{key} is there to go to"
+        );
+    }
+    assert!(page.contains("class=\"error form-errors\" role=\"alert\" tabindex=\"-1\""));
+    // A value not in the list: the field says so itself, tied to its message.
+    let resp = staff
+        .fill_and_save(id, &[("h1_progress", "すごく順調")])
+        .await;
+    assert_eq!(resp.status(), 422);
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("href=\"#f-h1_progress\""));
+    assert!(page.contains("aria-invalid=\"true\" aria-describedby=\"e-h1_progress\""));
+    assert!(page.contains("id=\"e-h1_progress\""));
+}
