@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use super::schema::audit_log;
+use super::schema::{audit_log, users};
 use super::{DbConnection, DbError};
 use crate::domain::audit::AuditAction;
 use crate::domain::ids::{SheetId, UserId};
@@ -79,4 +79,29 @@ pub fn for_sheet(conn: &mut DbConnection, sheet_id: SheetId) -> Result<Vec<Logge
             audit_log::detail,
         ))
         .load(conn)?)
+}
+
+/// The newest entry of a sheet: when it was, and who (their name; the
+/// recorded actor for the system or a command).
+pub fn last_for_sheet(
+    conn: &mut DbConnection,
+    sheet_id: SheetId,
+) -> Result<Option<(chrono::NaiveDateTime, String)>, DbError> {
+    let row: Option<(chrono::NaiveDateTime, String, Option<String>)> = audit_log::table
+        .left_join(users::table)
+        .filter(audit_log::sheet_id.eq(sheet_id))
+        .order(audit_log::id.desc())
+        .select((
+            audit_log::at,
+            audit_log::actor,
+            users::display_name.nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(at, actor, name)| {
+        (
+            at,
+            name.unwrap_or_else(|| crate::domain::audit::actor_label(&actor).to_string()),
+        )
+    }))
 }

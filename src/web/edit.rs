@@ -21,7 +21,7 @@ use crate::db::{self, DbPool};
 use crate::domain::change::{diff, Change};
 use crate::domain::draft::DraftToken;
 use crate::domain::field::{ChoiceList, Field, HeaderSlot, Input, Part, Place, Writer};
-use crate::domain::fiscal_year::{era_name, short, wareki_date};
+use crate::domain::fiscal_year::{era_name, short, wareki_date, wareki_datetime};
 use crate::domain::form::{FieldError, IndicatorCell, SheetForm, MAX_ROWS};
 use crate::domain::ids::SheetId;
 use crate::domain::permission::Action;
@@ -125,6 +125,8 @@ struct EditPage {
     /// (input name, label) of each field 提出 still needs.
     missing: Vec<(String, String)>,
     conflict: Vec<Change>,
+    /// 「DX推進課 担当さんが令和7年10月3日 14:05に」: who saved in between, and when.
+    conflict_by: Option<String>,
     notice: Option<String>,
 }
 
@@ -326,6 +328,7 @@ fn build(
         errors,
         missing: Vec::new(),
         conflict: Vec::new(),
+        conflict_by: None,
         notice: None,
     }
 }
@@ -505,8 +508,13 @@ async fn after_save(
                 .apply(&sheet.content, &sheet.indicator_ids, fy, round);
             let conflict = diff(&sheet.content, &mine, fy);
             posted.form.version = sheet.version;
+            let sheet_id = sheet.id;
+            let last =
+                with_conn(pool, move |conn| db::audit::last_for_sheet(conn, sheet_id)).await?;
             let mut view = posted.reshow(&ctx, &[]);
             view.conflict = conflict;
+            view.conflict_by =
+                last.map(|(at, who)| format!("{who}さんが{}に", wareki_datetime(at)));
             respond(StatusCode::CONFLICT, &view)
         }
     }

@@ -38,7 +38,9 @@ async fn a_colleagues_save_is_never_overwritten_silently() {
         "Bさんの文章：夏季休暇と合わせた取得を促した。"
     );
     let text = text_of(&html);
-    assert!(text.contains("他の人が保存しました"), "{text}");
+    // Who saved in between, and when (in 和暦).
+    assert!(text.contains("職員課 担当さんが令和"), "{text}");
+    assert!(text.contains("に保存しました"), "{text}");
     assert_in_order(
         &text,
         &[
