@@ -25,6 +25,8 @@ pub struct HomeQuery {
     year: Option<String>,
     status: Option<String>,
     department: Option<String>,
+    /// Part of a 取組事業名.
+    q: Option<String>,
 }
 
 struct Row {
@@ -69,6 +71,8 @@ struct HomePage {
     deadline: Option<String>,
     counts: Vec<Count>,
     no_status_filter: bool,
+    /// The name searched for, shown again in its box.
+    q: String,
     departments: Vec<Opt>,
     rows: Vec<Row>,
     total: usize,
@@ -122,6 +126,7 @@ pub async fn home(
         year,
         status,
         department,
+        q,
     } = query.into_inner();
     let year = year.and_then(|y| y.parse::<FiscalYear>().ok());
     let Some(data) = with_conn(&pool, move |conn| load(conn, year)).await? else {
@@ -129,7 +134,13 @@ pub async fn home(
     };
     let status = status.as_deref().and_then(SheetStatus::from_code);
     let department = department.and_then(|d| d.parse::<DepartmentId>().ok());
-    page(&view(&user, data, status, department))
+    let name = q
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(100)
+        .collect::<String>();
+    page(&view(&user, data, status, department, name))
 }
 
 fn view(
@@ -137,6 +148,7 @@ fn view(
     data: HomeData,
     status: Option<SheetStatus>,
     department: Option<DepartmentId>,
+    name: String,
 ) -> HomePage {
     let actor = &user.actor;
     let staff = actor.role == Role::Staff;
@@ -162,6 +174,7 @@ fn view(
     let filter = Filter {
         status,
         department,
+        name: name.clone(),
         round,
         past_deadline,
     };
@@ -191,6 +204,7 @@ fn view(
         deadline: data.round.and_then(|r| r.deadline).map(wareki_date),
         counts,
         no_status_filter: status.is_none(),
+        q: name,
         departments: departments
             .into_iter()
             .map(|(id, name)| Opt {
@@ -221,6 +235,8 @@ fn counts(entries: &[ListEntry], selected: Option<SheetStatus>) -> Vec<Count> {
 struct Filter {
     status: Option<SheetStatus>,
     department: Option<DepartmentId>,
+    /// Shown only when the 取組事業名 contains it (empty: all).
+    name: String,
     round: Option<RoundKind>,
     /// The open round's deadline has passed.
     past_deadline: bool,
@@ -232,6 +248,7 @@ fn rows(actor: &Actor, entries: &[ListEntry], filter: &Filter) -> Vec<Row> {
         .iter()
         .filter(|e| filter.status.is_none_or(|s| e.status == s))
         .filter(|e| filter.department.is_none_or(|d| e.department_id == d))
+        .filter(|e| e.initiative_name.contains(filter.name.as_str()))
         .map(|e| Row {
             sheet_id: e.sheet_id,
             heading: format!("({}) No.{}", e.area_number, e.initiative_number),

@@ -47,3 +47,20 @@ async fn hq_sees_last_update_and_overdue_sheets_and_filters_never_error() {
         "12 sheets, one submitted"
     );
 }
+
+#[tokio::test]
+async fn hq_searches_the_list_by_name() {
+    let app = TestApp::spawn().await;
+    let hq = app.login_as(Role::Hq).await;
+    let page = hq.page("/?year=2025&status=&department=&q=デジタル").await;
+    assert!(page.contains("内部事務のデジタル化の推進"));
+    assert!(!page.contains("超過勤務時間の縮減"));
+    assert!(
+        page.contains("value=\"デジタル\""),
+        "the search is shown again"
+    );
+    let none = hq
+        .page("/?year=2025&q=%E3%81%82%E3%82%8A%E3%81%88%E3%81%AA%E3%81%84")
+        .await;
+    assert!(none.contains("0 件"));
+}
