@@ -7,6 +7,13 @@ document.addEventListener("DOMContentLoaded", function () {
   // the user (and a screen reader) starts there; its links lead to the fields.
   var problems = document.querySelector(".form-errors");
   if (problems) { problems.focus(); }
+  // After a row was added or moved the page comes back at that row (its
+  // anchor): put the cursor in its first field, ready to type.
+  else if (location.hash.indexOf("#row-") === 0) {
+    var row = document.getElementById(location.hash.slice(1));
+    var first = row && row.querySelector("textarea, input:not([type=hidden]), select");
+    if (first) { first.focus(); }
+  }
   function grow(t) {
     t.style.height = "auto";
     t.style.height = (t.scrollHeight + 2) + "px";

@@ -273,3 +273,22 @@ async fn a_refused_form_links_each_problem_to_its_field() {
     assert!(page.contains("aria-invalid=\"true\" aria-describedby=\"e-h1_progress\""));
     assert!(page.contains("id=\"e-h1_progress\""));
 }
+
+#[tokio::test]
+async fn row_buttons_name_their_row_and_come_back_to_it() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_of("職員課").await;
+    let id = app.sheet_id(2025, 1, 1);
+    let page = staff.page(&format!("/sheets/{id}/edit")).await;
+    assert!(page.contains("aria-label=\"項目2を上へ\""));
+    assert!(page.contains("aria-label=\"目標1を削除\""));
+    // The button's own action carries the anchor of the row it leads to.
+    let add = format!("formaction=\"/sheets/{id}/edit#row-action-3\"");
+    assert!(page.contains(&add), "add leads to the new (fourth) row");
+    let up = format!("formaction=\"/sheets/{id}/edit#row-action-0\"");
+    assert!(page.contains(&up));
+    // The page after 行を追加 holds that row, to scroll to and focus.
+    let resp = staff.fill_and_press(id, &[], "add_action").await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("id=\"row-action-3\""));
+}
