@@ -89,6 +89,7 @@ pub fn actor_label(actor: &str) -> &str {
         "system" => "システム",
         "cli" => "コマンド操作",
         "import" => "取り込み",
+        "demo" => "デモデータの読み込み",
         other => other,
     }
 }
