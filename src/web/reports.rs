@@ -14,11 +14,12 @@ use super::error::{page, page_with_status};
 use super::print_pass::{print_viewer, PrintSettings};
 use super::session::MaybeUser;
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
-use crate::db::report::{BookData, YearSummary};
+use crate::db::report::{BookData, RunningHead, YearSummary};
 use crate::db::{self, DbPool};
 use crate::domain::fiscal_year::{era_name, FiscalYear};
 use crate::domain::ids::{PlanId, SheetId};
 use crate::domain::permission::{authorize, Action};
+use crate::domain::workflow::SheetStatus;
 use crate::report::book::{page_rules, BookView};
 use crate::report::pdf::PdfError;
 use crate::report::view::SheetView;
@@ -204,10 +205,15 @@ async fn sheet_pages_css(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let viewer = print_viewer(&req, maybe, &settings).await?;
-    let year = load_visible(&pool, viewer, id).await?.fiscal_year;
-    let heads = with_conn(&pool, move |conn| db::report::running_heads(conn, year)).await?;
-    let own: Vec<_> = heads.into_iter().filter(|h| h.sheet_id == id).collect();
-    Ok(stylesheet(page_rules(year, &own)))
+    // The loaded sheet carries everything its running header says.
+    let sheet = load_visible(&pool, viewer, id).await?;
+    let head = RunningHead {
+        sheet_id: sheet.id,
+        plan_name: sheet.context.plan_name.clone(),
+        heading: sheet.heading(),
+        draft: sheet.status != SheetStatus::Final,
+    };
+    Ok(stylesheet(page_rules(sheet.fiscal_year, &[head])))
 }
 
 fn stylesheet(css: String) -> HttpResponse {
