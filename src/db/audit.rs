@@ -1,10 +1,12 @@
 //! The audit log: who did what to which sheet, and when.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 
 use super::schema::{audit_log, users};
 use super::{DbConnection, DbError};
-use crate::domain::audit::AuditAction;
+use crate::domain::audit::{actor_label, AuditAction};
 use crate::domain::ids::{SheetId, UserId};
 use crate::domain::workflow::SheetStatus;
 
@@ -81,8 +83,35 @@ pub fn for_sheet(conn: &mut DbConnection, sheet_id: SheetId) -> Result<Vec<Logge
         .load(conn)?)
 }
 
-/// The newest entry of a sheet: when it was, and who (their name; the
-/// recorded actor for the system or a command).
+/// Who the newest entry of each of `sheets` names: the user's name, or the
+/// recorded actor for the system or a command. Two queries, whatever the
+/// length of the history.
+pub fn last_actors(
+    conn: &mut DbConnection,
+    sheets: &[SheetId],
+) -> Result<HashMap<SheetId, String>, DbError> {
+    let newest: Vec<Option<i32>> = audit_log::table
+        .filter(audit_log::sheet_id.eq_any(sheets))
+        .group_by(audit_log::sheet_id)
+        .select(diesel::dsl::max(audit_log::id))
+        .load(conn)?;
+    let ids: Vec<i32> = newest.into_iter().flatten().collect();
+    let rows: Vec<(Option<SheetId>, String, Option<String>)> = audit_log::table
+        .left_join(users::table)
+        .filter(audit_log::id.eq_any(&ids))
+        .select((
+            audit_log::sheet_id,
+            audit_log::actor,
+            users::display_name.nullable(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, actor, name)| Some((id?, who(actor, name))))
+        .collect())
+}
+
+/// The newest entry of a sheet: when it was, and who.
 pub fn last_for_sheet(
     conn: &mut DbConnection,
     sheet_id: SheetId,
@@ -98,10 +127,10 @@ pub fn last_for_sheet(
         ))
         .first(conn)
         .optional()?;
-    Ok(row.map(|(at, actor, name)| {
-        (
-            at,
-            name.unwrap_or_else(|| crate::domain::audit::actor_label(&actor).to_string()),
-        )
-    }))
+    Ok(row.map(|(at, actor, name)| (at, who(actor, name))))
+}
+
+/// An entry's actor as users read it: the user's name when it was a user.
+fn who(actor: String, name: Option<String>) -> String {
+    name.unwrap_or_else(|| actor_label(&actor).to_string())
 }

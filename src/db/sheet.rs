@@ -6,11 +6,10 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::schema::{
-    action_items, audit_log, departments, focus_areas, indicator_values, indicators,
-    initiative_departments, initiatives, plans, schedule_cells, sheet_texts, sheets, users,
+    action_items, departments, focus_areas, indicator_values, indicators, initiative_departments,
+    initiatives, plans, schedule_cells, sheet_texts, sheets,
 };
 use super::{DbConnection, DbError};
-use crate::domain::audit::actor_label;
 use crate::domain::field::{Field, HeaderSlot, Texts};
 use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::ids::{DepartmentId, IndicatorId, InitiativeId, PlanId, SheetId};
@@ -502,9 +501,8 @@ pub struct ListEntry {
     pub related_plan: String,
     pub status: SheetStatus,
     pub version: i32,
-    /// When the sheet last changed, and who changed it (the newest audit entry).
+    /// When the sheet last changed.
     pub updated_at: chrono::NaiveDateTime,
-    pub updated_by: String,
 }
 
 #[derive(Queryable)]
@@ -522,7 +520,7 @@ struct ListRow {
     updated_at: chrono::NaiveDateTime,
 }
 
-/// The year's sheets in list order (推進項目, No.). Four queries.
+/// The year's sheets in list order (推進項目, No.). Three queries.
 pub fn list_for_year(
     conn: &mut DbConnection,
     plan_id: PlanId,
@@ -567,11 +565,9 @@ pub fn list_for_year(
         .load::<(SheetId, String)>(conn)?
         .into_iter()
         .collect();
-    let updated_by = last_actors(conn, fiscal_year)?;
     Ok(rows
         .into_iter()
         .map(|r| ListEntry {
-            updated_by: updated_by.get(&r.sheet_id).cloned().unwrap_or_default(),
             updated_at: r.updated_at,
             related_plan: plans.get(&r.sheet_id).cloned().unwrap_or_default(),
             sheet_id: r.sheet_id,
@@ -588,32 +584,6 @@ pub fn list_for_year(
                 .collect(),
             status: r.status,
             version: r.version,
-        })
-        .collect())
-}
-
-/// Who last acted on each sheet of a year: the name of the user of its
-/// newest audit entry (the recorded actor for the system or a command).
-fn last_actors(
-    conn: &mut DbConnection,
-    fiscal_year: FiscalYear,
-) -> Result<HashMap<SheetId, String>, DbError> {
-    let entries: Vec<(Option<SheetId>, String, Option<String>)> = audit_log::table
-        .inner_join(sheets::table)
-        .left_join(users::table)
-        .filter(sheets::fiscal_year.eq(fiscal_year))
-        .order(audit_log::id)
-        .select((
-            audit_log::sheet_id,
-            audit_log::actor,
-            users::display_name.nullable(),
-        ))
-        .load(conn)?;
-    // Oldest first, so the newest entry of each sheet is the one kept.
-    Ok(entries
-        .into_iter()
-        .filter_map(|(id, actor, name)| {
-            Some((id?, name.unwrap_or_else(|| actor_label(&actor).to_string())))
         })
         .collect())
 }

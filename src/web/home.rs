@@ -1,6 +1,8 @@
 //! The page after login: staff see their department's sheets; HQ and
 //! administrators see every sheet, filterable, with the count per state.
 
+use std::collections::HashMap;
+
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -84,6 +86,8 @@ struct HomeData {
     years: Vec<FiscalYear>,
     year: FiscalYear,
     entries: Vec<ListEntry>,
+    /// Who last changed each sheet.
+    updated_by: HashMap<SheetId, String>,
     round: Option<RoundRow>,
 }
 
@@ -107,12 +111,15 @@ fn load(
         return Ok(None);
     };
     let entries = db::sheet::list_for_year(conn, plan.id, year)?;
+    let ids: Vec<SheetId> = entries.iter().map(|e| e.sheet_id).collect();
+    let updated_by = db::audit::last_actors(conn, &ids)?;
     let round = db::round::open_round(conn, plan.id, year)?;
     Ok(Some(HomeData {
         plan,
         years,
         year,
         entries,
+        updated_by,
         round,
     }))
 }
@@ -175,6 +182,7 @@ fn view(
         status,
         department,
         name: name.clone(),
+        updated_by: data.updated_by,
         round,
         past_deadline,
     };
@@ -237,6 +245,7 @@ struct Filter {
     department: Option<DepartmentId>,
     /// Shown only when the 取組事業名 contains it (empty: all).
     name: String,
+    updated_by: HashMap<SheetId, String>,
     round: Option<RoundKind>,
     /// The open round's deadline has passed.
     past_deadline: bool,
@@ -259,7 +268,11 @@ fn rows(actor: &Actor, entries: &[ListEntry], filter: &Filter) -> Vec<Row> {
             // The same question the sheet page asks before offering 編集.
             can_edit: entry_allows(actor, Action::Sheet(Event::Save), e, round),
             updated: wareki_datetime(e.updated_at),
-            updated_by: e.updated_by.clone(),
+            updated_by: filter
+                .updated_by
+                .get(&e.sheet_id)
+                .cloned()
+                .unwrap_or_default(),
             // Overdue: past the deadline and still to be submitted in this round.
             overdue: filter.past_deadline
                 && round.is_some_and(|r| workflow::next(e.status, Event::Submit, Some(r)).is_ok()),
