@@ -226,13 +226,10 @@ fn read_password() -> Result<String, String> {
         .read_line(&mut line)
         .map_err(|e| format!("パスワードを読めません: {e}"))?;
     let password = line.trim_end_matches(['\r', '\n']).to_string();
-    if password.chars().count() < hyoka::password::MIN_LENGTH {
-        return Err(format!(
-            "パスワードは{}文字以上にしてください",
-            hyoka::password::MIN_LENGTH
-        ));
+    match hyoka::password::length_problem(&password) {
+        Some(problem) => Err(problem),
+        None => Ok(password),
     }
-    Ok(password)
 }
 
 fn cli_audit(

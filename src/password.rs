@@ -64,6 +64,13 @@ pub fn random_password(len: usize) -> String {
 /// Minimum length for a password set by the command line.
 pub const MIN_LENGTH: usize = 8;
 
+/// Why a new password is refused for its length (the web form and the command
+/// line share the rule); None when it is long enough.
+pub fn length_problem(password: &str) -> Option<String> {
+    (password.chars().count() < MIN_LENGTH)
+        .then(|| format!("パスワードは{MIN_LENGTH}文字以上にしてください"))
+}
+
 #[cfg(test)]
 mod tests {
     use std::cell::RefCell;

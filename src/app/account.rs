@@ -8,9 +8,8 @@ use crate::domain::session::SessionKeyHash;
 
 /// Why a new password is not accepted, in the user's words; None when it is.
 pub fn new_password_problem(new: &str, again: &str) -> Option<String> {
-    let min = crate::password::MIN_LENGTH;
-    if new.chars().count() < min {
-        Some(format!("新しいパスワードは{min}文字以上にしてください"))
+    if let Some(problem) = crate::password::length_problem(new) {
+        Some(problem)
     } else if new != again {
         Some("新しいパスワードが確認用と一致しません".into())
     } else {
