@@ -322,6 +322,17 @@ impl Field {
         self.def().required_in.contains(&round)
     }
 
+    /// Whether the field has its own row in the body of a sheet holding
+    /// `texts`: a body field always, one printed only when written while it
+    /// holds text (a field placed beside another shares that row).
+    pub fn has_body_row(self, texts: &Texts) -> bool {
+        match self.def().place {
+            Place::Body => true,
+            Place::BodyIfWritten => !texts.get(self).is_empty(),
+            Place::Header(_) | Place::Beside => false,
+        }
+    }
+
     /// The field printed beside this one in the same body row, if any.
     pub fn beside(self) -> Option<Field> {
         let next = Field(self.0 + 1);

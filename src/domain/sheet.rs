@@ -2,7 +2,7 @@
 //! lay it out (column and row labels depend on the sheet's fiscal year).
 
 use super::coded::coded_enum;
-use super::field::{Field, HeaderSlot, Place, Texts};
+use super::field::{Field, HeaderSlot, Texts};
 use super::fiscal_year::{short, FiscalYear};
 use super::ids::{DepartmentId, IndicatorId, InitiativeId, PlanId, SheetId};
 use super::workflow::SheetStatus;
@@ -211,11 +211,7 @@ impl Sheet {
     pub fn body_rows(&self) -> Vec<BodyRow<'_>> {
         let texts = &self.content.texts;
         Field::all()
-            .filter(|f| match f.def().place {
-                Place::Body => true,
-                Place::BodyIfWritten => !texts.get(*f).is_empty(),
-                Place::Header(_) | Place::Beside => false,
-            })
+            .filter(|f| f.has_body_row(texts))
             .map(|f| BodyRow {
                 field: f,
                 label: f.label(self.fiscal_year),

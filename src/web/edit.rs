@@ -186,11 +186,7 @@ impl Build<'_> {
     fn body(&self) -> Vec<BodyRowView> {
         let stored = &self.ctx.sheet.content.texts;
         Field::all()
-            .filter(|f| match f.def().place {
-                Place::Body => true,
-                Place::BodyIfWritten => !stored.get(*f).is_empty(),
-                Place::Header(_) | Place::Beside => false,
-            })
+            .filter(|f| f.has_body_row(stored))
             .map(|f| BodyRowView {
                 field: self.field(f),
                 beside: f.beside().map(|b| self.field(b)),
