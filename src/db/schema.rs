@@ -136,6 +136,9 @@ diesel::table! {
         failed_logins -> Integer,
         locked_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        email -> Nullable<Text>,
+        mail_opt_out -> Bool,
+        must_change_password -> Bool,
     }
 }
 
