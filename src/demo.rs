@@ -99,6 +99,8 @@ pub fn load_if_empty(conn: &mut DbConnection) -> Result<Option<Vec<DemoAccount>>
                     role: a.role,
                     department_id,
                     password_hash: hash,
+                    email: None,
+                    must_change_password: false,
                 },
             )?;
         }

@@ -7,6 +7,7 @@ use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
 
 use hyoka::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
+use hyoka::domain::account::email_problem;
 use hyoka::domain::audit::AuditAction;
 use hyoka::domain::ids::DepartmentId;
 use hyoka::domain::permission::Role;
@@ -58,6 +59,9 @@ enum UserCommand {
         /// 所属課（staff のとき必須）
         #[arg(long)]
         department: Option<String>,
+        /// 通知を送るメールアドレス（任意）
+        #[arg(long)]
+        email: Option<String>,
     },
     /// パスワードを変更する（標準入力から1行で読む）
     Passwd {
@@ -249,7 +253,15 @@ fn user_command(database_url: &str, cmd: UserCommand) -> Result<(), String> {
             name,
             role,
             department,
-        } => add_user(&mut conn, &login, &name, &role, department.as_deref()),
+            email,
+        } => add_user(
+            &mut conn,
+            &login,
+            &name,
+            &role,
+            department.as_deref(),
+            email.as_deref(),
+        ),
         UserCommand::Passwd { login } => change_password(&mut conn, &login),
         UserCommand::List => list_users(&mut conn),
         UserCommand::Unlock { login } => unlock_user(&mut conn, &login),
@@ -263,7 +275,12 @@ fn add_user(
     name: &str,
     role: &str,
     department: Option<&str>,
+    email: Option<&str>,
 ) -> Result<(), String> {
+    let email = email.map(str::trim).filter(|e| !e.is_empty());
+    if let Some(problem) = email.and_then(email_problem) {
+        return Err(problem);
+    }
     let role =
         Role::from_code(role).ok_or("--role は staff / hq / admin のいずれかです".to_string())?;
     let department_id = user_department(conn, department, role)?;
@@ -284,6 +301,8 @@ fn add_user(
                 role,
                 department_id,
                 password_hash: &hash,
+                email,
+                must_change_password: false,
             },
         )?;
         cli_audit(

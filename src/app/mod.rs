@@ -3,9 +3,11 @@
 //! audit entry. Handlers only translate HTTP to these calls and render.
 
 pub mod account;
+pub mod department;
 pub mod draft;
 pub mod import;
 pub mod login;
+pub mod plan;
 pub mod review;
 pub mod round;
 pub mod session;
@@ -33,8 +35,26 @@ impl From<diesel::result::Error> for UseCaseError {
     }
 }
 
+/// Input a use case refused, with the form field it belongs to and why: the
+/// page shows the message at that field, with the form as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// What a use case answers when the input itself may be refused.
+pub type Checked<T> = Result<T, Refusal>;
+
+pub(crate) fn refuse<T>(field: &'static str, message: impl Into<String>) -> Checked<T> {
+    Err(Refusal {
+        field,
+        message: message.into(),
+    })
+}
+
 /// Records a change by `actor` that concerns no sheet (rounds, choices, accounts).
-fn record(
+pub(crate) fn record(
     conn: &mut DbConnection,
     actor: &Actor,
     action: AuditAction,

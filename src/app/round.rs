@@ -74,6 +74,9 @@ pub fn carry_forward_year(
     db::write_tx(conn, |conn| {
         let mut created = 0;
         for initiative in db::plan::initiatives(conn, plan_id)? {
+            if !initiative.active_in(from_year.next()) {
+                continue;
+            }
             let (Some(prev_id), None) = (
                 sheet::find_id(conn, initiative.id, from_year)?,
                 sheet::find_id(conn, initiative.id, from_year.next())?,

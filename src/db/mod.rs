@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod choice;
+pub mod department;
 pub mod draft;
 pub mod plan;
 pub mod report;

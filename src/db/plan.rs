@@ -24,6 +24,7 @@ pub struct FocusArea {
     pub id: AreaId,
     pub number: i32,
     pub title: String,
+    pub retired: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -34,6 +35,19 @@ pub struct Initiative {
     pub number: i32,
     pub name: String,
     pub department_id: DepartmentId,
+    /// What a new year's blank sheet starts with.
+    pub related_plan: String,
+    pub plan_years: String,
+    pub target_scope: String,
+    /// The first fiscal year without a sheet (None: active).
+    pub retired_from: Option<FiscalYear>,
+}
+
+impl Initiative {
+    /// True when the initiative gets a sheet in `year`.
+    pub fn active_in(&self, year: FiscalYear) -> bool {
+        self.retired_from.is_none_or(|r| year < r)
+    }
 }
 
 /// Plans, the newest first.
@@ -127,6 +141,7 @@ pub fn insert_area(
         id,
         number,
         title: title.to_string(),
+        retired: false,
     })
 }
 
@@ -183,23 +198,146 @@ pub fn insert_initiative(
         ))
         .returning(initiatives::id)
         .get_result(conn)?;
-    let initiative = Initiative {
+    set_related(conn, id, related_department_ids)?;
+    Ok(Initiative {
         id,
         area_id,
         number,
         name: name.to_string(),
         department_id,
-    };
+        related_plan: String::new(),
+        plan_years: String::new(),
+        target_scope: String::new(),
+        retired_from: None,
+    })
+}
+
+/// Replaces an initiative's 関係課 (in the order given).
+pub fn set_related(
+    conn: &mut DbConnection,
+    initiative_id: InitiativeId,
+    related_department_ids: &[DepartmentId],
+) -> Result<(), DbError> {
+    diesel::delete(
+        initiative_departments::table
+            .filter(initiative_departments::initiative_id.eq(initiative_id)),
+    )
+    .execute(conn)?;
     for (pos, dept) in related_department_ids.iter().enumerate() {
         diesel::insert_into(initiative_departments::table)
             .values((
-                initiative_departments::initiative_id.eq(initiative.id),
+                initiative_departments::initiative_id.eq(initiative_id),
                 initiative_departments::position.eq(pos as i32 + 1),
                 initiative_departments::department_id.eq(dept),
             ))
             .execute(conn)?;
     }
-    Ok(initiative)
+    Ok(())
+}
+
+/// The 関係課 of an initiative, in order.
+pub fn related(
+    conn: &mut DbConnection,
+    initiative_id: InitiativeId,
+) -> Result<Vec<DepartmentId>, DbError> {
+    Ok(initiative_departments::table
+        .filter(initiative_departments::initiative_id.eq(initiative_id))
+        .order(initiative_departments::position)
+        .select(initiative_departments::department_id)
+        .load(conn)?)
+}
+
+pub fn initiative(
+    conn: &mut DbConnection,
+    id: InitiativeId,
+) -> Result<Option<Initiative>, DbError> {
+    Ok(initiatives::table
+        .find(id)
+        .select(Initiative::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// An initiative's fields as HQ edits them (its 関係課 through `set_related`).
+pub fn update_initiative(conn: &mut DbConnection, i: &Initiative) -> Result<(), DbError> {
+    diesel::update(initiatives::table.find(i.id))
+        .set((
+            initiatives::area_id.eq(i.area_id),
+            initiatives::number.eq(i.number),
+            initiatives::name.eq(&i.name),
+            initiatives::department_id.eq(i.department_id),
+            initiatives::related_plan.eq(&i.related_plan),
+            initiatives::plan_years.eq(&i.plan_years),
+            initiatives::target_scope.eq(&i.target_scope),
+            initiatives::retired_from.eq(i.retired_from),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Active initiatives (not retired) whose 所管課 is `department_id`.
+pub fn active_initiatives_of(
+    conn: &mut DbConnection,
+    department_id: DepartmentId,
+) -> Result<i64, DbError> {
+    Ok(initiatives::table
+        .filter(initiatives::department_id.eq(department_id))
+        .filter(initiatives::retired_from.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// Active initiatives (not retired) of a 推進項目.
+pub fn active_initiatives_in(conn: &mut DbConnection, area_id: AreaId) -> Result<i64, DbError> {
+    Ok(initiatives::table
+        .filter(initiatives::area_id.eq(area_id))
+        .filter(initiatives::retired_from.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn area(conn: &mut DbConnection, id: AreaId) -> Result<Option<(PlanId, FocusArea)>, DbError> {
+    Ok(focus_areas::table
+        .find(id)
+        .select((focus_areas::plan_id, FocusArea::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn update_area(
+    conn: &mut DbConnection,
+    id: AreaId,
+    number: i32,
+    title: &str,
+    retired: bool,
+) -> Result<(), DbError> {
+    diesel::update(focus_areas::table.find(id))
+        .set((
+            focus_areas::number.eq(number),
+            focus_areas::title.eq(title),
+            focus_areas::retired.eq(retired),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Each initiative's 関係課 ids, for a whole plan at once.
+pub fn related_of_plan(
+    conn: &mut DbConnection,
+    plan_id: PlanId,
+) -> Result<Vec<(InitiativeId, DepartmentId)>, DbError> {
+    Ok(initiative_departments::table
+        .inner_join(initiatives::table.inner_join(focus_areas::table))
+        .filter(focus_areas::plan_id.eq(plan_id))
+        .order((
+            initiative_departments::initiative_id,
+            initiative_departments::position,
+        ))
+        .select((
+            initiative_departments::initiative_id,
+            initiative_departments::department_id,
+        ))
+        .load(conn)?)
 }
 
 /// Initiatives of a plan in list order.

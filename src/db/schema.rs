@@ -15,6 +15,8 @@ diesel::table! {
         id -> Integer,
         name -> Text,
         active -> Bool,
+        position -> Integer,
+        merged_into -> Nullable<Integer>,
     }
 }
 
@@ -24,6 +26,7 @@ diesel::table! {
         plan_id -> Integer,
         number -> Integer,
         title -> Text,
+        retired -> Bool,
     }
 }
 
@@ -34,6 +37,10 @@ diesel::table! {
         number -> Integer,
         name -> Text,
         department_id -> Integer,
+        related_plan -> Text,
+        plan_years -> Text,
+        target_scope -> Text,
+        retired_from -> Nullable<Integer>,
     }
 }
 
@@ -64,6 +71,8 @@ diesel::table! {
         return_reason -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        department_name -> Nullable<Text>,
+        related_department_names -> Nullable<Text>,
     }
 }
 

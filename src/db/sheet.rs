@@ -26,6 +26,8 @@ struct SheetRow {
     status: SheetStatus,
     version: i32,
     return_reason: String,
+    department_name: Option<String>,
+    related_department_names: Option<String>,
 }
 
 #[derive(Queryable)]
@@ -65,7 +67,14 @@ pub fn load(conn: &mut DbConnection, sheet_id: SheetId) -> Result<Option<Sheet>,
     else {
         return Ok(None);
     };
-    let context = load_context(conn, row.initiative_id)?;
+    let mut context = load_context(conn, row.initiative_id)?;
+    // A final sheet prints the names it was finalized with.
+    if let Some(name) = row.department_name {
+        context.department = name;
+    }
+    if let Some(names) = row.related_department_names {
+        context.related_departments = names.lines().map(str::to_string).collect();
+    }
     let texts = load_texts(conn, sheet_id)?;
     let action_items = load_action_items(conn, sheet_id)?;
     let (indicator_ids, indicators) = load_indicators(conn, sheet_id)?;
@@ -272,6 +281,43 @@ fn write_texts(
     Ok(())
 }
 
+/// A final sheet keeps the 所管課 and 関係課 names of the day it became final
+/// (a later rename or merge must not change a record); any other sheet shows
+/// today's names. Called whenever a sheet's state is written.
+fn freeze_names(
+    conn: &mut DbConnection,
+    sheet_id: SheetId,
+    status: SheetStatus,
+) -> Result<(), DbError> {
+    let names = if status == SheetStatus::Final {
+        let initiative_id: InitiativeId = sheets::table
+            .find(sheet_id)
+            .select(sheets::initiative_id)
+            .first(conn)?;
+        let department: String = initiatives::table
+            .inner_join(departments::table)
+            .filter(initiatives::id.eq(initiative_id))
+            .select(departments::name)
+            .first(conn)?;
+        let related: Vec<String> = initiative_departments::table
+            .inner_join(departments::table)
+            .filter(initiative_departments::initiative_id.eq(initiative_id))
+            .order(initiative_departments::position)
+            .select(departments::name)
+            .load(conn)?;
+        (Some(department), Some(related.join("\n")))
+    } else {
+        (None, None)
+    };
+    diesel::update(sheets::table.find(sheet_id))
+        .set((
+            sheets::department_name.eq(names.0),
+            sheets::related_department_names.eq(names.1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Creates a sheet with its rows; returns its id.
 pub fn insert(
     conn: &mut DbConnection,
@@ -292,6 +338,7 @@ pub fn insert(
         ))
         .returning(sheets::id)
         .get_result(conn)?;
+    freeze_names(conn, sheet_id, status)?;
     write_texts(conn, sheet_id, &Texts::default(), &content.texts)?;
     insert_action_items(conn, sheet_id, &content.action_items)?;
     for (pos, ind) in content.indicators.iter().enumerate() {
@@ -430,6 +477,7 @@ pub fn save(
     if updated == 0 {
         return Ok(None);
     }
+    freeze_names(conn, old.id, status)?;
     write_texts(conn, old.id, &old.content.texts, &new.texts)?;
     if new.action_items != old.content.action_items {
         diesel::delete(action_items::table.filter(action_items::sheet_id.eq(old.id)))
@@ -518,6 +566,7 @@ struct ListRow {
     status: SheetStatus,
     version: i32,
     updated_at: chrono::NaiveDateTime,
+    frozen_department: Option<String>,
 }
 
 /// The year's sheets in list order (推進項目, No.). Three queries.
@@ -547,6 +596,7 @@ pub fn list_for_year(
             sheets::status,
             sheets::version,
             sheets::updated_at,
+            sheets::department_name,
         ))
         .load(conn)?;
     let related: Vec<(InitiativeId, DepartmentId)> = initiative_departments::table
@@ -576,7 +626,7 @@ pub fn list_for_year(
             initiative_number: r.initiative_number,
             initiative_name: r.initiative_name,
             department_id: r.department_id,
-            department: r.department,
+            department: r.frozen_department.unwrap_or(r.department),
             related_department_ids: related
                 .iter()
                 .filter(|(i, _)| *i == r.initiative_id)

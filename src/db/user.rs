@@ -17,6 +17,9 @@ pub struct UserRow {
     pub department_id: Option<DepartmentId>,
     pub password_hash: String,
     pub active: bool,
+    pub email: Option<String>,
+    /// Set by an administrator's reset: the next page is 「パスワードの変更」.
+    pub must_change_password: bool,
 }
 
 impl UserRow {
@@ -53,6 +56,9 @@ pub struct NewUser<'a> {
     pub role: Role,
     pub department_id: Option<DepartmentId>,
     pub password_hash: &'a str,
+    pub email: Option<&'a str>,
+    /// A one-time password: the user chooses their own at first login.
+    pub must_change_password: bool,
 }
 
 pub fn insert(conn: &mut DbConnection, user: NewUser<'_>) -> Result<UserId, DbError> {
@@ -69,6 +75,8 @@ pub fn insert(conn: &mut DbConnection, user: NewUser<'_>) -> Result<UserId, DbEr
             users::role.eq(user.role),
             users::department_id.eq(user.department_id),
             users::password_hash.eq(user.password_hash),
+            users::email.eq(user.email),
+            users::must_change_password.eq(user.must_change_password),
             users::active.eq(true),
             users::failed_logins.eq(0),
             users::created_at.eq(super::now()),
@@ -77,11 +85,68 @@ pub fn insert(conn: &mut DbConnection, user: NewUser<'_>) -> Result<UserId, DbEr
         .get_result(conn)?)
 }
 
+/// Sets the user's own (new) password; a one-time password is no longer due.
 pub fn set_password(conn: &mut DbConnection, login: &str, hash: &str) -> Result<bool, DbError> {
     let n = diesel::update(users::table.filter(users::login.eq(login)))
-        .set(users::password_hash.eq(hash))
+        .set((
+            users::password_hash.eq(hash),
+            users::must_change_password.eq(false),
+        ))
         .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Gives the account a one-time password the user must replace at login.
+pub fn set_one_time_password(
+    conn: &mut DbConnection,
+    id: UserId,
+    hash: &str,
+) -> Result<bool, DbError> {
+    let n = diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::must_change_password.eq(true),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Role, department and e-mail address as an administrator sets them.
+pub fn update(
+    conn: &mut DbConnection,
+    id: UserId,
+    role: Role,
+    department_id: Option<DepartmentId>,
+    email: Option<&str>,
+) -> Result<bool, DbError> {
+    let n = diesel::update(users::table.find(id))
+        .set((
+            users::role.eq(role),
+            users::department_id.eq(department_id),
+            users::email.eq(email),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn set_email(conn: &mut DbConnection, id: UserId, email: Option<&str>) -> Result<(), DbError> {
+    diesel::update(users::table.find(id))
+        .set(users::email.eq(email))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Moves every account of `from` to `to` (a department merge).
+pub fn move_department(
+    conn: &mut DbConnection,
+    from: DepartmentId,
+    to: DepartmentId,
+) -> Result<usize, DbError> {
+    Ok(
+        diesel::update(users::table.filter(users::department_id.eq(from)))
+            .set(users::department_id.eq(to))
+            .execute(conn)?,
+    )
 }
 
 pub fn set_active(conn: &mut DbConnection, id: UserId, active: bool) -> Result<bool, DbError> {
@@ -100,10 +165,27 @@ pub struct UserListing {
     pub role: Role,
     pub department: Option<String>,
     pub active: bool,
+    pub department_id: Option<DepartmentId>,
+    pub email: Option<String>,
+    pub must_change_password: bool,
+}
+
+/// What the administrator's account list is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Part of the login id or the name.
+    pub text: String,
+    pub role: Option<Role>,
+    pub department_id: Option<DepartmentId>,
+    pub active: Option<bool>,
 }
 
 pub fn list(conn: &mut DbConnection) -> Result<Vec<UserListing>, DbError> {
-    Ok(users::table
+    search(conn, &UserFilter::default())
+}
+
+pub fn search(conn: &mut DbConnection, filter: &UserFilter) -> Result<Vec<UserListing>, DbError> {
+    let mut query = users::table
         .left_join(departments::table)
         .order(users::login)
         .select((
@@ -113,8 +195,39 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<UserListing>, DbError> {
             users::role,
             departments::name.nullable(),
             users::active,
+            users::department_id,
+            users::email,
+            users::must_change_password,
         ))
-        .load(conn)?)
+        .into_boxed();
+    if !filter.text.is_empty() {
+        // LIKE's wildcards in the search text match themselves.
+        let escaped: String = filter
+            .text
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let pattern = format!("%{escaped}%");
+        query = query.filter(
+            users::login
+                .like(pattern.clone())
+                .escape('\\')
+                .or(users::display_name.like(pattern).escape('\\')),
+        );
+    }
+    if let Some(role) = filter.role {
+        query = query.filter(users::role.eq(role));
+    }
+    if let Some(dept) = filter.department_id {
+        query = query.filter(users::department_id.eq(dept));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(users::active.eq(active));
+    }
+    Ok(query.load(conn)?)
 }
 
 pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {

@@ -31,6 +31,26 @@ pub enum AuditAction {
     Unlock,
     /// 「他の端末をすべてログアウト」.
     SessionsEnd,
+    /// The first administrator, made on the setup page.
+    Setup,
+    UserEdit,
+    /// An administrator gave the account a one-time password.
+    PasswordReset,
+    OwnEmail,
+    DepartmentAdd,
+    DepartmentRename,
+    DepartmentMerge,
+    DepartmentActive,
+    DepartmentOrder,
+    PlanAdd,
+    AreaAdd,
+    AreaEdit,
+    AreaRetire,
+    InitiativeAdd,
+    InitiativeEdit,
+    InitiativeRetire,
+    /// HQ opened a fiscal year of a plan (sheets carried forward or blank).
+    YearOpen,
 }
 
 /// The entries that are not workflow steps: (action, code, label).
@@ -48,6 +68,27 @@ const OTHERS: &[(AuditAction, &str, &str)] = {
         (A::UserActive, "user_active", "利用者の有効・無効"),
         (A::Unlock, "unlock", "ログイン制限の解除"),
         (A::SessionsEnd, "sessions_end", "他の端末のログアウト"),
+        (A::Setup, "setup", "初期設定（最初の管理者）"),
+        (A::UserEdit, "user_edit", "利用者の変更"),
+        (A::PasswordReset, "password_reset", "パスワードの再発行"),
+        (A::OwnEmail, "own_email", "メールアドレスの変更"),
+        (A::DepartmentAdd, "department_add", "所管課の追加"),
+        (A::DepartmentRename, "department_rename", "所管課の名称変更"),
+        (A::DepartmentMerge, "department_merge", "所管課の統合"),
+        (
+            A::DepartmentActive,
+            "department_active",
+            "所管課の有効・無効",
+        ),
+        (A::DepartmentOrder, "department_order", "所管課の並び順"),
+        (A::PlanAdd, "plan_add", "プランの作成"),
+        (A::AreaAdd, "area_add", "推進項目の追加"),
+        (A::AreaEdit, "area_edit", "推進項目の変更"),
+        (A::AreaRetire, "area_retire", "推進項目の廃止"),
+        (A::InitiativeAdd, "initiative_add", "取組事業の追加"),
+        (A::InitiativeEdit, "initiative_edit", "取組事業の変更"),
+        (A::InitiativeRetire, "initiative_retire", "取組事業の終了"),
+        (A::YearOpen, "year_open", "年度の開始"),
     ]
 };
 

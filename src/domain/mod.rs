@@ -1,5 +1,6 @@
 //! Pure types and rules of the 点検・評価票: no HTTP, no SQL.
 
+pub mod account;
 pub mod audit;
 pub mod change;
 mod coded;

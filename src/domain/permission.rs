@@ -56,6 +56,12 @@ pub enum Action {
     ManageOwnSessions,
     /// Changing one's own password.
     ChangeOwnPassword,
+    /// 所管課: add, rename, merge, deactivate, order.
+    ManageDepartments,
+    /// The plan's structure: plans, 推進項目, 取組事業.
+    ManagePlan,
+    /// The administration history (who changed what outside the sheets).
+    ViewAdminHistory,
 }
 
 /// How the acting user must relate to the sheet's department.
@@ -98,6 +104,10 @@ const RULES: &[(Role, Action, Scope)] = {
         (R::Admin, A::ViewHistory, S::Any),
         (R::Admin, A::ViewAllSheets, S::Any),
         (R::Admin, A::ManageUsers, S::Any),
+        (R::Admin, A::ManageDepartments, S::Any),
+        (R::Admin, A::ViewAdminHistory, S::Any),
+        (R::Hq, A::ManagePlan, S::Any),
+        (R::Admin, A::ManagePlan, S::Any),
         (R::Staff, A::ManageOwnSessions, S::Oneself),
         (R::Staff, A::ChangeOwnPassword, S::Oneself),
         (R::Hq, A::ChangeOwnPassword, S::Oneself),

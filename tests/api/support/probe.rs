@@ -177,6 +177,8 @@ impl Probe for DbConnection {
                 role,
                 department_id,
                 password_hash: password_hash(),
+                email: None,
+                must_change_password: false,
             },
         )
         .expect("user");

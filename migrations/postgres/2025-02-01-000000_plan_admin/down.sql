@@ -1,0 +1,9 @@
+ALTER TABLE sheets DROP COLUMN related_department_names;
+ALTER TABLE sheets DROP COLUMN department_name;
+ALTER TABLE initiatives DROP COLUMN retired_from;
+ALTER TABLE initiatives DROP COLUMN target_scope;
+ALTER TABLE initiatives DROP COLUMN plan_years;
+ALTER TABLE initiatives DROP COLUMN related_plan;
+ALTER TABLE focus_areas DROP COLUMN retired;
+ALTER TABLE departments DROP COLUMN merged_into;
+ALTER TABLE departments DROP COLUMN position;
