@@ -57,23 +57,33 @@ pub struct Application {
     server: Server,
     /// Accounts the demo created at this start (None when it did not load).
     pub demo_accounts: Option<Vec<demo::DemoAccount>>,
+    /// The database holds no account: the first administrator is made at
+    /// `/setup?token=…` with this token (a new one at each start).
+    pub setup_token: Option<String>,
 }
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let setup = config.clone();
-        let (pool, demo_accounts) =
-            actix_web::rt::task::spawn_blocking(move || prepare_database(&setup))
-                .await
-                .map_err(|e| StartupError::Io(std::io::Error::other(e)))??;
+        let (pool, demo_accounts, users) = actix_web::rt::task::spawn_blocking(move || {
+            let (pool, demo) = prepare_database(&setup)?;
+            let mut conn = pool.get()?;
+            let users = db::user::count(&mut conn)?;
+            drop(conn);
+            Ok::<_, DbError>((pool, demo, users))
+        })
+        .await
+        .map_err(|e| StartupError::Io(std::io::Error::other(e)))??;
+        let setup_token = (users == 0).then(web::new_setup_token);
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| StartupError::Bind(config.bind.clone(), e))?;
         let port = listener.local_addr()?.port();
-        let server = web::run(listener, pool, &config)?;
+        let server = web::run(listener, pool, &config, setup_token.clone())?;
         Ok(Self {
             port,
             server,
             demo_accounts,
+            setup_token,
         })
     }
 

@@ -183,10 +183,16 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         }
         let host = config.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
         let host = if host == "0.0.0.0" { "127.0.0.1" } else { host };
-        println!(
-            "hyoka を起動しました: http://{host}:{}/ をブラウザで開いてください",
-            app.port()
-        );
+        match &app.setup_token {
+            Some(token) => {
+                println!("利用者がまだいません。次のアドレスを開いて最初の管理者を作成してください（この起動の間だけ、1回限り有効）:");
+                println!("  http://{host}:{}/setup?token={token}", app.port());
+            }
+            None => println!(
+                "hyoka を起動しました: http://{host}:{}/ をブラウザで開いてください",
+                app.port()
+            ),
+        }
         app.run_until_stopped().await.map_err(|e| e.to_string())
     })
 }

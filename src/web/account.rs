@@ -17,7 +17,8 @@ use crate::domain::permission::{authorize, Action};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/account/password", web::get().to(form))
-        .route("/account/password", web::post().to(change));
+        .route("/account/password", web::post().to(change))
+        .route("/account/email", web::post().to(change_email));
 }
 
 #[derive(Template)]
@@ -27,34 +28,99 @@ struct PasswordPage {
     csrf: String,
     error: Option<String>,
     notice: Option<String>,
+    /// A one-time password is in use: no current password asked, no other page.
+    forced: bool,
+    email: String,
+    email_error: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct Done {
     ended: Option<usize>,
+    email: Option<u8>,
 }
 
-fn render(
-    user: &CurrentUser,
-    status: StatusCode,
+/// What the page shows besides the password form.
+#[derive(Default)]
+struct Shown {
     error: Option<String>,
     notice: Option<String>,
+    /// The e-mail address as typed (None: the stored one).
+    email: Option<String>,
+    email_error: Option<String>,
+}
+
+async fn render(
+    user: &CurrentUser,
+    pool: &DbPool,
+    status: StatusCode,
+    shown: Shown,
 ) -> Result<HttpResponse, AppError> {
+    let email = match shown.email {
+        Some(typed) => typed,
+        None => {
+            let id = user.actor.user_id;
+            let row = with_conn(pool, move |conn| db::user::find(conn, id)).await?;
+            row.and_then(|u| u.email).unwrap_or_default()
+        }
+    };
+    let forced = user.must_change_password;
     let page = PasswordPage {
-        nav: Nav::of(user),
+        // The one-time password's page leads nowhere else.
+        nav: if forced { None } else { Nav::of(user) },
         csrf: user.csrf.clone(),
-        error,
-        notice,
+        error: shown.error,
+        notice: shown.notice,
+        forced,
+        email,
+        email_error: shown.email_error,
     };
     page_with_status(&page, status)
 }
 
-async fn form(user: CurrentUser, query: web::Query<Done>) -> Result<HttpResponse, AppError> {
+async fn form(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    query: web::Query<Done>,
+) -> Result<HttpResponse, AppError> {
     authorize(&user.actor, Action::ChangeOwnPassword, None)?;
-    let notice = query
-        .ended
-        .map(|n| format!("パスワードを変更しました。他の端末 {n} 件はログアウトしました。"));
-    render(&user, StatusCode::OK, None, notice)
+    let notice = match (query.ended, query.email) {
+        (Some(n), _) => Some(format!(
+            "パスワードを変更しました。他の端末 {n} 件はログアウトしました。"
+        )),
+        (None, Some(_)) => Some("メールアドレスを変更しました。".to_string()),
+        _ => None,
+    };
+    let shown = Shown {
+        notice,
+        ..Shown::default()
+    };
+    render(&user, &pool, StatusCode::OK, shown).await
+}
+
+async fn change_email(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    posted: CsrfForm,
+) -> Result<HttpResponse, AppError> {
+    let email = posted.get("email").trim().to_string();
+    let actor = user.actor.clone();
+    let typed = email.clone();
+    let done = run_use_case(&pool, move |conn| {
+        app::account::set_own_email(conn, &actor, &typed)
+    })
+    .await?;
+    match done {
+        Ok(()) => Ok(see_other("/account/password?email=1")),
+        Err(refusal) => {
+            let shown = Shown {
+                email: Some(email),
+                email_error: Some(refusal.message),
+                ..Shown::default()
+            };
+            render(&user, &pool, StatusCode::UNPROCESSABLE_ENTITY, shown).await
+        }
+    }
 }
 
 async fn change(
@@ -66,22 +132,27 @@ async fn change(
     authorize(&user.actor, Action::ChangeOwnPassword, None)?;
     // Passwords are never shown again: a refused form comes back empty.
     let refuse = |message: &str| {
-        render(
-            &user,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(message.into()),
-            None,
-        )
+        let shown = Shown {
+            error: Some(message.into()),
+            ..Shown::default()
+        };
+        render(&user, &pool, StatusCode::UNPROCESSABLE_ENTITY, shown)
     };
     let (current, new) = (posted.get("current"), posted.get("new"));
     if let Some(problem) = app::account::new_password_problem(new, posted.get("again")) {
-        return refuse(&problem);
+        return refuse(&problem).await;
     }
     let login = user.actor.login.clone();
     let stored = with_conn(&pool, move |conn| db::user::find_by_login(conn, &login)).await?;
     let stored = stored.map(|u| u.password_hash);
-    if !verify_password(current.to_string(), stored).await? {
-        return refuse("現在のパスワードが正しくありません");
+    // Just logged in with the one-time password: it is not asked again.
+    if !user.must_change_password && !verify_password(current.to_string(), stored).await? {
+        return refuse("現在のパスワードが正しくありません").await;
+    }
+    if user.must_change_password
+        && verify_password(new.to_string(), stored_again(&pool, &user).await?).await?
+    {
+        return refuse("一時パスワードとは別のパスワードにしてください").await;
     }
     let new = new.to_string();
     let hash = actix_web::rt::task::spawn_blocking(move || crate::password::hash(&new))
@@ -95,5 +166,14 @@ async fn change(
         app::account::set_own_password(conn, &actor, &hash, &current)
     })
     .await?;
+    if user.must_change_password {
+        return Ok(see_other("/"));
+    }
     Ok(see_other(&format!("/account/password?ended={ended}")))
+}
+
+async fn stored_again(pool: &DbPool, user: &CurrentUser) -> Result<Option<String>, AppError> {
+    let id = user.actor.user_id;
+    let row = with_conn(pool, move |conn| db::user::find(conn, id)).await?;
+    Ok(row.map(|u| u.password_hash))
 }

@@ -49,6 +49,12 @@ pub enum AppError {
     BadRequest(String),
     #[error("ログインしてください")]
     LoginRequired { next: String, expired: bool },
+    /// The user logged in with a one-time password: 「パスワードの変更」 first.
+    #[error("新しいパスワードを設定してください")]
+    PasswordChangeRequired,
+    /// No account exists yet: only the setup address works.
+    #[error("初期設定がまだ済んでいません。サーバーを起動したときに表示された設定用アドレス（/setup?token=…）を開いて、最初の管理者を作成してください")]
+    SetupPending,
     #[error("フォームの有効期限が切れたか、正しくない送信です。ページを開き直してからもう一度操作してください")]
     Csrf,
     #[error("{0}")]
@@ -77,7 +83,10 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::LoginRequired { .. } | AppError::PasswordChangeRequired => {
+                StatusCode::SEE_OTHER
+            }
+            AppError::SetupPending => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Csrf | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -93,6 +102,11 @@ impl ResponseError for AppError {
             }
             return HttpResponse::SeeOther()
                 .insert_header(("Location", location))
+                .finish();
+        }
+        if let AppError::PasswordChangeRequired = self {
+            return HttpResponse::SeeOther()
+                .insert_header(("Location", "/account/password"))
                 .finish();
         }
         match self {

@@ -18,6 +18,7 @@ mod reports;
 mod session;
 mod session_list;
 mod session_store;
+mod setup;
 mod sheet_form;
 mod sheets;
 
@@ -34,6 +35,7 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 pub use client::parse_trusted as parse_trusted_proxies;
 pub use error::AppError;
 pub use session::CurrentUser;
+pub use setup::new_token as new_setup_token;
 
 use crate::app::UseCaseError;
 use crate::config::Config;
@@ -44,7 +46,14 @@ use crate::domain::permission::Role;
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Result<Server> {
+/// `setup_token`: the database holds no account yet; only `/setup?token=…` works.
+pub fn run(
+    listener: TcpListener,
+    pool: DbPool,
+    config: &Config,
+    setup_token: Option<String>,
+) -> std::io::Result<Server> {
+    let gate = web::Data::new(setup::SetupGate::new(setup_token));
     let key = match &config.session_key {
         Some(bytes) => Key::derive_from(bytes),
         None => Key::generate(),
@@ -63,6 +72,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
     ));
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(setup::gate))
             .wrap_fn(|req, srv| {
                 use actix_web::dev::Service;
                 let refused = req.method() == Method::POST && !csrf::same_origin(req.request());
@@ -103,6 +113,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
             .app_data(web::FormConfig::default().limit(form::FORM_LIMIT))
             .app_data(web::PayloadConfig::new(form::FORM_LIMIT + 1))
             .app_data(print.clone())
+            .app_data(gate.clone())
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|_, _| {
                 AppError::BadRequest("URL の指定が正しくありません".into()).into()
@@ -117,6 +128,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
 /// Every route of the app, in one table that tests can mount too.
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::home))
+        .configure(setup::routes)
         .configure(login::routes)
         .configure(session_list::routes)
         .configure(sheets::routes)

@@ -28,6 +28,9 @@ pub(super) const ADDRESS: &str = "addr";
 /// Put in by the store when it loads a row, never saved: which row this is.
 pub(super) const KEY_HASH: &str = "key_hash";
 
+/// The pages a user holding a one-time password may open.
+const ONE_TIME_PASSWORD_PATHS: &[&str] = &["/account/password", "/logout"];
+
 /// The longest User-Agent kept for the list of sessions, in characters.
 const USER_AGENT_MAX: usize = 200;
 
@@ -42,6 +45,8 @@ fn now_ts() -> i64 {
 pub struct CurrentUser {
     pub actor: Actor,
     pub csrf: String,
+    /// Logged in with a one-time password an administrator issued.
+    pub must_change_password: bool,
 }
 
 /// The logged-in user if there is one; `expired` tells a session that timed out.
@@ -93,7 +98,17 @@ async fn load(req: &HttpRequest) -> Result<MaybeUser, AppError> {
     }
     let pool = app_data::<DbPool>(req)?;
     let row = with_conn(&pool, move |conn| db::user::find(conn, uid)).await?;
-    let Some(actor) = row.filter(|u| u.active).and_then(|u| u.actor()) else {
+    let Some(row) = row.filter(|u| u.active) else {
+        session.purge();
+        return Ok(MaybeUser::anonymous(true));
+    };
+    // A one-time password from an administrator: nothing but choosing a new
+    // one (or logging out) until that is done.
+    if row.must_change_password && !ONE_TIME_PASSWORD_PATHS.contains(&req.path()) {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    let must_change_password = row.must_change_password;
+    let Some(actor) = row.actor() else {
         session.purge();
         return Ok(MaybeUser::anonymous(true));
     };
@@ -101,7 +116,11 @@ async fn load(req: &HttpRequest) -> Result<MaybeUser, AppError> {
     super::access_log::note_user(req, actor.user_id);
     let csrf = csrf_token(&session);
     Ok(MaybeUser {
-        user: Some(CurrentUser { actor, csrf }),
+        user: Some(CurrentUser {
+            actor,
+            csrf,
+            must_change_password,
+        }),
         expired: false,
     })
 }
