@@ -134,3 +134,21 @@ pub fn last_for_sheet(
 fn who(actor: String, name: Option<String>) -> String {
     name.unwrap_or_else(|| actor_label(&actor).to_string())
 }
+
+/// The administration history: entries that concern no sheet (accounts,
+/// departments, the plan, rounds, choices), newest first, at most `limit`.
+pub fn administration(conn: &mut DbConnection, limit: i64) -> Result<Vec<LoggedEntry>, DbError> {
+    Ok(audit_log::table
+        .filter(audit_log::sheet_id.is_null())
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select((
+            audit_log::at,
+            audit_log::actor,
+            audit_log::action,
+            audit_log::from_status,
+            audit_log::to_status,
+            audit_log::detail,
+        ))
+        .load(conn)?)
+}

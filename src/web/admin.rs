@@ -7,7 +7,7 @@ use askama::Template;
 use super::{csrf::CsrfForm, see_other};
 use actix_web::http::StatusCode;
 
-use super::error::{page, page_with_status};
+use super::error::page_with_status;
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::app;
 use crate::db::{self, DbPool};
@@ -24,7 +24,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/choices", web::get().to(choices))
         .route("/choices/add", web::post().to(add_choice))
         .route("/choices/{id}/toggle", web::post().to(toggle_choice))
-        .route("/admin/users", web::get().to(users))
         .route("/admin/users/{id}/active", web::post().to(set_user_active))
         .route("/admin/unlock", web::post().to(unlock));
 }
@@ -258,72 +257,6 @@ async fn toggle_choice(
     })
     .await?;
     Ok(see_other("/choices"))
-}
-
-struct UserView {
-    id: UserId,
-    login: String,
-    name: String,
-    role: &'static str,
-    department: String,
-    active: bool,
-}
-
-struct LockView {
-    key: String,
-    what: String,
-    failures: i32,
-    locked_until: String,
-    locked: bool,
-}
-
-#[derive(Template)]
-#[template(path = "admin/users.html")]
-struct UsersPage {
-    nav: Option<Nav>,
-    csrf: String,
-    users: Vec<UserView>,
-    locks: Vec<LockView>,
-}
-
-async fn users(user: CurrentUser, pool: web::Data<DbPool>) -> Result<HttpResponse, AppError> {
-    require(&user, Action::ManageUsers)?;
-    let (list, locks) = with_conn(&pool, |conn| {
-        Ok((db::user::list(conn)?, db::throttle::list(conn)?))
-    })
-    .await?;
-    let now = db::now();
-    page(&UsersPage {
-        nav: Nav::of(&user),
-        csrf: user.csrf.clone(),
-        users: list
-            .into_iter()
-            .map(|u| UserView {
-                id: u.id,
-                login: u.login,
-                name: u.display_name,
-                role: u.role.label(),
-                department: u.department.unwrap_or_default(),
-                active: u.active,
-            })
-            .collect(),
-        locks: locks
-            .into_iter()
-            .map(|l| LockView {
-                what: match l.key.split_once(':') {
-                    Some(("login", id)) => format!("ログインID {id}"),
-                    Some(("addr", a)) => format!("接続元 {a}"),
-                    _ => l.key.clone(),
-                },
-                key: l.key,
-                failures: l.failures,
-                locked: l.locked_until.is_some_and(|t| t > now),
-                locked_until: l
-                    .locked_until
-                    .map_or(String::new(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
-            })
-            .collect(),
-    })
 }
 
 async fn set_user_active(

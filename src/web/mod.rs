@@ -3,16 +3,20 @@
 
 mod access_log;
 mod account;
+mod accounts;
 mod admin;
 mod assets;
 mod client;
 mod csrf;
+mod departments;
 mod draft;
 mod edit;
 mod error;
 mod form;
+mod history;
 mod home;
 mod login;
+mod plan;
 mod print_pass;
 mod reports;
 mod session;
@@ -135,9 +139,24 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(edit::routes)
         .configure(account::routes)
         .configure(admin::routes)
+        .configure(accounts::routes)
+        .configure(departments::routes)
+        .configure(plan::routes)
+        .configure(history::routes)
         .configure(reports::routes)
         .configure(assets::routes)
         .default_service(web::to(not_found));
+}
+
+/// A management page (accounts, departments, the plan): anyone the table
+/// does not allow gets "not found", as for another department's sheet.
+pub fn require_page(
+    user: &CurrentUser,
+    action: crate::domain::permission::Action,
+) -> Result<(), AppError> {
+    crate::domain::permission::authorize(&user.actor, action, None)
+        .map(|_| ())
+        .map_err(|_| AppError::NotFound)
 }
 
 /// Answers 303 See Other: after every successful form post (post/redirect/get).
