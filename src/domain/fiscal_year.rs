@@ -39,6 +39,16 @@ impl FiscalYear {
         Self(self.0 - 1)
     }
 
+    /// The fiscal year a date falls in (April to March).
+    pub fn containing(date: chrono::NaiveDate) -> Self {
+        use chrono::Datelike;
+        Self(if date.month() >= 4 {
+            date.year()
+        } else {
+            date.year() - 1
+        })
+    }
+
     /// `first` to `last`, both included.
     pub fn span(first: Self, last: Self) -> impl DoubleEndedIterator<Item = Self> + Clone {
         (first.0..=last.0).map(Self)
