@@ -9,12 +9,14 @@
 mod support;
 
 mod access_log;
+mod administration;
 mod account;
 mod cache_headers;
 mod cli;
 mod csv_injection;
 mod drafts;
 mod editing;
+mod first_run;
 mod form_input;
 mod home;
 mod import;

@@ -22,6 +22,8 @@ pub struct TestApp {
     accounts: Vec<DemoAccount>,
     /// Accounts the app's start created (only a demo start on an empty database).
     created_at_start: Vec<DemoAccount>,
+    /// The token of the setup address, when the app started without accounts.
+    setup_token: Option<String>,
     /// Declared before `db`: closed before the database is dropped.
     conn: Mutex<DbConnection>,
     db: TestDb,
@@ -136,6 +138,12 @@ impl TestApp {
         &self.created_at_start
     }
 
+    /// The one-time setup address (`/setup?token=…`) the start printed, if
+    /// the database held no account.
+    pub fn setup_path(&self) -> Option<String> {
+        self.setup_token.as_ref().map(|t| format!("/setup?token={t}"))
+    }
+
     /// Id of the sheet of initiative (area) No.`number` in `year`.
     pub fn sheet_id(&self, year: i32, area: i32, number: i32) -> i32 {
         self.conn().sheet_id(year, area, number)
@@ -189,6 +197,7 @@ impl TestAppBuilder {
         let app = hyoka::Application::build(config).await.expect("app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         let created_at_start = app.demo_accounts.clone().unwrap_or_default();
+        let setup_token = app.setup_token.clone();
         tokio::spawn(app.run_until_stopped());
         let mut conn = db.connect();
         if seeded {
@@ -204,6 +213,7 @@ impl TestAppBuilder {
             address,
             accounts,
             created_at_start,
+            setup_token,
             conn: Mutex::new(conn),
             db,
         }
