@@ -6,6 +6,7 @@ pub mod account;
 pub mod draft;
 pub mod import;
 pub mod login;
+pub mod plan_import;
 pub mod review;
 pub mod round;
 pub mod session;

@@ -56,6 +56,8 @@ pub enum Action {
     ManageOwnSessions,
     /// Changing one's own password.
     ChangeOwnPassword,
+    /// Loading a plan workbook (structure, departments, accounts) and downloading it.
+    ImportPlan,
 }
 
 /// How the acting user must relate to the sheet's department.
@@ -98,6 +100,8 @@ const RULES: &[(Role, Action, Scope)] = {
         (R::Admin, A::ViewHistory, S::Any),
         (R::Admin, A::ViewAllSheets, S::Any),
         (R::Admin, A::ManageUsers, S::Any),
+        (R::Hq, A::ImportPlan, S::Any),
+        (R::Admin, A::ImportPlan, S::Any),
         (R::Staff, A::ManageOwnSessions, S::Oneself),
         (R::Staff, A::ChangeOwnPassword, S::Oneself),
         (R::Hq, A::ChangeOwnPassword, S::Oneself),

@@ -2,6 +2,8 @@
 //! (`ParsedReport`); writing it into the database is `db::import`'s job.
 
 mod convert;
+pub mod plan_book;
+pub mod workbook;
 #[cfg(test)]
 mod properties;
 pub mod report_text;

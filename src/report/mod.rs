@@ -5,6 +5,7 @@
 
 pub mod book;
 pub mod csv;
+pub mod plan_book;
 pub mod pdf;
 pub mod tables;
 pub mod view;
