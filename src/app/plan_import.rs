@@ -74,14 +74,15 @@ pub fn new_logins(conn: &mut DbConnection, book: &PlanBook) -> Result<Vec<String
 }
 
 /// What importing `book` would do; nothing is kept.
+/// `actor` is None on the command line (whoever runs it owns the database).
 pub fn preview(
     conn: &mut DbConnection,
-    actor: &Actor,
+    actor: Option<&Actor>,
     book: &PlanBook,
 ) -> Result<Outcome, UseCaseError> {
-    authorize(actor, Action::ImportPlan, None)?;
+    let actor = By::check(actor)?;
     let run = db::write_tx(conn, |conn| {
-        let outcome = Import::new(conn, book, None).run(actor)?;
+        let outcome = Import::new(conn, book, None).run(&actor)?;
         Err::<(), _>(Stop::Preview(Box::new(outcome)))
     });
     match run {
@@ -95,13 +96,13 @@ pub fn preview(
 /// preview shows problems.
 pub fn apply(
     conn: &mut DbConnection,
-    actor: &Actor,
+    actor: Option<&Actor>,
     book: &PlanBook,
     passwords: &Passwords,
 ) -> Result<Outcome, UseCaseError> {
-    authorize(actor, Action::ImportPlan, None)?;
+    let actor = By::check(actor)?;
     let run = db::write_tx(conn, |conn| {
-        let outcome = Import::new(conn, book, Some(passwords)).run(actor)?;
+        let outcome = Import::new(conn, book, Some(passwords)).run(&actor)?;
         if let Some(p) = outcome.problems.first() {
             return Err(Stop::Db(DbError::Conflict(format!(
                 "取り込めません（{p}）。何も保存していません"
@@ -116,7 +117,7 @@ pub fn apply(
         );
         audit::record(
             conn,
-            audit::Entry::general(Some(actor.user_id), &actor.login, AuditAction::PlanImport, detail),
+            audit::Entry::general(actor.user_id, actor.login, AuditAction::PlanImport, detail),
         )?;
         Ok(outcome)
     });
@@ -124,6 +125,34 @@ pub fn apply(
         Stop::Preview(_) => DbError::Conflict("取り込みに失敗しました".into()).into(),
         Stop::Db(e) => e.into(),
     })
+}
+
+/// Who imports: a signed-in user, or the command line.
+struct By<'a> {
+    user_id: Option<crate::domain::ids::UserId>,
+    login: &'a str,
+}
+
+impl<'a> By<'a> {
+    fn check(actor: Option<&'a Actor>) -> Result<Self, UseCaseError> {
+        match actor {
+            Some(a) => {
+                authorize(a, Action::ImportPlan, None)?;
+                Ok(By {
+                    user_id: Some(a.user_id),
+                    login: &a.login,
+                })
+            }
+            None => Ok(By {
+                user_id: None,
+                login: "cli",
+            }),
+        }
+    }
+
+    fn entry(&self, action: AuditAction, detail: String) -> audit::Entry<'a> {
+        audit::Entry::general(self.user_id, self.login, action, detail)
+    }
 }
 
 /// How the transaction ends: a preview always rolls back and carries its outcome out.
@@ -168,7 +197,7 @@ impl<'a> Import<'a> {
         }
     }
 
-    fn run(mut self, actor: &Actor) -> Result<Outcome, DbError> {
+    fn run(mut self, actor: &By) -> Result<Outcome, DbError> {
         let plan_id = self.plan()?;
         self.departments()?;
         let areas = self.areas(plan_id)?;
@@ -274,7 +303,7 @@ impl<'a> Import<'a> {
         &mut self,
         areas: &[(i32, plan::FocusArea)],
         init: &PlanInitiative,
-        actor: &Actor,
+        actor: &By,
     ) -> Result<(), DbError> {
         let Some((_, area)) = areas.iter().find(|(n, _)| *n == init.area_number) else {
             return Ok(());
@@ -326,7 +355,7 @@ impl<'a> Import<'a> {
         label: &str,
         initiative_id: crate::domain::ids::InitiativeId,
         init: &PlanInitiative,
-        actor: &Actor,
+        actor: &By,
     ) -> Result<(), DbError> {
         let year = self.out.structure_year;
         let Some(sheet_id) = sheet::find_id(self.conn, initiative_id, year)? else {
@@ -437,7 +466,7 @@ impl<'a> Import<'a> {
         Ok(())
     }
 
-    fn account(&mut self, u: &PlanUser, actor: &Actor) -> Result<(), DbError> {
+    fn account(&mut self, u: &PlanUser, actor: &By) -> Result<(), DbError> {
         let dept = match &u.department {
             Some(d) => Some(self.department(d)?),
             None => None,
@@ -460,7 +489,7 @@ impl<'a> Import<'a> {
                 let detail = format!("{}（{}）を計画ワークブックで変更", u.login, role_word(u.role));
                 audit::record(
                     self.conn,
-                    audit::Entry::general(Some(actor.user_id), &actor.login, AuditAction::UserAdd, detail),
+                    actor.entry(AuditAction::UserAdd, detail),
                 )
             }
             None => {
@@ -502,7 +531,7 @@ impl<'a> Import<'a> {
                 );
                 audit::record(
                     self.conn,
-                    audit::Entry::general(Some(actor.user_id), &actor.login, AuditAction::UserAdd, detail),
+                    actor.entry(AuditAction::UserAdd, detail),
                 )
             }
         }
@@ -574,7 +603,7 @@ fn apply_structure(
 
 fn record_sheet(
     conn: &mut DbConnection,
-    actor: &Actor,
+    actor: &By,
     id: crate::domain::ids::SheetId,
     status: SheetStatus,
     year: FiscalYear,
@@ -582,8 +611,8 @@ fn record_sheet(
     audit::record(
         conn,
         audit::Entry {
-            user_id: Some(actor.user_id),
-            actor: &actor.login,
+            user_id: actor.user_id,
+            actor: actor.login,
             action: AuditAction::PlanImport,
             sheet_id: Some(id),
             from_status: None,
@@ -626,4 +655,101 @@ fn account_line(name: &str, role: crate::domain::permission::Role, dept: Option<
         dept.unwrap_or("—"),
         email.unwrap_or("—")
     )
+}
+
+/// The plan as a workbook's data: structure from the structure year's sheets,
+/// every department and every active account. None when there is no such plan.
+pub fn export(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    plan_id: PlanId,
+) -> Result<Option<PlanBook>, UseCaseError> {
+    authorize(actor, Action::ImportPlan, None)?;
+    let Some(p) = plan::find(conn, plan_id)? else {
+        return Ok(None);
+    };
+    let year = structure_year(conn, plan_id, p.first_year)?;
+    let areas = plan::areas(conn, plan_id)?;
+    let mut initiatives = Vec::new();
+    for i in plan::initiatives(conn, plan_id)? {
+        let Some(area) = areas.iter().find(|a| a.id == i.area_id) else {
+            continue;
+        };
+        let content = match sheet::find_id(conn, i.id, year)? {
+            Some(id) => sheet::load(conn, id)?.map(|s| s.content).unwrap_or_default(),
+            None => SheetContent::default(),
+        };
+        let text = |slot| content.texts.get(Field::in_slot(slot)).to_string();
+        initiatives.push(PlanInitiative {
+            area_number: area.number,
+            number: i.number,
+            name: i.name.clone(),
+            department: plan::department_name(conn, i.department_id)?,
+            related: plan::related_names(conn, i.id)?,
+            related_plan: text(HeaderSlot::RelatedPlan),
+            plan_years: text(HeaderSlot::PlanYears),
+            target_scope: text(HeaderSlot::TargetScope),
+            action_items: content.action_items.clone(),
+            indicators: content
+                .indicators
+                .iter()
+                .map(|ind| Indicator {
+                    values: Vec::new(),
+                    ..ind.clone()
+                })
+                .collect(),
+        });
+    }
+    let users = user::profiles(conn)?
+        .into_iter()
+        .filter(|u| u.active)
+        .map(|u| PlanUser {
+            login: u.login,
+            name: u.display_name,
+            role: u.role,
+            department: u.department,
+            email: u.email.unwrap_or_default(),
+        })
+        .collect();
+    Ok(Some(PlanBook {
+        name: p.name,
+        first_year: p.first_year,
+        last_year: p.last_year,
+        departments: plan::department_names(conn)?,
+        areas: areas.into_iter().map(|a| (a.number, a.title)).collect(),
+        initiatives,
+        users,
+        notes: Vec::new(),
+    }))
+}
+
+/// A blank workbook for a new plan of four years from `first_year`.
+pub fn template(first_year: FiscalYear) -> PlanBook {
+    PlanBook {
+        first_year,
+        last_year: FiscalYear(first_year.0 + 3),
+        ..PlanBook::default()
+    }
+}
+
+/// Dropdown lists of the plan workbook.
+pub fn lists(conn: &mut DbConnection) -> Result<crate::report::plan_book::Lists, DbError> {
+    use crate::domain::field::ChoiceList;
+    let c = db::choice::active(conn)?;
+    Ok(crate::report::plan_book::Lists {
+        schedule: c.get(ChoiceList::Schedule).to_vec(),
+        methods: c.get(ChoiceList::Method).to_vec(),
+    })
+}
+
+/// One-time passwords for the accounts the workbook adds (hashing is slow:
+/// call outside a transaction, off the async threads).
+pub fn make_passwords(logins: &[String]) -> Result<Passwords, String> {
+    let mut out = Passwords::new();
+    for login in logins {
+        let password = crate::password::random_password(12);
+        let hash = crate::password::hash(&password)?;
+        out.insert(login.clone(), (password, hash));
+    }
+    Ok(out)
 }
