@@ -13,6 +13,7 @@ mod error;
 mod form;
 mod home;
 mod login;
+mod plan_book;
 mod print_pass;
 mod reports;
 mod session;
@@ -20,6 +21,7 @@ mod session_list;
 mod session_store;
 mod sheet_form;
 mod sheets;
+mod upload;
 
 use std::net::TcpListener;
 
@@ -61,6 +63,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
         listener.local_addr()?,
         config.pdf_per_user,
     ));
+    let uploads = web::Data::new(upload::Pending::default());
     let server = HttpServer::new(move || {
         App::new()
             .wrap_fn(|req, srv| {
@@ -103,6 +106,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: &Config) -> std::io::Res
             .app_data(web::FormConfig::default().limit(form::FORM_LIMIT))
             .app_data(web::PayloadConfig::new(form::FORM_LIMIT + 1))
             .app_data(print.clone())
+            .app_data(uploads.clone())
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|_, _| {
                 AppError::BadRequest("URL の指定が正しくありません".into()).into()
@@ -124,6 +128,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(account::routes)
         .configure(admin::routes)
         .configure(reports::routes)
+        .configure(plan_book::routes)
         .configure(assets::routes)
         .default_service(web::to(not_found));
 }
