@@ -21,6 +21,7 @@ mod import;
 mod login;
 mod pages;
 mod pdf_limit;
+mod plan_book;
 mod permissions;
 mod queries;
 mod report_access;
