@@ -12,6 +12,7 @@ pub mod round;
 pub mod session;
 pub mod settings;
 pub mod sheet;
+pub mod sheet_book;
 
 use crate::db::{audit, DbConnection, DbError};
 use crate::domain::audit::AuditAction;

@@ -3,6 +3,7 @@
 
 mod convert;
 pub mod plan_book;
+pub mod sheet_book;
 pub mod workbook;
 #[cfg(test)]
 mod properties;

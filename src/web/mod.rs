@@ -20,6 +20,7 @@ mod session;
 mod session_list;
 mod session_store;
 mod sheet_form;
+mod sheet_book;
 mod sheets;
 mod upload;
 
@@ -129,6 +130,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(admin::routes)
         .configure(reports::routes)
         .configure(plan_book::routes)
+        .configure(sheet_book::routes)
         .configure(assets::routes)
         .default_service(web::to(not_found));
 }

@@ -29,6 +29,7 @@ mod report_pdf;
 mod reports;
 mod safety;
 mod sessions;
+mod sheet_book;
 mod startup;
 mod startup_race;
 mod workflow;
