@@ -245,16 +245,24 @@ fn import_plan(database_url: &str, file: &PathBuf, dry_run: bool) -> Result<(), 
         return Err("問題があるため取り込みませんでした".into());
     }
     if dry_run || !preview.changes_anything() {
-        println!("{}", if dry_run { "（--dry-run のため取り込んでいません）" } else { "変更はありません。" });
+        println!(
+            "{}",
+            if dry_run {
+                "（--dry-run のため取り込んでいません）"
+            } else {
+                "変更はありません。"
+            }
+        );
         return Ok(());
     }
     let logins = plan_import::new_logins(&mut conn, &book).map_err(|e| e.to_string())?;
     let passwords = plan_import::make_passwords(&logins)?;
-    let done =
-        plan_import::apply(&mut conn, None, &book, &passwords).map_err(|e| e.to_string())?;
+    let done = plan_import::apply(&mut conn, None, &book, &passwords).map_err(|e| e.to_string())?;
     println!("取り込みました。");
     if !done.accounts.is_empty() {
-        println!("新しい利用者の仮パスワード（この表示は一度だけです。控えて本人に伝えてください）:");
+        println!(
+            "新しい利用者の仮パスワード（この表示は一度だけです。控えて本人に伝えてください）:"
+        );
         for a in &done.accounts {
             println!("  {:<12} {:<12} {}", a.login, a.name, a.password);
         }

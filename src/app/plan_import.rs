@@ -183,7 +183,11 @@ struct Import<'a> {
 }
 
 impl<'a> Import<'a> {
-    fn new(conn: &'a mut DbConnection, book: &'a PlanBook, passwords: Option<&'a Passwords>) -> Self {
+    fn new(
+        conn: &'a mut DbConnection,
+        book: &'a PlanBook,
+        passwords: Option<&'a Passwords>,
+    ) -> Self {
         Self {
             conn,
             book,
@@ -278,11 +282,15 @@ impl<'a> Import<'a> {
                     }
                 }
                 Some(a) => {
-                    self.out.unchanged.push(format!("推進項目 ({number}) {title}"));
+                    self.out
+                        .unchanged
+                        .push(format!("推進項目 ({number}) {title}"));
                     a
                 }
                 None => {
-                    self.out.created.push(format!("推進項目 ({number}) {title}"));
+                    self.out
+                        .created
+                        .push(format!("推進項目 ({number}) {title}"));
                     plan::insert_area(self.conn, plan_id, *number, title)?
                 }
             };
@@ -320,7 +328,14 @@ impl<'a> Import<'a> {
                 self.out
                     .created
                     .push(format!("取組事業 {label} {}", init.name));
-                plan::insert_initiative(self.conn, area.id, init.number, &init.name, dept, &related)?
+                plan::insert_initiative(
+                    self.conn,
+                    area.id,
+                    init.number,
+                    &init.name,
+                    dept,
+                    &related,
+                )?
             }
             Some(i) => {
                 let before_dept = plan::department_name(self.conn, i.department_id)?;
@@ -474,7 +489,12 @@ impl<'a> Import<'a> {
         let email = (!u.email.is_empty()).then_some(u.email.as_str());
         match user::profile(self.conn, &u.login)? {
             Some(p) => {
-                let before = account_line(&p.display_name, p.role, p.department.as_deref(), p.email.as_deref());
+                let before = account_line(
+                    &p.display_name,
+                    p.role,
+                    p.department.as_deref(),
+                    p.email.as_deref(),
+                );
                 let after = account_line(&u.name, u.role, u.department.as_deref(), email);
                 if before == after {
                     self.out.unchanged.push(format!("利用者 {}", u.login));
@@ -486,11 +506,12 @@ impl<'a> Import<'a> {
                     after,
                 });
                 user::update_profile(self.conn, p.id, &u.name, u.role, dept, email)?;
-                let detail = format!("{}（{}）を計画ワークブックで変更", u.login, role_word(u.role));
-                audit::record(
-                    self.conn,
-                    actor.entry(AuditAction::UserAdd, detail),
-                )
+                let detail = format!(
+                    "{}（{}）を計画ワークブックで変更",
+                    u.login,
+                    role_word(u.role)
+                );
+                audit::record(self.conn, actor.entry(AuditAction::UserAdd, detail))
             }
             None => {
                 self.out.created.push(format!(
@@ -529,10 +550,7 @@ impl<'a> Import<'a> {
                     u.login,
                     role_word(u.role)
                 );
-                audit::record(
-                    self.conn,
-                    actor.entry(AuditAction::UserAdd, detail),
-                )
+                audit::record(self.conn, actor.entry(AuditAction::UserAdd, detail))
             }
         }
     }
@@ -566,11 +584,11 @@ fn apply_structure(
     init: &PlanInitiative,
 ) -> (SheetContent, Vec<Option<IndicatorId>>) {
     let mut new = old.clone();
-    for (slot, text) in STRUCTURE_SLOTS.iter().zip([
-        &init.related_plan,
-        &init.plan_years,
-        &init.target_scope,
-    ]) {
+    for (slot, text) in
+        STRUCTURE_SLOTS
+            .iter()
+            .zip([&init.related_plan, &init.plan_years, &init.target_scope])
+    {
         new.texts.set(Field::in_slot(*slot), text.clone());
     }
     new.action_items = init.action_items.clone();
@@ -617,7 +635,10 @@ fn record_sheet(
             sheet_id: Some(id),
             from_status: None,
             to_status: Some(status),
-            detail: format!("計画ワークブックから{}の取組項目・目標などを設定", era_name(year)),
+            detail: format!(
+                "計画ワークブックから{}の取組項目・目標などを設定",
+                era_name(year)
+            ),
         },
     )
 }
@@ -641,14 +662,21 @@ fn target_line(ind: &Indicator) -> String {
         ind.name,
         ind.method,
         ind.baseline,
-        ind.baseline_year
-            .map_or(String::new(), |y| format!("({})", crate::domain::fiscal_year::short(y))),
+        ind.baseline_year.map_or(String::new(), |y| format!(
+            "({})",
+            crate::domain::fiscal_year::short(y)
+        )),
         ind.target,
         crate::domain::fiscal_year::short(ind.target_year)
     )
 }
 
-fn account_line(name: &str, role: crate::domain::permission::Role, dept: Option<&str>, email: Option<&str>) -> String {
+fn account_line(
+    name: &str,
+    role: crate::domain::permission::Role,
+    dept: Option<&str>,
+    email: Option<&str>,
+) -> String {
     format!(
         "{name}／{}／{}／{}",
         role_word(role),
@@ -676,7 +704,9 @@ pub fn export(
             continue;
         };
         let content = match sheet::find_id(conn, i.id, year)? {
-            Some(id) => sheet::load(conn, id)?.map(|s| s.content).unwrap_or_default(),
+            Some(id) => sheet::load(conn, id)?
+                .map(|s| s.content)
+                .unwrap_or_default(),
             None => SheetContent::default(),
         };
         let text = |slot| content.texts.get(Field::in_slot(slot)).to_string();

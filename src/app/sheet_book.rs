@@ -213,5 +213,12 @@ pub fn save(
     actor: &Actor,
     review: &Review,
 ) -> Result<SaveOutcome, UseCaseError> {
-    save_from(conn, actor, review.sheet_id, &review.form, false, Some("workbook"))
+    save_from(
+        conn,
+        actor,
+        review.sheet_id,
+        &review.form,
+        false,
+        Some("workbook"),
+    )
 }

@@ -234,7 +234,14 @@ mod tests {
         assert_eq!(year_token("R4x"), None);
         assert_eq!(parse_int("１２"), Some(12));
         assert_eq!(leading_int("12年"), Some((12, "年")));
-        for written in ["令和4年度", "R4", "2022", "2022年度", "２０２２", " 令和４年度 "] {
+        for written in [
+            "令和4年度",
+            "R4",
+            "2022",
+            "2022年度",
+            "２０２２",
+            " 令和４年度 ",
+        ] {
             assert_eq!(year_written(written), Some(fy(2022)), "{written}");
         }
         assert_eq!(year_written("22"), None);

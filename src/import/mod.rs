@@ -3,11 +3,11 @@
 
 mod convert;
 pub mod plan_book;
-pub mod sheet_book;
-pub mod workbook;
 #[cfg(test)]
 mod properties;
 pub mod report_text;
+pub mod sheet_book;
+pub mod workbook;
 
 pub use report_text::parse_report;
 

@@ -103,7 +103,9 @@ impl Book {
         }
         let xlsx = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
             tracing::info!("unreadable workbook: {e}");
-            Problem::file("Excel ブックとして読めません（ファイルが壊れているか、.xlsx 形式ではありません）")
+            Problem::file(
+                "Excel ブックとして読めません（ファイルが壊れているか、.xlsx 形式ではありません）",
+            )
         })?;
         Ok(Self { xlsx })
     }

@@ -5,8 +5,8 @@
 
 pub mod book;
 pub mod csv;
-pub mod plan_book;
 pub mod pdf;
+pub mod plan_book;
 pub mod tables;
 pub mod view;
 pub mod xlsx;

@@ -36,7 +36,14 @@ pub fn write(book: &PlanBook, lists: &Lists) -> Result<Vec<u8>, XlsxError> {
     table(wb.add_worksheet(), &PLAN, &[], &plan_rows, &head, &text)?;
 
     let dept_rows: Vec<Vec<String>> = book.departments.iter().map(|d| vec![d.clone()]).collect();
-    table(wb.add_worksheet(), &DEPARTMENTS, &[], &dept_rows, &head, &text)?;
+    table(
+        wb.add_worksheet(),
+        &DEPARTMENTS,
+        &[],
+        &dept_rows,
+        &head,
+        &text,
+    )?;
 
     let area_rows: Vec<Vec<String>> = book
         .areas
@@ -64,8 +71,11 @@ pub fn write(book: &PlanBook, lists: &Lists) -> Result<Vec<u8>, XlsxError> {
     let ws = wb.add_worksheet();
     table(ws, &INITIATIVES, &[], &init_rows, &head, &text)?;
     // 所管課 from the 所管課 worksheet's list.
-    let depts = DataValidation::new()
-        .allow_list_formula(format!("='{}'!$A$2:$A${}", DEPARTMENTS.name, ROOM + 1).as_str().into());
+    let depts = DataValidation::new().allow_list_formula(
+        format!("='{}'!$A$2:$A${}", DEPARTMENTS.name, ROOM + 1)
+            .as_str()
+            .into(),
+    );
     ws.add_data_validation(1, 3, ROOM, 3, &depts)?;
 
     let years: Vec<FiscalYear> = FiscalYear::span(book.first_year, book.last_year).collect();
@@ -137,7 +147,13 @@ pub fn write(book: &PlanBook, lists: &Lists) -> Result<Vec<u8>, XlsxError> {
     let ws = wb.add_worksheet();
     table(ws, &USERS, &[], &user_rows, &head, &text)?;
     let roles: Vec<&str> = ROLE_WORDS.iter().map(|(w, _)| *w).collect();
-    ws.add_data_validation(1, 2, ROOM, 2, &DataValidation::new().allow_list_strings(&roles)?)?;
+    ws.add_data_validation(
+        1,
+        2,
+        ROOM,
+        2,
+        &DataValidation::new().allow_list_strings(&roles)?,
+    )?;
     ws.add_data_validation(1, 3, ROOM, 3, &depts)?;
 
     wb.save_to_buffer()
@@ -162,7 +178,10 @@ fn table(
     for (c, h) in heads.iter().enumerate() {
         let c = c as ColNum;
         ws.write_string_with_format(0, c, *h, head)?;
-        let wide = matches!(*h, "取組事業名" | "項目" | "推進項目" | "計画名" | "指標名" | "関係計画名");
+        let wide = matches!(
+            *h,
+            "取組事業名" | "項目" | "推進項目" | "計画名" | "指標名" | "関係計画名"
+        );
         ws.set_column_width(c, if wide { 40.0 } else { 14.0 })?;
         // Text format on the whole column, so rows typed later stay text too.
         ws.set_column_format(c, text)?;
@@ -200,12 +219,7 @@ fn explanation(
         }
         if part.name == ITEMS.name {
             ws.write_string_with_format(r, 0, part.name, text)?;
-            ws.write_string_with_format(
-                r,
-                1,
-                format!("{} …", era_name(book.first_year)),
-                text,
-            )?;
+            ws.write_string_with_format(r, 1, format!("{} …", era_name(book.first_year)), text)?;
             ws.write_string_with_format(r, 2, SCHEDULE_NOTE, text)?;
             r += 1;
         }

@@ -10,11 +10,11 @@ use rust_xlsxwriter::{
 
 use super::tables::{indicator_table, list_table, Table};
 use super::view::{SheetView, Text};
+use crate::db::report::BookData;
 use crate::domain::field::{Field, HeaderSlot};
 use crate::domain::form::{Choices, IndicatorCell, SheetForm};
 use crate::domain::round::RoundKind;
 use crate::domain::slot::Slot;
-use crate::db::report::BookData;
 
 pub fn workbook(book: &BookData) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
@@ -273,14 +273,23 @@ impl Paper<'_> {
             .choices()
             .map(|l| e.choices.get(l).to_vec())
             .unwrap_or_default();
-        let open = if centered { e.open_center.clone() } else { e.open.clone() };
+        let open = if centered {
+            e.open_center.clone()
+        } else {
+            e.open.clone()
+        };
         if !list.is_empty() {
             // Information, not stop: a value HQ removed from the list stays valid.
             let dv = DataValidation::new()
                 .allow_list_strings(&list)?
                 .set_error_style(DataValidationErrorStyle::Information);
-            self.ws
-                .add_data_validation(r1 as RowNum, c1 as ColNum, r1 as RowNum, c1 as ColNum, &dv)?;
+            self.ws.add_data_validation(
+                r1 as RowNum,
+                c1 as ColNum,
+                r1 as RowNum,
+                c1 as ColNum,
+                &dv,
+            )?;
         }
         self.cell(r1, c1, r2, c2, &text, &open)
     }
@@ -425,7 +434,13 @@ pub fn sheet_workbook(
             ]);
         }
         for (r, c, text) in &layout.labels {
-            meta.push(vec![name.clone(), "label".into(), r.to_string(), c.to_string(), text.clone()]);
+            meta.push(vec![
+                name.clone(),
+                "label".into(),
+                r.to_string(),
+                c.to_string(),
+                text.clone(),
+            ]);
         }
         for (r1, c1, r2, c2) in &layout.merges {
             meta.push(vec![
@@ -468,15 +483,33 @@ impl Paper<'_> {
         self.cell(2, 1, 3, 3, s.name(), &f.name)?;
         self.label(2, 4, 2, 4, "関係計画名", f)?;
         let slot = |h| Some(Slot::Text(Field::in_slot(h)));
-        self.slot((2, 5, 2, last), &v.related_plan, &f.text, false, slot(HeaderSlot::RelatedPlan))?;
+        self.slot(
+            (2, 5, 2, last),
+            &v.related_plan,
+            &f.text,
+            false,
+            slot(HeaderSlot::RelatedPlan),
+        )?;
         self.label(3, 4, 3, 4, "計画年数", f)?;
-        self.slot((3, 5, 3, last), &v.plan_years, &f.text, false, slot(HeaderSlot::PlanYears))?;
+        self.slot(
+            (3, 5, 3, last),
+            &v.plan_years,
+            &f.text,
+            false,
+            slot(HeaderSlot::PlanYears),
+        )?;
         self.label(4, 0, 4, 0, "所管課", f)?;
         self.cell(4, 1, 4, 1, &s.context.department, &f.text)?;
         self.label(4, 2, 4, 2, "関係課", f)?;
         self.cell(4, 3, 4, 4, &v.related_departments, &f.text)?;
         self.label(4, 5, 4, 5, "対象部局", f)?;
-        self.slot((4, 6, 4, last), &v.target_scope, &f.text, false, slot(HeaderSlot::TargetScope))?;
+        self.slot(
+            (4, 6, 4, last),
+            &v.target_scope,
+            &f.text,
+            false,
+            slot(HeaderSlot::TargetScope),
+        )?;
         Ok(())
     }
 
@@ -492,7 +525,13 @@ impl Paper<'_> {
         let years = v.sheet.schedule_years();
         for (n, item) in v.actions.iter().enumerate() {
             r += 1;
-            self.slot((r, 1, r, v.item_span), &item.text, &f.text, false, Some(Slot::ItemText(n)))?;
+            self.slot(
+                (r, 1, r, v.item_span),
+                &item.text,
+                &f.text,
+                false,
+                Some(Slot::ItemText(n)),
+            )?;
             for (i, cell) in item.cells.iter().enumerate() {
                 let c = 1 + v.item_span + i;
                 let slot = years.get(i).map(|y| Slot::ItemCell(n, *y));
@@ -514,8 +553,20 @@ impl Paper<'_> {
         for (n, ind) in v.indicators.iter().enumerate() {
             r += 1;
             let slot = |c| Some(Slot::Indicator(n, c));
-            self.slot((r, 1, r, 1), &ind.name, &f.text, false, slot(IndicatorCell::Name))?;
-            self.slot((r, 2, r, 2), &ind.method, &f.center, true, slot(IndicatorCell::Method))?;
+            self.slot(
+                (r, 1, r, 1),
+                &ind.name,
+                &f.text,
+                false,
+                slot(IndicatorCell::Name),
+            )?;
+            self.slot(
+                (r, 2, r, 2),
+                &ind.method,
+                &f.center,
+                true,
+                slot(IndicatorCell::Method),
+            )?;
             for (i, cell) in ind.cells.iter().enumerate() {
                 let cell_slot = indicator_cell(v, i).and_then(slot);
                 self.slot((r, 3 + i, r, 3 + i), cell, &f.center, true, cell_slot)?;
@@ -530,10 +581,22 @@ impl Paper<'_> {
         self.label(r, 0, r, 0, "関連する\n取組事業", f)?;
         let slot = |h| Some(Slot::Text(Field::in_slot(h)));
         let related = joined(&v.related_initiatives);
-        self.slot((r, 1, r, 3), &related, &f.text, false, slot(HeaderSlot::RelatedInitiatives))?;
+        self.slot(
+            (r, 1, r, 3),
+            &related,
+            &f.text,
+            false,
+            slot(HeaderSlot::RelatedInitiatives),
+        )?;
         self.label(r, 4, r, 4, "特記事項", f)?;
         let notes = joined(&v.special_notes);
-        self.slot((r, 5, r, last), &notes, &f.text, false, slot(HeaderSlot::SpecialNotes))?;
+        self.slot(
+            (r, 5, r, last),
+            &notes,
+            &f.text,
+            false,
+            slot(HeaderSlot::SpecialNotes),
+        )?;
         Ok(())
     }
 

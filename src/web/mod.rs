@@ -19,8 +19,8 @@ mod reports;
 mod session;
 mod session_list;
 mod session_store;
-mod sheet_form;
 mod sheet_book;
+mod sheet_form;
 mod sheets;
 mod upload;
 

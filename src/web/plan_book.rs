@@ -104,7 +104,11 @@ async fn template(
 
 fn fiscal_year_of(d: chrono::NaiveDate) -> FiscalYear {
     use chrono::Datelike;
-    FiscalYear(if d.month() >= 4 { d.year() } else { d.year() - 1 })
+    FiscalYear(if d.month() >= 4 {
+        d.year()
+    } else {
+        d.year() - 1
+    })
 }
 
 async fn export(user: CurrentUser, pool: web::Data<DbPool>) -> Result<HttpResponse, AppError> {
@@ -153,8 +157,10 @@ async fn preview(
         Err(problems) => return render_index(&user, &pool, problems).await,
     };
     let actor = user.actor.clone();
-    let outcome =
-        run_use_case(&pool, move |conn| plan_import::preview(conn, Some(&actor), &book)).await?;
+    let outcome = run_use_case(&pool, move |conn| {
+        plan_import::preview(conn, Some(&actor), &book)
+    })
+    .await?;
     let token = (outcome.problems.is_empty() && outcome.changes_anything())
         .then(|| pending.put(user.actor.user_id, upload.file));
     result_page(&user, token, outcome)
@@ -210,8 +216,7 @@ async fn confirm(
     let actor = user.actor.clone();
     let outcome = run_use_case(&pool, move |conn| {
         let logins = plan_import::new_logins(conn, &book)?;
-        let passwords = plan_import::make_passwords(&logins)
-            .map_err(crate::db::DbError::Config)?;
+        let passwords = plan_import::make_passwords(&logins).map_err(crate::db::DbError::Config)?;
         plan_import::apply(conn, Some(&actor), &book, &passwords)
     })
     .await?;

@@ -121,8 +121,10 @@ async fn download_year(
 ) -> Result<HttpResponse, AppError> {
     let year = path.into_inner();
     let actor = user.actor.clone();
-    let (plan, sheets, choices) =
-        run_use_case(&pool, move |conn| sheet_book::all_of_year(conn, &actor, year)).await?;
+    let (plan, sheets, choices) = run_use_case(&pool, move |conn| {
+        sheet_book::all_of_year(conn, &actor, year)
+    })
+    .await?;
     if sheets.is_empty() {
         return Err(AppError::Conflict(format!(
             "{}に今入力できる評価票はありません",
@@ -189,7 +191,8 @@ async fn preview(
         Ok(r) => r,
         Err(problems) => return render_index(&user, &pool, id, problems).await,
     };
-    let token = (!r.stale && !r.rows.is_empty()).then(|| pending.put(user.actor.user_id, upload.file));
+    let token =
+        (!r.stale && !r.rows.is_empty()).then(|| pending.put(user.actor.user_id, upload.file));
     render_preview(&user, r, notes, token, Vec::new(), StatusCode::OK)
 }
 
@@ -201,7 +204,11 @@ fn render_preview(
     errors: Vec<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let status = if r.stale { StatusCode::CONFLICT } else { status };
+    let status = if r.stale {
+        StatusCode::CONFLICT
+    } else {
+        status
+    };
     page_with_status(
         &PreviewPage {
             nav: Nav::of(user),
@@ -230,9 +237,8 @@ async fn save(
     let id = path.into_inner();
     let token = form.get("token").to_string();
     let Some(bytes) = pending.get(user.actor.user_id, &token) else {
-        let expired = Problem::file(
-            "確認の有効期限が切れました。もう一度ファイルを選んで読み込んでください",
-        );
+        let expired =
+            Problem::file("確認の有効期限が切れました。もう一度ファイルを選んで読み込んでください");
         return render_index(&user, &pool, id, vec![expired]).await;
     };
     // Checked again: the sheet may have changed since the preview.
@@ -268,7 +274,14 @@ async fn save(
         SaveOutcome::Invalid { errors, .. } => {
             pending.forget(&token);
             let messages = errors.into_iter().map(|e| e.message).collect();
-            render_preview(&user, r, notes, None, messages, StatusCode::UNPROCESSABLE_ENTITY)
+            render_preview(
+                &user,
+                r,
+                notes,
+                None,
+                messages,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
         SaveOutcome::Missing { .. } => Ok(see_other(&format!("/sheets/{id}?done=workbook"))),
         SaveOutcome::Stale { .. } => {

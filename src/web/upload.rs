@@ -47,7 +47,9 @@ pub async fn read(user: &CurrentUser, mut form: Multipart) -> Result<Upload, App
     while let Some(field) = form.next().await {
         parts += 1;
         if parts > 10 {
-            return Err(AppError::BadRequest("送信された項目の数が多すぎます".into()));
+            return Err(AppError::BadRequest(
+                "送信された項目の数が多すぎます".into(),
+            ));
         }
         let mut field = field.map_err(unreadable)?;
         let name = field.name().unwrap_or("").to_string();
@@ -100,7 +102,10 @@ impl Pending {
         let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
         held.retain(|_, h| h.at.elapsed() < KEEP && h.owner != owner);
         while held.len() >= MAX_HELD {
-            let Some(oldest) = held.iter().min_by_key(|(_, h)| h.at).map(|(k, _)| k.clone())
+            let Some(oldest) = held
+                .iter()
+                .min_by_key(|(_, h)| h.at)
+                .map(|(k, _)| k.clone())
             else {
                 break;
             };

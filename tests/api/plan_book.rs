@@ -24,7 +24,10 @@ fn rows(data: &[&[&str]]) -> Vec<Vec<String>> {
 
 impl City {
     fn new() -> Self {
-        let plan = rows(&[&["計画名", "初年度", "最終年度"], &[PLAN, "令和7年度", "2028"]]);
+        let plan = rows(&[
+            &["計画名", "初年度", "最終年度"],
+            &[PLAN, "令和7年度", "2028"],
+        ]);
         // Columns in another order and an extra column, as a city may keep them.
         let depts = rows(&[
             &["備考", "所管課名"],
@@ -55,21 +58,51 @@ impl City {
         .map(String::from)
         .collect::<Vec<_>>()];
         let list: [(&str, &str, &str, &str, &str, &str); 8] = [
-            ("1", "1", "公共施設の総量適正化", "契約管財課", "財政課、総務課", "公共施設等総合管理計画"),
+            (
+                "1",
+                "1",
+                "公共施設の総量適正化",
+                "契約管財課",
+                "財政課、総務課",
+                "公共施設等総合管理計画",
+            ),
             ("1", "2", "補助金の見直し", "財政課", "", "財政健全化計画"),
             ("1", "3", "使用料・手数料の適正化", "財政課", "", ""),
-            ("2", "1", "行政手続のオンライン化", "D X推進課", "市民課", "若葉市DX推進計画"),
-            ("2", "2", "窓口のキャッシュレス化", "市民課", "", "若葉市DX推進計画"),
+            (
+                "2",
+                "1",
+                "行政手続のオンライン化",
+                "D X推進課",
+                "市民課",
+                "若葉市DX推進計画",
+            ),
+            (
+                "2",
+                "2",
+                "窓口のキャッシュレス化",
+                "市民課",
+                "",
+                "若葉市DX推進計画",
+            ),
             ("2", "3", "庁内文書の電子化", "総務課", "", ""),
             ("3", "1", "職員研修の充実", "人事課", "", "人材育成基本方針"),
             ("3", "2", "働き方改革の推進", "人事課", "総務課", ""),
         ];
         for (a, n, name, dept, rel, plan) in list {
             inits.push(
-                [a, n, name, dept, rel, plan, "4年間（令和10年度まで）", "全部局"]
-                    .into_iter()
-                    .map(String::from)
-                    .collect(),
+                [
+                    a,
+                    n,
+                    name,
+                    dept,
+                    rel,
+                    plan,
+                    "4年間（令和10年度まで）",
+                    "全部局",
+                ]
+                .into_iter()
+                .map(String::from)
+                .collect(),
             );
         }
         let mut items = rows(&[&[
@@ -83,25 +116,81 @@ impl City {
         ]]);
         for init in &inits[1..] {
             items.push(
-                [&init[0], &init[1], "①現状の調査", "調査・検討", "実施", "実施", "完了"]
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
+                [
+                    &init[0],
+                    &init[1],
+                    "①現状の調査",
+                    "調査・検討",
+                    "実施",
+                    "実施",
+                    "完了",
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             );
         }
         items.push(rows(&[&["1", "1", "②施設の統廃合", "", "検討", "実施", "実施"]]).remove(0));
         let targets = rows(&[
-            &["推進項目番号", "No.", "指標名", "評価方法", "当初値", "当初値の年度", "目標値", "目標値の年度"],
-            &["1", "1", "施設の延床面積", "定量", "211,94㎡", "R6", "200,000㎡", "R10"],
-            &["2", "1", "オンライン化した手続数", "定量", "0件", "令和6年度", "120件", ""],
-            &["2", "2", "キャッシュレス対応窓口", "定量", "0箇所", "2024", "8箇所", "2028年度"],
+            &[
+                "推進項目番号",
+                "No.",
+                "指標名",
+                "評価方法",
+                "当初値",
+                "当初値の年度",
+                "目標値",
+                "目標値の年度",
+            ],
+            &[
+                "1",
+                "1",
+                "施設の延床面積",
+                "定量",
+                "211,94㎡",
+                "R6",
+                "200,000㎡",
+                "R10",
+            ],
+            &[
+                "2",
+                "1",
+                "オンライン化した手続数",
+                "定量",
+                "0件",
+                "令和6年度",
+                "120件",
+                "",
+            ],
+            &[
+                "2",
+                "2",
+                "キャッシュレス対応窓口",
+                "定量",
+                "0箇所",
+                "2024",
+                "8箇所",
+                "2028年度",
+            ],
             &["3", "1", "研修の満足度", "定性", "―", "", "向上", ""],
         ]);
         let users = rows(&[
             &["ログインID", "氏名", "役割", "所管課", "メールアドレス"],
-            &["kanzai1", "若葉 一郎", "所管課", "契約管財課", "kanzai1@example.jp"],
+            &[
+                "kanzai1",
+                "若葉 一郎",
+                "所管課",
+                "契約管財課",
+                "kanzai1@example.jp",
+            ],
             &["dx1", "若葉 二郎", "所管課", "DX推進課", ""],
-            &["gyokaku1", "若葉 花子", "推進本部", "", "gyokaku@example.jp"],
+            &[
+                "gyokaku1",
+                "若葉 花子",
+                "推進本部",
+                "",
+                "gyokaku@example.jp",
+            ],
         ]);
         Self {
             sheets: vec![
@@ -196,7 +285,10 @@ async fn a_city_plan_loads_through_preview_and_confirm_and_reimports_unchanged()
     assert_eq!(status, 200, "{}", text(&html));
     let page = text(&html);
     assert!(page.contains("取り込みの確認"), "{page}");
-    assert!(page.contains("取組事業 (2) No.1 行政手続のオンライン化"), "{page}");
+    assert!(
+        page.contains("取組事業 (2) No.1 行政手続のオンライン化"),
+        "{page}"
+    );
     assert!(page.contains("所管課「DX推進課」"), "{page}");
     // Nothing is written before confirming.
     assert_eq!(app.conn().user_count(), 1);
@@ -225,7 +317,12 @@ async fn a_city_plan_loads_through_preview_and_confirm_and_reimports_unchanged()
     let resp = hq
         .post_form(
             "/rounds/open",
-            &[("csrf_token", token.as_str()), ("year", "2025"), ("kind", "h1"), ("deadline", "")],
+            &[
+                ("csrf_token", token.as_str()),
+                ("year", "2025"),
+                ("kind", "h1"),
+                ("deadline", ""),
+            ],
         )
         .await;
     assert_eq!(resp.status().as_u16(), 303);
@@ -262,7 +359,10 @@ async fn a_city_plan_loads_through_preview_and_confirm_and_reimports_unchanged()
     }
     let id = app.sheet_id(2025, 2, 2);
     let sheet = hq.page_text(&format!("/sheets/{id}")).await;
-    assert!(sheet.contains("0箇所") && sheet.contains("8箇所"), "{sheet}");
+    assert!(
+        sheet.contains("0箇所") && sheet.contains("8箇所"),
+        "{sheet}"
+    );
 
     // The same workbook again: nothing changes.
     let before = app.conn().table_counts();
@@ -292,7 +392,10 @@ async fn a_city_plan_loads_through_preview_and_confirm_and_reimports_unchanged()
         .contains("第2次財政健全化計画"));
     let id = app.sheet_id(2025, 2, 2);
     let sheet = hq.page_text(&format!("/sheets/{id}")).await;
-    assert!(sheet.contains("10箇所") && !sheet.contains("8箇所"), "{sheet}");
+    assert!(
+        sheet.contains("10箇所") && !sheet.contains("8箇所"),
+        "{sheet}"
+    );
     let id = app.sheet_id(2025, 1, 3);
     assert!(!hq
         .page_text(&format!("/sheets/{id}"))
@@ -400,10 +503,18 @@ async fn bad_files_are_refused_with_their_place_and_change_nothing() {
     bad_year.set("計画", 1, 1, "来年");
 
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("not a zip", b"plain text, not a workbook".to_vec(), "Excel ブック（.xlsx）ではありません"),
+        (
+            "not a zip",
+            b"plain text, not a workbook".to_vec(),
+            "Excel ブック（.xlsx）ではありません",
+        ),
         (
             "encrypted",
-            [&[0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[0u8; 512][..]].concat(),
+            [
+                &[0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..],
+                &[0u8; 512][..],
+            ]
+            .concat(),
             "パスワード付き",
         ),
         ("macro", macro_bytes, "マクロを含むブック"),
@@ -413,8 +524,16 @@ async fn bad_files_are_refused_with_their_place_and_change_nothing() {
             unknown.xlsx(),
             "取組事業!D7: 所管課「企画課」がありません（所管課シートに追加してください）",
         ),
-        ("missing worksheet", no_sheet.xlsx(), "ワークシート「目標」がありません"),
-        ("bad year", bad_year.xlsx(), "計画!B2: 初年度「来年」を年度として読めません"),
+        (
+            "missing worksheet",
+            no_sheet.xlsx(),
+            "ワークシート「目標」がありません",
+        ),
+        (
+            "bad year",
+            bad_year.xlsx(),
+            "計画!B2: 初年度「来年」を年度として読めません",
+        ),
     ];
     for (what, bytes, message) in cases {
         let (status, html) = preview(&hq, &bytes).await;
@@ -468,7 +587,10 @@ async fn staff_cannot_load_a_plan_and_the_cli_imports_one() {
     let out = crate::support::cli::hyoka(&db, &["import-plan", path, "--dry-run"], "");
     let printed = crate::support::cli::printed(&out);
     assert!(out.status.success(), "{printed}");
-    assert!(printed.contains("作成: 取組事業 (3) No.2 働き方改革の推進"), "{printed}");
+    assert!(
+        printed.contains("作成: 取組事業 (3) No.2 働き方改革の推進"),
+        "{printed}"
+    );
     assert_eq!(db.connect().user_count(), 0);
     let out = crate::support::cli::hyoka(&db, &["import-plan", path], "");
     let printed = crate::support::cli::printed(&out);

@@ -62,12 +62,14 @@ fn write(sheets: &[Sheet]) -> Vec<u8> {
                 .iter()
                 .find(|(r, c, _)| (*r, *c) == (r1, c1))
                 .map_or("", |(_, _, v)| v.as_str());
-            ws.merge_range(r1, c1 as u16, r2, c2 as u16, v, &text).unwrap();
+            ws.merge_range(r1, c1 as u16, r2, c2 as u16, v, &text)
+                .unwrap();
         }
         for (r, c, v) in &s.cells {
             let merged = s.merges.iter().any(|m| (m.0, m.1) == (*r, *c));
             if !merged {
-                ws.write_string_with_format(*r, *c as u16, v, &text).unwrap();
+                ws.write_string_with_format(*r, *c as u16, v, &text)
+                    .unwrap();
             }
         }
         if s.hidden {
@@ -106,7 +108,10 @@ fn set(sheets: &mut [Sheet], row: u32, col: u32, value: &str) {
 }
 
 fn slot_at(slots: &[(Slot, u32, u32)], want: impl Fn(Slot) -> bool) -> (Slot, u32, u32) {
-    *slots.iter().find(|(s, _, _)| want(*s)).expect("such a slot")
+    *slots
+        .iter()
+        .find(|(s, _, _)| want(*s))
+        .expect("such a slot")
 }
 
 async fn download(client: &Client, id: i32) -> Vec<u8> {
@@ -143,17 +148,25 @@ async fn a_department_fills_its_workbook_offline_and_the_sheet_shows_exactly_tha
     assert!(sheets[0].name.starts_with("(1)-1"));
     let slots = slots(&sheets);
 
-    let writable_text = |s: Slot| {
-        matches!(s, Slot::Text(f) if s.writable(RoundKind::FirstHalf) && matches!(f.def().input, Input::Text(_)))
-    };
-    let texts: Vec<(Slot, u32, u32)> = slots.iter().copied().filter(|(s, _, _)| writable_text(*s)).collect();
+    let writable_text = |s: Slot| matches!(s, Slot::Text(f) if s.writable(RoundKind::FirstHalf) && matches!(f.def().input, Input::Text(_)));
+    let texts: Vec<(Slot, u32, u32)> = slots
+        .iter()
+        .copied()
+        .filter(|(s, _, _)| writable_text(*s))
+        .collect();
     assert!(texts.len() >= 2, "{texts:?}");
     let multi = "①研修を2回実施した。\n②アンケートを実施（回答率８５％）\n● 次回は1-2月";
     set(&mut sheets, texts[0].1, texts[0].2, multi);
     set(&mut sheets, texts[1].1, texts[1].2, "１２３件");
-    let h1 = slot_at(&slots, |s| matches!(s, Slot::Indicator(0, c) if c == hyoka::domain::form::IndicatorCell::FirstHalf));
+    let h1 = slot_at(
+        &slots,
+        |s| matches!(s, Slot::Indicator(0, c) if c == hyoka::domain::form::IndicatorCell::FirstHalf),
+    );
     set(&mut sheets, h1.1, h1.2, "1-2");
-    let progress = slot_at(&slots, |s| matches!(s, Slot::Text(f) if f.key() == "h1_progress"));
+    let progress = slot_at(
+        &slots,
+        |s| matches!(s, Slot::Text(f) if f.key() == "h1_progress"),
+    );
     set(&mut sheets, progress.1, progress.2, "順調");
     let second_h1 = slots.iter().copied().find(|(s, _, _)| {
         matches!(s, Slot::Indicator(1, c) if *c == hyoka::domain::form::IndicatorCell::FirstHalf)
@@ -162,7 +175,9 @@ async fn a_department_fills_its_workbook_offline_and_the_sheet_shows_exactly_tha
         set(&mut sheets, r, c, "0箇所");
     }
     // A locked cell (the plan's 関係計画名) changed anyway.
-    let locked = slot_at(&slots, |s| !s.writable(RoundKind::FirstHalf) && matches!(s, Slot::Text(_)));
+    let locked = slot_at(&slots, |s| {
+        !s.writable(RoundKind::FirstHalf) && matches!(s, Slot::Text(_))
+    });
     set(&mut sheets, locked.1, locked.2, "勝手に書き換えた");
     let edited = write(&sheets);
 
@@ -181,20 +196,35 @@ async fn a_department_fills_its_workbook_offline_and_the_sheet_shows_exactly_tha
             &[("csrf_token", csrf.as_str()), ("token", token.as_str())],
         )
         .await;
-    assert_eq!(resp.status().as_u16(), 303, "{}", text(&resp.text().await.unwrap()));
+    assert_eq!(
+        resp.status().as_u16(),
+        303,
+        "{}",
+        text(&resp.text().await.unwrap())
+    );
 
     let sheet = app.conn().load_sheet(id);
-    let Slot::Text(f0) = texts[0].0 else { unreachable!() };
-    let Slot::Text(f1) = texts[1].0 else { unreachable!() };
+    let Slot::Text(f0) = texts[0].0 else {
+        unreachable!()
+    };
+    let Slot::Text(f1) = texts[1].0 else {
+        unreachable!()
+    };
     assert_eq!(sheet.content.texts.get(f0), multi);
     assert_eq!(sheet.content.texts.get(f1), "１２３件");
     assert_eq!(
-        sheet.content.indicators[0].value(hyoka::domain::fiscal_year::FiscalYear(2025), hyoka::domain::sheet::Period::FirstHalf),
+        sheet.content.indicators[0].value(
+            hyoka::domain::fiscal_year::FiscalYear(2025),
+            hyoka::domain::sheet::Period::FirstHalf
+        ),
         "1-2"
     );
     if second_h1.is_some() {
         assert_eq!(
-            sheet.content.indicators[1].value(hyoka::domain::fiscal_year::FiscalYear(2025), hyoka::domain::sheet::Period::FirstHalf),
+            sheet.content.indicators[1].value(
+                hyoka::domain::fiscal_year::FiscalYear(2025),
+                hyoka::domain::sheet::Period::FirstHalf
+            ),
             "0箇所"
         );
     }
@@ -202,7 +232,12 @@ async fn a_department_fills_its_workbook_offline_and_the_sheet_shows_exactly_tha
         assert_ne!(sheet.content.texts.get(f), "勝手に書き換えた");
     }
     let shown = staff.page_text(&format!("/sheets/{id}")).await;
-    for line in ["①研修を2回実施した。", "②アンケートを実施（回答率８５％）", "１２３件", "1-2"] {
+    for line in [
+        "①研修を2回実施した。",
+        "②アンケートを実施（回答率８５％）",
+        "１２３件",
+        "1-2",
+    ] {
         assert!(shown.contains(line), "{line} not on the page: {shown}");
     }
     let history = staff.page_text(&format!("/sheets/{id}/history")).await;
@@ -216,17 +251,25 @@ async fn a_workbook_older_than_the_stored_sheet_shows_the_three_way_view() {
     let id = app.sheet_id(2025, 1, 1);
     let mut sheets = read(&download(&staff, id).await);
     let slots = slots(&sheets);
-    let h1 = slot_at(&slots, |s| matches!(s, Slot::Text(f) if f.key() == "h1_actions"));
+    let h1 = slot_at(
+        &slots,
+        |s| matches!(s, Slot::Text(f) if f.key() == "h1_actions"),
+    );
     set(&mut sheets, h1.1, h1.2, "ブックで書いた取組");
     // Someone saves in the browser after the download.
-    let resp = staff.fill_and_save(id, &[("h1_actions", "ブラウザで書いた取組")]).await;
+    let resp = staff
+        .fill_and_save(id, &[("h1_actions", "ブラウザで書いた取組")])
+        .await;
     assert_eq!(resp.status().as_u16(), 303);
     let before = app.conn().table_counts();
     let (status, html) = upload(&staff, id, &write(&sheets)).await;
     let page = text(&html);
     assert_eq!(status, 409, "{page}");
     assert!(page.contains("ダウンロード時"), "{page}");
-    assert!(page.contains("ブラウザで書いた取組") && page.contains("ブックで書いた取組"), "{page}");
+    assert!(
+        page.contains("ブラウザで書いた取組") && page.contains("ブックで書いた取組"),
+        "{page}"
+    );
     assert!(crate::support::html::attr_of(&html, "input[name=token]", "value").is_none());
     assert_eq!(app.conn().table_counts(), before);
 }
@@ -259,7 +302,9 @@ async fn bad_sheet_workbooks_are_refused_with_their_place_and_change_nothing() {
     };
     let other_book = {
         let hq_staff = app.staff_of("職員課").await;
-        let resp = hq_staff.get(&format!("/sheets/{other}/workbook.xlsx")).await;
+        let resp = hq_staff
+            .get(&format!("/sheets/{other}/workbook.xlsx"))
+            .await;
         if resp.status().as_u16() == 200 {
             resp.bytes().await.unwrap().to_vec()
         } else {
@@ -267,14 +312,30 @@ async fn bad_sheet_workbooks_are_refused_with_their_place_and_change_nothing() {
         }
     };
     let mut cases: Vec<(&str, Vec<u8>, String)> = vec![
-        ("not a zip", b"not a workbook".to_vec(), "Excel ブック（.xlsx）ではありません".into()),
+        (
+            "not a zip",
+            b"not a workbook".to_vec(),
+            "Excel ブック（.xlsx）ではありません".into(),
+        ),
         (
             "encrypted",
-            [&[0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[0u8; 512][..]].concat(),
+            [
+                &[0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..],
+                &[0u8; 512][..],
+            ]
+            .concat(),
             "パスワード付き".into(),
         ),
-        ("too large", vec![b'P'; 6 * 1024 * 1024], "大きすぎます".into()),
-        ("not ours", plan_book, "「Excelでダウンロード」で作ったものではありません".into()),
+        (
+            "too large",
+            vec![b'P'; 6 * 1024 * 1024],
+            "大きすぎます".into(),
+        ),
+        (
+            "not ours",
+            plan_book,
+            "「Excelでダウンロード」で作ったものではありません".into(),
+        ),
         ("row inserted", write(&inserted), format!("{name}!A")),
         (
             "merge split",
@@ -297,7 +358,12 @@ async fn bad_sheet_workbooks_are_refused_with_their_place_and_change_nothing() {
 
     // Another department cannot download or upload this sheet.
     let elsewhere = app.staff_of("DX推進課").await;
-    assert_ne!(elsewhere.status_of(&format!("/sheets/{id}/workbook.xlsx")).await, 200);
+    assert_ne!(
+        elsewhere
+            .status_of(&format!("/sheets/{id}/workbook.xlsx"))
+            .await,
+        200
+    );
 }
 
 #[tokio::test]
@@ -312,7 +378,12 @@ async fn a_workbook_from_a_closed_round_is_refused() {
     let resp = hq
         .post_form(
             "/rounds/open",
-            &[("csrf_token", token.as_str()), ("year", "2025"), ("kind", "year_end"), ("deadline", "")],
+            &[
+                ("csrf_token", token.as_str()),
+                ("year", "2025"),
+                ("kind", "year_end"),
+                ("deadline", ""),
+            ],
         )
         .await;
     assert_eq!(resp.status().as_u16(), 303);
