@@ -40,6 +40,14 @@ enum Command {
         /// 取り込むファイル
         file: PathBuf,
     },
+    /// 計画ワークブック（.xlsx）を取り込む。内容を表示してから取り込む
+    ImportPlan {
+        /// 取り込む .xlsx ファイル
+        file: PathBuf,
+        /// 内容を表示するだけで、取り込まない
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// 利用者の管理
     #[command(subcommand)]
     User(UserCommand),
@@ -135,6 +143,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(&cli.database_url, args),
         Command::Migrate => migrate(&cli.database_url),
         Command::Import { file } => import_file(&cli.database_url, &file),
+        Command::ImportPlan { file, dry_run } => import_plan(&cli.database_url, &file, dry_run),
         Command::User(cmd) => user_command(&cli.database_url, cmd),
     };
     match result {
@@ -228,6 +237,71 @@ fn import_file(database_url: &str, file: &PathBuf) -> Result<(), String> {
         summary.sheets_unchanged
     );
     Ok(())
+}
+
+/// `import-plan`: checks the whole workbook, prints what it will do, then
+/// imports it (unless `--dry-run`, or when there is any problem).
+fn import_plan(database_url: &str, file: &PathBuf, dry_run: bool) -> Result<(), String> {
+    use hyoka::app::plan_import;
+    let bytes = std::fs::read(file).map_err(|e| format!("{} を読めません: {e}", file.display()))?;
+    let book = import::plan_book::parse_plan_book(bytes).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+        format!("{} を取り込めません:\n{}", file.display(), lines.join("\n"))
+    })?;
+    let mut conn = open(database_url)?;
+    let preview = plan_import::preview(&mut conn, None, &book).map_err(|e| e.to_string())?;
+    print_outcome(&preview);
+    if !preview.problems.is_empty() {
+        return Err("問題があるため取り込みませんでした".into());
+    }
+    if dry_run || !preview.changes_anything() {
+        println!(
+            "{}",
+            if dry_run {
+                "（--dry-run のため取り込んでいません）"
+            } else {
+                "変更はありません。"
+            }
+        );
+        return Ok(());
+    }
+    let logins = plan_import::new_logins(&mut conn, &book).map_err(|e| e.to_string())?;
+    let passwords = plan_import::make_passwords(&logins)?;
+    let done = plan_import::apply(&mut conn, None, &book, &passwords).map_err(|e| e.to_string())?;
+    println!("取り込みました。");
+    if !done.accounts.is_empty() {
+        println!(
+            "新しい利用者の仮パスワード（この表示は一度だけです。控えて本人に伝えてください）:"
+        );
+        for a in &done.accounts {
+            println!("  {:<12} {:<12} {}", a.login, a.name, a.password);
+        }
+    }
+    Ok(())
+}
+
+fn print_outcome(o: &hyoka::app::plan_import::Outcome) {
+    println!(
+        "計画「{}」（取組項目・目標は{}の評価票に設定）",
+        o.plan_name,
+        hyoka::domain::fiscal_year::era_name(o.structure_year)
+    );
+    for c in &o.created {
+        println!("  作成: {c}");
+    }
+    for c in &o.changed {
+        println!("  変更: {}: 「{}」→「{}」", c.what, c.before, c.after);
+    }
+    println!("  変更なし: {} 件", o.unchanged.len());
+    for m in &o.missing {
+        println!("  注意: {m}");
+    }
+    for n in &o.notes {
+        println!("  注意: {n}");
+    }
+    for p in &o.problems {
+        println!("  問題: {p}");
+    }
 }
 
 fn read_password() -> Result<String, String> {

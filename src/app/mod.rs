@@ -8,11 +8,13 @@ pub mod draft;
 pub mod import;
 pub mod login;
 pub mod plan;
+pub mod plan_import;
 pub mod review;
 pub mod round;
 pub mod session;
 pub mod settings;
 pub mod sheet;
+pub mod sheet_book;
 
 use crate::db::{audit, DbConnection, DbError};
 use crate::domain::audit::AuditAction;

@@ -114,6 +114,19 @@ pub fn save(
     form: &SheetForm,
     submit: bool,
 ) -> Result<SaveOutcome, UseCaseError> {
+    save_from(conn, actor, sheet_id, form, submit, None)
+}
+
+/// Like `save`; `source` (e.g. "workbook") goes into the audit entry, so the
+/// history says where the text came from.
+pub fn save_from(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    sheet_id: SheetId,
+    form: &SheetForm,
+    submit: bool,
+    source: Option<&str>,
+) -> Result<SaveOutcome, UseCaseError> {
     db::write_tx(conn, |conn| {
         let event = if submit { Event::Submit } else { Event::Save };
         let ctx = context(conn, sheet_id)?.ok_or(Denial::NotFound)?;
@@ -166,7 +179,10 @@ pub fn save(
         else {
             return Ok(SaveOutcome::Stale { ctx: Box::new(ctx) });
         };
-        let detail = serde_json::json!({ "round": round.code(), "changes": changes });
+        let mut detail = serde_json::json!({ "round": round.code(), "changes": changes });
+        if let Some(source) = source {
+            detail["source"] = source.into();
+        }
         record_step(conn, actor, sheet_id, event, (ctx.sheet.status, to), detail)?;
         Ok(SaveOutcome::Saved {
             version,

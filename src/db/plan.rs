@@ -379,3 +379,70 @@ pub fn insert_report(
         .execute(conn)?;
     Ok(())
 }
+
+/// Changes a plan's years (a plan workbook said so).
+pub fn set_years(
+    conn: &mut DbConnection,
+    id: PlanId,
+    first: FiscalYear,
+    last: FiscalYear,
+) -> Result<(), DbError> {
+    diesel::update(plans::table.find(id))
+        .set((plans::first_year.eq(first), plans::last_year.eq(last)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_area_title(conn: &mut DbConnection, id: AreaId, title: &str) -> Result<(), DbError> {
+    diesel::update(focus_areas::table.find(id))
+        .set(focus_areas::title.eq(title))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// 関係課 names of an initiative, in the order written.
+pub fn related_names(conn: &mut DbConnection, id: InitiativeId) -> Result<Vec<String>, DbError> {
+    Ok(initiative_departments::table
+        .inner_join(departments::table)
+        .filter(initiative_departments::initiative_id.eq(id))
+        .order(initiative_departments::position)
+        .select(departments::name)
+        .load(conn)?)
+}
+
+pub fn department_name(conn: &mut DbConnection, id: DepartmentId) -> Result<String, DbError> {
+    Ok(departments::table
+        .find(id)
+        .select(departments::name)
+        .first(conn)?)
+}
+
+/// Rewrites an initiative's master name, 所管課 and 関係課.
+pub fn update_initiative(
+    conn: &mut DbConnection,
+    id: InitiativeId,
+    name: &str,
+    department_id: DepartmentId,
+    related_department_ids: &[DepartmentId],
+) -> Result<(), DbError> {
+    diesel::update(initiatives::table.find(id))
+        .set((
+            initiatives::name.eq(name),
+            initiatives::department_id.eq(department_id),
+        ))
+        .execute(conn)?;
+    diesel::delete(
+        initiative_departments::table.filter(initiative_departments::initiative_id.eq(id)),
+    )
+    .execute(conn)?;
+    for (pos, dept) in related_department_ids.iter().enumerate() {
+        diesel::insert_into(initiative_departments::table)
+            .values((
+                initiative_departments::initiative_id.eq(id),
+                initiative_departments::position.eq(pos as i32 + 1),
+                initiative_departments::department_id.eq(dept),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -233,3 +233,72 @@ pub fn search(conn: &mut DbConnection, filter: &UserFilter) -> Result<Vec<UserLi
 pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
     Ok(users::table.count().get_result(conn)?)
 }
+
+/// An account as the plan workbook lists it.
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct Profile {
+    pub id: UserId,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department: Option<String>,
+    pub email: Option<String>,
+    pub active: bool,
+}
+
+#[diesel::dsl::auto_type]
+fn profiles_query() -> _ {
+    users::table.left_join(departments::table).select((
+        users::id,
+        users::login,
+        users::display_name,
+        users::role,
+        departments::name.nullable(),
+        users::email,
+        users::active,
+    ))
+}
+
+/// Every account, by login id.
+pub fn profiles(conn: &mut DbConnection) -> Result<Vec<Profile>, DbError> {
+    Ok(profiles_query().order(users::login).load(conn)?)
+}
+
+pub fn profile(conn: &mut DbConnection, login: &str) -> Result<Option<Profile>, DbError> {
+    Ok(profiles_query()
+        .filter(users::login.eq(login))
+        .first(conn)
+        .optional()?)
+}
+
+/// Name, role, department and e-mail from the plan workbook.
+pub fn update_profile(
+    conn: &mut DbConnection,
+    id: UserId,
+    display_name: &str,
+    role: Role,
+    department_id: Option<DepartmentId>,
+    email: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::display_name.eq(display_name),
+            users::role.eq(role),
+            users::department_id.eq(department_id),
+            users::email.eq(email),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A new account's e-mail, and that its one-time password must be changed at first login.
+pub fn set_email_and_one_time(
+    conn: &mut DbConnection,
+    id: UserId,
+    email: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::update(users::table.find(id))
+        .set((users::email.eq(email), users::must_change_password.eq(true)))
+        .execute(conn)?;
+    Ok(())
+}

@@ -21,6 +21,8 @@ pub enum AuditAction {
     Import,
     /// A sheet created from last year's when a year was opened.
     CarryForward,
+    /// A plan workbook loaded (structure, departments, accounts).
+    PlanImport,
     RoundOpen,
     RoundClose,
     ChoiceAdd,
@@ -59,6 +61,7 @@ const OTHERS: &[(AuditAction, &str, &str)] = {
     &[
         (A::Import, "import", "実績報告書から取り込み"),
         (A::CarryForward, "carry_forward", "前年度から作成"),
+        (A::PlanImport, "plan_import", "計画ワークブックの取り込み"),
         (A::RoundOpen, "round_open", "受付開始"),
         (A::RoundClose, "round_close", "受付終了"),
         (A::ChoiceAdd, "choice_add", "選択肢の追加"),

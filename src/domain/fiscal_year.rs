@@ -180,6 +180,19 @@ pub fn year_token(s: &str) -> Option<FiscalYear> {
     (rest.is_empty() || rest == "年度").then_some(year)
 }
 
+/// A fiscal year as people write it in a cell: 「令和4年度」「R4」「2022」
+/// 「2022年度」, in half- or full-width digits, spaces ignored.
+pub fn year_written(s: &str) -> Option<FiscalYear> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if let Some(year) = year_token(&s) {
+        return Some(year);
+    }
+    let digits = s.strip_suffix("年度").unwrap_or(&s);
+    parse_int(digits)
+        .filter(|n| (1989..=2200).contains(n))
+        .map(FiscalYear)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,5 +244,16 @@ mod tests {
         assert_eq!(year_token("R4x"), None);
         assert_eq!(parse_int("１２"), Some(12));
         assert_eq!(leading_int("12年"), Some((12, "年")));
+        for written in [
+            "令和4年度",
+            "R4",
+            "2022",
+            "2022年度",
+            "２０２２",
+            " 令和４年度 ",
+        ] {
+            assert_eq!(year_written(written), Some(fy(2022)), "{written}");
+        }
+        assert_eq!(year_written("22"), None);
     }
 }

@@ -15,6 +15,7 @@ pub mod permission;
 pub mod round;
 pub mod session;
 pub mod sheet;
+pub mod slot;
 pub mod text;
 pub mod throttle;
 pub mod workflow;

@@ -62,6 +62,8 @@ pub enum Action {
     ManagePlan,
     /// The administration history (who changed what outside the sheets).
     ViewAdminHistory,
+    /// Loading a plan workbook (structure, departments, accounts) and downloading it.
+    ImportPlan,
 }
 
 /// How the acting user must relate to the sheet's department.
@@ -108,6 +110,8 @@ const RULES: &[(Role, Action, Scope)] = {
         (R::Admin, A::ViewAdminHistory, S::Any),
         (R::Hq, A::ManagePlan, S::Any),
         (R::Admin, A::ManagePlan, S::Any),
+        (R::Hq, A::ImportPlan, S::Any),
+        (R::Admin, A::ImportPlan, S::Any),
         (R::Staff, A::ManageOwnSessions, S::Oneself),
         (R::Staff, A::ChangeOwnPassword, S::Oneself),
         (R::Hq, A::ChangeOwnPassword, S::Oneself),

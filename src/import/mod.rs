@@ -2,9 +2,12 @@
 //! (`ParsedReport`); writing it into the database is `db::import`'s job.
 
 mod convert;
+pub mod plan_book;
 #[cfg(test)]
 mod properties;
 pub mod report_text;
+pub mod sheet_book;
+pub mod workbook;
 
 pub use report_text::parse_report;
 

@@ -6,6 +6,7 @@
 pub mod book;
 pub mod csv;
 pub mod pdf;
+pub mod plan_book;
 pub mod tables;
 pub mod view;
 pub mod xlsx;

@@ -22,6 +22,8 @@ impl Text {
 }
 
 pub struct BodyRowView {
+    /// The field the row holds (its text; the reason beside is `field.beside()`).
+    pub field: crate::domain::field::Field,
     /// False for a row the official form does not have (推進本部コメント).
     pub on_paper: bool,
     pub label: String,
@@ -109,6 +111,7 @@ impl SheetView {
             .body_rows()
             .into_iter()
             .map(|row| BodyRowView {
+                field: row.field,
                 on_paper: row.field.def().place != Place::BodyIfWritten,
                 label: row.label,
                 text: Text::new(row.text),

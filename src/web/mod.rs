@@ -17,14 +17,17 @@ mod history;
 mod home;
 mod login;
 mod plan;
+mod plan_book;
 mod print_pass;
 mod reports;
 mod session;
 mod session_list;
 mod session_store;
 mod setup;
+mod sheet_book;
 mod sheet_form;
 mod sheets;
+mod upload;
 
 use std::net::TcpListener;
 
@@ -74,6 +77,7 @@ pub fn run(
         listener.local_addr()?,
         config.pdf_per_user,
     ));
+    let uploads = web::Data::new(upload::Pending::default());
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(setup::gate))
@@ -118,6 +122,7 @@ pub fn run(
             .app_data(web::PayloadConfig::new(form::FORM_LIMIT + 1))
             .app_data(print.clone())
             .app_data(gate.clone())
+            .app_data(uploads.clone())
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|_, _| {
                 AppError::BadRequest("URL の指定が正しくありません".into()).into()
@@ -144,6 +149,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(plan::routes)
         .configure(history::routes)
         .configure(reports::routes)
+        .configure(plan_book::routes)
+        .configure(sheet_book::routes)
         .configure(assets::routes)
         .default_service(web::to(not_found));
 }

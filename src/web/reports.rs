@@ -408,7 +408,7 @@ fn csv_download(
 
 /// A file download named in Japanese (RFC 6266 `filename*`), with an ASCII
 /// name for old clients.
-fn download(bytes: Vec<u8>, mime: &str, name: &str, ascii_name: &str) -> HttpResponse {
+pub(super) fn download(bytes: Vec<u8>, mime: &str, name: &str, ascii_name: &str) -> HttpResponse {
     let name: String = name
         .chars()
         .map(|c| {

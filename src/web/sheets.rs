@@ -414,6 +414,9 @@ async fn reshow_review(
 
 /// The notice after a step, from the redirect's `done=` code.
 fn done_message(code: &str) -> String {
+    if code == "workbook" {
+        return "Excel のブックの内容を一時保存しました。".into();
+    }
     match Event::from_code(code) {
         Some(Event::Save) => "一時保存しました。",
         Some(Event::Submit) => "提出しました。推進本部事務局の確認をお待ちください。",
@@ -479,6 +482,10 @@ async fn history(
                 .and_then(|r| r.as_str())
                 .map(str::to_string)
                 .or_else(|| (!e.detail.starts_with('{')).then(|| e.detail.clone()))
+                .or_else(|| {
+                    (detail.get("source").and_then(|s| s.as_str()) == Some("workbook"))
+                        .then(|| "Excel のブックから読み込み".to_string())
+                })
                 .unwrap_or_default();
             HistoryRow {
                 at: wareki_datetime(e.at),
