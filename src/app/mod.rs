@@ -5,6 +5,7 @@
 pub mod account;
 pub mod draft;
 pub mod import;
+pub mod indicator;
 pub mod login;
 pub mod review;
 pub mod round;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod choice;
 pub mod draft;
+pub mod indicator;
 pub mod plan;
 pub mod report;
 pub mod round;

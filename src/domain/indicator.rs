@@ -339,8 +339,8 @@ impl Likeness {
     }
 }
 
-/// Share of characters that must survive (1 − edit distance ÷ longer length).
-pub const NEARLY_SAME: f64 = 0.9;
+/// Percent of characters that must survive (1 − edit distance ÷ longer length).
+pub const NEARLY_SAME_PERCENT: usize = 90;
 
 /// Whether `now` repeats `before`. Empty texts are never marked.
 pub fn likeness(before: &str, now: &str) -> Option<Likeness> {
@@ -353,10 +353,9 @@ pub fn likeness(before: &str, now: &str) -> Option<Likeness> {
         return Some(Likeness::Same);
     }
     let longer = a.len().max(b.len());
-    // Edits allowed while still ≥ 90% alike; beyond that the band stops.
-    let limit = ((1.0 - NEARLY_SAME) * longer as f64).floor() as usize;
-    let distance = bounded_levenshtein(&a, &b, limit)?;
-    (1.0 - distance as f64 / longer as f64 >= NEARLY_SAME).then_some(Likeness::Nearly)
+    // Edits allowed while still ≥ 90% alike (integers: no rounding surprises).
+    let limit = longer * (100 - NEARLY_SAME_PERCENT) / 100;
+    bounded_levenshtein(&a, &b, limit).map(|_| Likeness::Nearly)
 }
 
 /// Levenshtein distance if it is at most `limit` (computed in a diagonal band
