@@ -10,7 +10,7 @@ use crate::db::{self, audit, DbConnection};
 use crate::domain::audit::AuditAction;
 use crate::domain::field::{Field, Input, Place, Texts};
 use crate::domain::fiscal_year::FiscalYear;
-use crate::domain::ids::{IndicatorId, InitiativeId, PlanId, SheetId};
+use crate::domain::ids::{IndicatorId, PlanId, SheetId};
 use crate::domain::indicator::{band_problems, likeness, Band, Direction, Likeness};
 use crate::domain::permission::{authorize, Action, Actor, Denial, SheetAccess};
 use crate::domain::sheet::Sheet;
@@ -203,26 +203,26 @@ pub fn sheet_marks(
     )?;
     Ok(before
         .get(&sheet.context.initiative_id)
-        .map(|b| marks(b, &sheet.content.texts))
+        .map(|(_, b)| marks(b, &sheet.content.texts))
         .unwrap_or_default())
 }
 
 /// How many body fields of each sheet of the year repeat last year's (HQ's
-/// list). Two queries.
+/// list), by sheet. Two queries.
 pub fn mark_counts(
     conn: &mut DbConnection,
     actor: &Actor,
     plan_id: PlanId,
     fiscal_year: FiscalYear,
-) -> Result<HashMap<InitiativeId, usize>, UseCaseError> {
+) -> Result<HashMap<SheetId, usize>, UseCaseError> {
     authorize(actor, Action::ViewAllSheets, None)?;
     let now = db::indicator::texts_for_year(conn, plan_id, fiscal_year)?;
     let before = db::indicator::texts_for_year(conn, plan_id, fiscal_year.prev())?;
     Ok(now
         .iter()
-        .map(|(i, texts)| {
-            let n = before.get(i).map_or(0, |b| marks(b, texts).len());
-            (*i, n)
+        .map(|(i, (sheet, texts))| {
+            let n = before.get(i).map_or(0, |(_, b)| marks(b, texts).len());
+            (*sheet, n)
         })
         .collect())
 }

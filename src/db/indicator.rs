@@ -128,22 +128,31 @@ pub fn set_direction(
     Ok(n == 1)
 }
 
-/// Every stored text of a plan's sheets in one year, by initiative. One query.
+/// Every stored text of a plan's sheets in one year, by initiative, with the
+/// sheet's id. One query.
 pub fn texts_for_year(
     conn: &mut DbConnection,
     plan_id: PlanId,
     fiscal_year: FiscalYear,
-) -> Result<HashMap<InitiativeId, Texts>, DbError> {
-    let rows: Vec<(InitiativeId, String, String)> = sheet_texts::table
+) -> Result<HashMap<InitiativeId, (SheetId, Texts)>, DbError> {
+    let rows: Vec<(InitiativeId, SheetId, String, String)> = sheet_texts::table
         .inner_join(sheets::table.inner_join(initiatives::table.inner_join(focus_areas::table)))
         .filter(focus_areas::plan_id.eq(plan_id))
         .filter(sheets::fiscal_year.eq(fiscal_year))
-        .select((sheets::initiative_id, sheet_texts::field, sheet_texts::text))
+        .select((
+            sheets::initiative_id,
+            sheets::id,
+            sheet_texts::field,
+            sheet_texts::text,
+        ))
         .load(conn)?;
-    let mut out: HashMap<InitiativeId, Texts> = HashMap::new();
-    for (initiative, key, text) in rows {
+    let mut out: HashMap<InitiativeId, (SheetId, Texts)> = HashMap::new();
+    for (initiative, sheet, key, text) in rows {
         if let Some(field) = Field::from_key(&key) {
-            out.entry(initiative).or_default().set(field, text);
+            out.entry(initiative)
+                .or_insert_with(|| (sheet, Texts::default()))
+                .1
+                .set(field, text);
         }
     }
     Ok(out)

@@ -9,6 +9,9 @@ use crate::domain::indicator::{
     achievement, band_for, direction_of, latest_actual, percent_label, read, Band,
     Direction, Inputs, Outcome, Reading, Rule,
 };
+use rust_xlsxwriter::{ColNum, Color, Format, RowNum, Workbook, XlsxError};
+
+use super::tables::Table;
 use crate::domain::sheet::{Indicator, Period, Sheet};
 
 /// A band as shown: a coloured mark with its symbol, so print in black and
@@ -320,3 +323,85 @@ fn axis_number(v: f64) -> String {
 
 /// The check mark's words, the same everywhere.
 pub const CHECK_MARK: &str = "数値を確認してください";
+
+/// The board as a flat table for CSV (every cell text; the CSV writer makes
+/// cells that would start a formula safe).
+pub fn board_table(actual_headers: &[String], rows: &[IndicatorView]) -> Table {
+    let mut header: Vec<String> = ["推進項目", "No.", "取組事業", "所管課", "指標名", "方向", "当初値"]
+        .map(String::from)
+        .to_vec();
+    header.extend(actual_headers.iter().cloned());
+    header.extend(
+        ["実績", "実績の時点", "目標値", "達成率", "評価区分", "確認"].map(String::from),
+    );
+    let rows = rows
+        .iter()
+        .map(|v| {
+            let mut r = vec![
+                v.area.clone(),
+                v.number.clone(),
+                v.initiative.clone(),
+                v.department.clone(),
+                v.name.clone(),
+                v.direction.label().to_string(),
+                v.baseline.clone(),
+            ];
+            r.extend(v.actuals.iter().map(|(_, a)| a.clone()));
+            r.extend([
+                v.actual.clone(),
+                v.actual_label.clone(),
+                v.target.clone(),
+                if v.status.is_empty() {
+                    v.percent_label.clone()
+                } else {
+                    v.status.clone()
+                },
+                v.band
+                    .as_ref()
+                    .map(|b| format!("{}{}", b.symbol, b.label))
+                    .unwrap_or_default(),
+                v.check
+                    .map(|c| format!("{CHECK_MARK}（{c}）"))
+                    .unwrap_or_default(),
+            ]);
+            r
+        })
+        .collect();
+    Table { header, rows }
+}
+
+/// The board as an Excel workbook: text cells as text, 達成率 as a number
+/// with one decimal (no formulas anywhere).
+pub fn board_workbook(
+    actual_headers: &[String],
+    rows: &[IndicatorView],
+    year_label: &str,
+) -> Result<Vec<u8>, XlsxError> {
+    let table = board_table(actual_headers, rows);
+    let percent_col = table.header.iter().position(|h| h == "達成率");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("指標一覧")?;
+    ws.set_landscape();
+    ws.set_paper_size(9); // A4
+    ws.set_header(&format!("&C{year_label} 指標一覧"));
+    let head = Format::new().set_bold().set_background_color(Color::RGB(0xE8_EC_F4));
+    let percent = Format::new().set_num_format("0.0\"%\"");
+    for (c, h) in table.header.iter().enumerate() {
+        ws.write_string_with_format(0, c as ColNum, h, &head)?;
+        ws.set_column_width(c as ColNum, if c == 2 || c == 4 { 30.0 } else { 12.0 })?;
+    }
+    for (r, (cells, view)) in table.rows.iter().zip(rows).enumerate() {
+        let row = r as RowNum + 1;
+        for (c, v) in cells.iter().enumerate() {
+            match (Some(c) == percent_col, view.percent) {
+                (true, Some(p)) => {
+                    ws.write_number_with_format(row, c as ColNum, (p * 10.0).round() / 10.0, &percent)?
+                }
+                _ => ws.write_string(row, c as ColNum, v)?,
+            };
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    wb.save_to_buffer()
+}

@@ -12,6 +12,7 @@ mod edit;
 mod error;
 mod form;
 mod home;
+mod indicators;
 mod login;
 mod print_pass;
 mod reports;
@@ -124,6 +125,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(account::routes)
         .configure(admin::routes)
         .configure(reports::routes)
+        .configure(indicators::routes)
         .configure(assets::routes)
         .default_service(web::to(not_found));
 }

@@ -18,6 +18,7 @@ mod editing;
 mod form_input;
 mod home;
 mod import;
+mod indicators;
 mod login;
 mod pages;
 mod pdf_limit;
