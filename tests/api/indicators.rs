@@ -112,7 +112,8 @@ async fn the_sheet_page_shows_the_figure_and_a_chart_per_indicator() {
     assert!(text_of(&leave).contains("76.5%"));
     // One chart per 定量 row, with title and description.
     assert_eq!(count(&html, ".indicator-panel svg.trend"), 2);
-    assert_eq!(count(&html, ".indicator-panel svg.trend title"), 2 + 2 * 4);
+    // A title for the chart and for each of its five markers.
+    assert_eq!(count(&html, ".indicator-panel svg.trend title"), 2 * 6);
     assert!(html.contains("<desc>令和2年度 当初値 月12.8時間、令和4年度 実績 月14.7時間"));
     // Baseline (R2), R4, R5, R6 year-end: one point per year, oldest first;
     // the 上半期 actual is its own marker.
@@ -151,7 +152,7 @@ async fn band_edits_by_hq_change_the_board_and_staff_cannot_edit() {
     let hq = app.login_as(Role::Hq).await;
     let html = hq.page("/indicators?year=2024").await;
     let band = column(&html, "評価区分");
-    assert_eq!(board_rows(&html)[LEAVE][band], "C");
+    assert_eq!(board_rows(&html)[LEAVE][band], "△C");
 
     let settings = hq.page("/indicators/settings").await;
     let plan = crate::support::field_value(&settings, "plan");
@@ -292,8 +293,10 @@ async fn search_finds_words_across_years_within_what_one_may_see() {
     assert_eq!(count(&html, "mark"), 0);
     assert!(text_of(&html).contains("見つかりませんでした"));
     // LIKE wildcards match themselves only; user text is escaped.
-    let html = hq.page("/search?q=%25").await;
-    assert!(!html.contains("<mark>"), "「%」 is not a wildcard");
+    for wild in ["超過%25縮減", "ノー_業デー"] {
+        let html = hq.page(&format!("/search?q={wild}")).await;
+        assert!(!html.contains("<mark>"), "{wild}: wildcards match only themselves");
+    }
     let html = hq.page("/search?q=%3Cscript%3E").await;
     assert!(!html.contains("<script>"));
     assert!(html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"));
