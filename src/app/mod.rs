@@ -6,6 +6,7 @@ pub mod account;
 pub mod department;
 pub mod draft;
 pub mod import;
+pub mod indicator;
 pub mod login;
 pub mod plan;
 pub mod plan_import;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod choice;
 pub mod department;
 pub mod draft;
+pub mod indicator;
 pub mod plan;
 pub mod report;
 pub mod round;

@@ -118,6 +118,7 @@ diesel::table! {
         target_number -> Nullable<Double>,
         target_unit -> Nullable<Text>,
         target_year -> Integer,
+        direction -> Nullable<Text>,
     }
 }
 
@@ -271,3 +272,28 @@ diesel::table! {
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(sessions, users);
 diesel::allow_tables_to_appear_in_same_query!(pending_drafts, users);
+
+diesel::table! {
+    indicator_settings (plan_id) {
+        plan_id -> Integer,
+        rule -> Text,
+        print_charts -> Bool,
+    }
+}
+
+diesel::table! {
+    indicator_bands (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        position -> Integer,
+        label -> Text,
+        symbol -> Text,
+        colour -> Text,
+        min_percent -> Nullable<Double>,
+    }
+}
+
+diesel::joinable!(indicator_settings -> plans (plan_id));
+diesel::joinable!(indicator_bands -> plans (plan_id));
+diesel::allow_tables_to_appear_in_same_query!(indicator_settings, plans);
+diesel::allow_tables_to_appear_in_same_query!(indicator_bands, plans);

@@ -13,6 +13,7 @@ use super::{DbConnection, DbError};
 use crate::domain::field::{Field, HeaderSlot, Texts};
 use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::ids::{DepartmentId, IndicatorId, InitiativeId, PlanId, SheetId};
+use crate::domain::indicator::Direction;
 use crate::domain::measure::parse_measure;
 use crate::domain::sheet::{ActionItem, Indicator, Period, Sheet, SheetContent, SheetContext};
 use crate::domain::workflow::SheetStatus;
@@ -54,6 +55,7 @@ struct IndicatorRow {
     baseline_year: Option<FiscalYear>,
     target_text: String,
     target_year: FiscalYear,
+    direction: Option<Direction>,
 }
 
 /// Loads one sheet with everything printed on it. Seven queries, whatever the
@@ -227,6 +229,7 @@ fn load_indicators(
                 target: r.target_text,
                 target_year: r.target_year,
                 values,
+                direction: r.direction,
             }
         })
         .collect();
@@ -391,6 +394,7 @@ struct IndicatorColumns<'a> {
     target_number: Option<f64>,
     target_unit: Option<String>,
     target_year: FiscalYear,
+    direction: Option<Direction>,
 }
 
 impl<'a> IndicatorColumns<'a> {
@@ -409,6 +413,7 @@ impl<'a> IndicatorColumns<'a> {
             target_number: target.as_ref().map(|m| m.number),
             target_unit: target.map(|m| m.unit),
             target_year: ind.target_year,
+            direction: ind.direction,
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::ids::{
     AreaId, ChoiceId, DepartmentId, IndicatorId, InitiativeId, PlanId, RoundId, SheetId, UserId,
 };
+use crate::domain::indicator::{Direction, Rule};
 use crate::domain::permission::Role;
 use crate::domain::round::{RoundKind, RoundStatus};
 use crate::domain::session::SessionKeyHash;
@@ -88,7 +89,9 @@ text_codes!(
     Period,
     ChoiceList,
     Event,
-    AuditAction
+    AuditAction,
+    Direction,
+    Rule
 );
 
 /// A session's key hash is stored as the text it is.

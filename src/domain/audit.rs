@@ -53,6 +53,10 @@ pub enum AuditAction {
     InitiativeRetire,
     /// HQ opened a fiscal year of a plan (sheets carried forward or blank).
     YearOpen,
+    /// A plan's 達成率 rule, rating bands or chart printing.
+    IndicatorRules,
+    /// An indicator's direction.
+    IndicatorDirection,
 }
 
 /// The entries that are not workflow steps: (action, code, label).
@@ -92,6 +96,8 @@ const OTHERS: &[(AuditAction, &str, &str)] = {
         (A::InitiativeEdit, "initiative_edit", "取組事業の変更"),
         (A::InitiativeRetire, "initiative_retire", "取組事業の終了"),
         (A::YearOpen, "year_open", "年度の開始"),
+        (A::IndicatorRules, "indicator_rules", "達成率の計算方法・評価区分の変更"),
+        (A::IndicatorDirection, "indicator_direction", "指標の方向の変更"),
     ]
 };
 

@@ -81,6 +81,11 @@ pub fn era_name(fiscal_year: FiscalYear) -> String {
     }
 }
 
+/// A year on a chart's axis: 「令和6」 (「令和元」 for 2019).
+pub fn axis_label(fiscal_year: FiscalYear) -> String {
+    era_name(fiscal_year).trim_end_matches("年度").to_string()
+}
+
 /// The short form used in column headers: 「R6」.
 pub fn short(fiscal_year: FiscalYear) -> String {
     format!("R{}", fiscal_year.0 - REIWA_EPOCH)

@@ -10,6 +10,7 @@ pub mod field;
 pub mod fiscal_year;
 pub mod form;
 pub mod ids;
+pub mod indicator;
 pub mod measure;
 pub mod permission;
 pub mod round;

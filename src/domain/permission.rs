@@ -64,6 +64,10 @@ pub enum Action {
     ViewAdminHistory,
     /// Loading a plan workbook (structure, departments, accounts) and downloading it.
     ImportPlan,
+    /// A plan's 達成率 rule, rating bands and chart printing.
+    ManageIndicatorRules,
+    /// Setting an indicator's direction (増加/減少/維持/定性).
+    SetIndicatorDirection,
 }
 
 /// How the acting user must relate to the sheet's department.
@@ -117,6 +121,9 @@ const RULES: &[(Role, Action, Scope)] = {
         (R::Hq, A::ChangeOwnPassword, S::Oneself),
         (R::Admin, A::ChangeOwnPassword, S::Oneself),
         (R::Hq, A::ManageOwnSessions, S::Oneself),
+        (R::Hq, A::ManageIndicatorRules, S::Any),
+        (R::Hq, A::SetIndicatorDirection, S::Any),
+        (R::Staff, A::SetIndicatorDirection, S::Own),
         (R::Admin, A::ManageOwnSessions, S::Oneself),
     ]
 };
@@ -227,6 +234,16 @@ mod tests {
             authorize(&own, Action::ViewAllSheets, None),
             Err(Denial::Forbidden)
         );
+        assert!(authorize(&own, Action::SetIndicatorDirection, Some(&s)).is_ok());
+        assert_eq!(
+            authorize(&related, Action::SetIndicatorDirection, Some(&s)),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            authorize(&own, Action::ManageIndicatorRules, None),
+            Err(Denial::Forbidden)
+        );
+        assert!(authorize(&actor(Role::Hq, None), Action::ManageIndicatorRules, None).is_ok());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::coded::coded_enum;
 use super::field::{Field, HeaderSlot, Texts};
 use super::fiscal_year::{short, FiscalYear};
+use super::indicator::Direction;
 use super::ids::{DepartmentId, IndicatorId, InitiativeId, PlanId, SheetId};
 use super::workflow::SheetStatus;
 
@@ -68,6 +69,9 @@ pub struct Indicator {
     pub target_year: FiscalYear,
     /// (fiscal year, period, text), sorted.
     pub values: Vec<(FiscalYear, Period, String)>,
+    /// Set by the department or HQ; None = proposed from 当初値 and 目標値
+    /// (`indicator::direction_of`).
+    pub direction: Option<Direction>,
 }
 
 impl Indicator {

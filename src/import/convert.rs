@@ -44,6 +44,8 @@ impl ParsedSheet {
                     target: ind.target.clone(),
                     target_year: self.target_year,
                     values,
+                    // The report says nothing about direction: proposed from the numbers.
+                    direction: None,
                 }
             })
             .collect();

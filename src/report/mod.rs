@@ -5,6 +5,7 @@
 
 pub mod book;
 pub mod csv;
+pub mod indicators;
 pub mod pdf;
 pub mod plan_book;
 pub mod tables;

@@ -15,6 +15,7 @@ mod error;
 mod form;
 mod history;
 mod home;
+mod indicators;
 mod login;
 mod plan;
 mod plan_book;
@@ -151,6 +152,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(reports::routes)
         .configure(plan_book::routes)
         .configure(sheet_book::routes)
+        .configure(indicators::routes)
         .configure(assets::routes)
         .default_service(web::to(not_found));
 }

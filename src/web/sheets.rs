@@ -8,8 +8,9 @@ use serde::Deserialize;
 use super::draft::{Poster, SheetPost};
 use super::error::{page, page_with_status};
 use super::form::{field, PostedForm};
+use super::indicators::{sheet_panel, IndicatorPanel};
 use super::see_other;
-use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
+use super::{run_use_case, AppError, CurrentUser, Nav};
 use crate::app::review::{self, hq_fields, ReviewInput, ReviewOutcome};
 use crate::app::sheet::{self as sheet_use_case, entry_allows};
 use crate::db::{self, DbPool};
@@ -56,6 +57,8 @@ struct ListRow {
     /// Merged cell: shown on the first of consecutive rows with the same plan.
     related_plan: Option<(String, usize)>,
     status: &'static str,
+    /// Body fields marked 「前年度と同じ」/「ほぼ同じ」 (HQ only).
+    copied: usize,
 }
 
 #[derive(Template)]
@@ -67,6 +70,8 @@ struct ListPage {
     year_label: String,
     years: Vec<YearOption>,
     groups: Vec<AreaGroup>,
+    /// HQ sees how many fields of each sheet repeat last year's.
+    show_copied: bool,
 }
 
 #[derive(Template)]
@@ -81,7 +86,9 @@ async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let ListQuery { plan, year } = query.into_inner();
-    let data = with_conn(&pool, move |conn| {
+    let show_copied = authorize(&user.actor, Action::ViewAllSheets, None).is_ok();
+    let actor = user.actor.clone();
+    let data = run_use_case(&pool, move |conn| {
         let plan = match plan {
             Some(id) => db::plan::find(conn, id)?,
             None => db::plan::list(conn)?.into_iter().next(),
@@ -95,10 +102,14 @@ async fn list(
             Some(y) => db::sheet::list_for_year(conn, plan.id, y)?,
             None => Vec::new(),
         };
-        Ok(Some((plan, years, year, entries)))
+        let copied = match year {
+            Some(y) if show_copied => crate::app::indicator::mark_counts(conn, &actor, plan.id, y)?,
+            _ => Default::default(),
+        };
+        Ok(Some((plan, years, year, entries, copied)))
     })
     .await?;
-    let Some((plan, years, year, entries)) = data else {
+    let Some((plan, years, year, entries, copied)) = data else {
         return page(&EmptyPage {
             nav: Nav::of(&user),
         });
@@ -125,6 +136,7 @@ async fn list(
                 department: e.department,
                 related_plan: Some((e.related_plan, 1)),
                 status: e.status.label(),
+                copied: copied.get(&e.sheet_id).copied().unwrap_or(0),
             });
         }
     }
@@ -145,6 +157,7 @@ async fn list(
             })
             .collect(),
         groups,
+        show_copied,
     })
 }
 
@@ -189,6 +202,7 @@ struct SheetPage {
     panel: Panel,
     return_reason: Text,
     view: SheetView,
+    indicators: IndicatorPanel,
 }
 
 /// `?draft=` brings back a form posted after the session expired (anything
@@ -240,7 +254,7 @@ async fn show(
         panel.restored = true;
     }
     panel.hq_fields = hq_field_views(&ctx, typed.as_ref().map(|t| &t.texts));
-    render(&user, ctx, panel, StatusCode::OK)
+    render(&pool, &user, ctx, panel, StatusCode::OK).await
 }
 
 /// What HQ typed, shown again in the review forms.
@@ -276,7 +290,8 @@ fn hq_field_views(ctx: &sheet_use_case::EditContext, typed: Option<&Texts>) -> V
 }
 
 /// The sheet page with what the viewer may do on it.
-fn render(
+async fn render(
+    pool: &DbPool,
     user: &CurrentUser,
     ctx: sheet_use_case::EditContext,
     mut panel: Panel,
@@ -303,6 +318,7 @@ fn render(
         }
     }
     let return_reason = Text::new(&ctx.sheet.return_reason);
+    let indicators = sheet_panel(pool, user, &ctx.sheet).await?;
     let mut view = SheetView::new(ctx.sheet);
     // The screen shows the state itself; the 「作成中」 stamp is for paper.
     view.draft = false;
@@ -313,6 +329,7 @@ fn render(
             panel,
             return_reason,
             view,
+            indicators,
         },
         status,
     )
@@ -386,7 +403,7 @@ async fn review(
         ),
     };
     panel.error = Some(message);
-    render(&user, ctx, panel, status)
+    render(&pool, &user, ctx, panel, status).await
 }
 
 /// The sheet page again after a refused review post, with what HQ typed and why.
@@ -409,7 +426,7 @@ async fn reshow_review(
         error: Some(message.to_string()),
         ..Panel::default()
     };
-    render(user, ctx, panel, StatusCode::BAD_REQUEST)
+    render(pool, user, ctx, panel, StatusCode::BAD_REQUEST).await
 }
 
 /// The notice after a step, from the redirect's `done=` code.
@@ -426,6 +443,7 @@ fn done_message(code: &str) -> String {
         Some(Event::Evaluate) => "推進本部評価を記録しました。",
         Some(Event::Finalize) => "確定しました。",
         Some(Event::Reopen) => "再開しました。",
+        None if code == "direction" => "指標の方向を変更しました。",
         None => "完了しました。",
     }
     .to_string()

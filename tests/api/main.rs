@@ -20,6 +20,7 @@ mod first_run;
 mod form_input;
 mod home;
 mod import;
+mod indicators;
 mod login;
 mod pages;
 mod pdf_limit;

@@ -63,6 +63,7 @@ fn loading_a_sheet_takes_the_same_queries_for_few_and_many_rows() {
                 (FiscalYear(2022), Period::FullYear, "2件".into()),
                 (FiscalYear(2023), Period::FirstHalf, "3件".into()),
             ],
+            direction: None,
         });
     }
     let big_id = db::sheet::insert(
