@@ -3,8 +3,12 @@
 
 pub mod audit;
 pub mod choice;
+pub mod comment;
 pub mod draft;
+pub mod notice;
+pub mod outbox;
 pub mod plan;
+pub mod reminder;
 pub mod report;
 pub mod round;
 pub mod schema;

@@ -152,6 +152,7 @@ diesel::table! {
         deadline -> Nullable<Date>,
         opened_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
+        reminder_days -> Text,
     }
 }
 
@@ -262,3 +263,61 @@ diesel::table! {
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(sessions, users);
 diesel::allow_tables_to_appear_in_same_query!(pending_drafts, users);
+
+diesel::table! {
+    comments (id) {
+        id -> Integer,
+        sheet_id -> Integer,
+        field -> Nullable<Text>,
+        parent_id -> Nullable<Integer>,
+        author_id -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Integer,
+        user_id -> Integer,
+        sheet_id -> Nullable<Integer>,
+        message -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Integer,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        link -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claim -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reminders_sent (sheet_id, round_id, kind) {
+        sheet_id -> Integer,
+        round_id -> Integer,
+        kind -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(comments -> sheets (sheet_id));
+diesel::joinable!(notifications -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(comments, users);
+diesel::allow_tables_to_appear_in_same_query!(notifications, users);
+diesel::allow_tables_to_appear_in_same_query!(comments, sheets);

@@ -12,8 +12,10 @@ use crate::domain::audit::AuditAction;
 use crate::domain::field::ChoiceList;
 use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::ids::{
-    AreaId, ChoiceId, DepartmentId, IndicatorId, InitiativeId, PlanId, RoundId, SheetId, UserId,
+    AreaId, ChoiceId, CommentId, DepartmentId, IndicatorId, InitiativeId, NotificationId, OutboxId,
+    PlanId, RoundId, SheetId, UserId,
 };
+use crate::domain::notice::OutboxStatus;
 use crate::domain::permission::Role;
 use crate::domain::round::{RoundKind, RoundStatus};
 use crate::domain::session::SessionKeyHash;
@@ -52,7 +54,10 @@ integer_ids!(
     UserId,
     IndicatorId,
     RoundId,
-    ChoiceId
+    ChoiceId,
+    CommentId,
+    NotificationId,
+    OutboxId
 );
 
 macro_rules! text_codes {
@@ -88,7 +93,8 @@ text_codes!(
     Period,
     ChoiceList,
     Event,
-    AuditAction
+    AuditAction,
+    OutboxStatus
 );
 
 /// A session's key hash is stored as the text it is.

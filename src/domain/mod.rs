@@ -10,6 +10,7 @@ pub mod fiscal_year;
 pub mod form;
 pub mod ids;
 pub mod measure;
+pub mod notice;
 pub mod permission;
 pub mod round;
 pub mod session;
