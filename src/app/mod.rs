@@ -3,9 +3,12 @@
 //! audit entry. Handlers only translate HTTP to these calls and render.
 
 pub mod account;
+pub mod comment;
 pub mod draft;
 pub mod import;
 pub mod login;
+pub mod notify;
+pub mod remind;
 pub mod review;
 pub mod round;
 pub mod session;

@@ -3,11 +3,12 @@
 
 use chrono::NaiveDate;
 
-use super::{record, UseCaseError};
+use super::{notify, record, UseCaseError};
 use crate::db::{self, audit, sheet, DbConnection, DbError};
 use crate::domain::audit::AuditAction;
 use crate::domain::fiscal_year::{era_name, FiscalYear};
 use crate::domain::ids::{PlanId, RoundId};
+use crate::domain::notice::round_notice;
 use crate::domain::permission::{authorize, Action, Actor, Denial};
 use crate::domain::round::RoundKind;
 use crate::domain::sheet::carry_forward;
@@ -42,6 +43,9 @@ pub fn open(
             deadline.map_or("なし".into(), |d| d.to_string())
         );
         record(conn, actor, AuditAction::RoundOpen, detail)?;
+        let departments = db::notice::departments_with_sheets(conn, fiscal_year)?;
+        let notice = round_notice(fiscal_year, kind.label(), deadline);
+        notify::tell_departments(conn, &departments, &notice)?;
         Ok(())
     })
 }

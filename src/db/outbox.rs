@@ -62,11 +62,7 @@ macro_rules! claimable {
     ($now:expr) => {
         outbox::status
             .eq(OutboxStatus::Pending)
-            .and(
-                outbox::attempts
-                    .eq(0)
-                    .or(outbox::next_attempt_at.le($now)),
-            )
+            .and(outbox::attempts.eq(0).or(outbox::next_attempt_at.le($now)))
             .or(outbox::status
                 .eq(OutboxStatus::Sending)
                 .and(outbox::claimed_until.lt($now)))
@@ -95,24 +91,34 @@ pub fn claim(
     claim: &str,
     now: NaiveDateTime,
 ) -> Result<Option<OutboxMail>, DbError> {
-    let taken = diesel::update(outbox::table.filter(outbox::id.eq(id)).filter(claimable!(now)))
-        .set((
-            outbox::status.eq(OutboxStatus::Sending),
-            outbox::claim.eq(Some(claim)),
-            outbox::claimed_until.eq(Some(now + claim_lease())),
-        ))
-        .execute(conn)?;
+    let taken = diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(claimable!(now)),
+    )
+    .set((
+        outbox::status.eq(OutboxStatus::Sending),
+        outbox::claim.eq(Some(claim)),
+        outbox::claimed_until.eq(Some(now + claim_lease())),
+    ))
+    .execute(conn)?;
     if taken != 1 {
         return Ok(None);
     }
-    Ok(outbox::table.find(id).select(COLUMNS).first(conn).optional()?)
+    Ok(outbox::table
+        .find(id)
+        .select(COLUMNS)
+        .first(conn)
+        .optional()?)
 }
 
 fn mine<'a>(
     id: OutboxId,
     claim: &'a str,
-) -> diesel::dsl::Filter<diesel::dsl::Filter<outbox::table, Eq<outbox::id, OutboxId>>, Eq<outbox::claim, &'a str>>
-{
+) -> diesel::dsl::Filter<
+    diesel::dsl::Filter<outbox::table, Eq<outbox::id, OutboxId>>,
+    Eq<outbox::claim, &'a str>,
+> {
     outbox::table
         .filter(outbox::id.eq(id))
         .filter(outbox::claim.eq(claim))
@@ -165,7 +171,11 @@ pub fn mark_failed(
 }
 
 /// An administrator's 「再送」: the mail is due again at once.
-pub fn retry_now(conn: &mut DbConnection, id: OutboxId, now: NaiveDateTime) -> Result<bool, DbError> {
+pub fn retry_now(
+    conn: &mut DbConnection,
+    id: OutboxId,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
     Ok(diesel::update(
         outbox::table
             .filter(outbox::id.eq(id))

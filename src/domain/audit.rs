@@ -31,6 +31,14 @@ pub enum AuditAction {
     Unlock,
     /// 「他の端末をすべてログアウト」.
     SessionsEnd,
+    /// A comment (or reply) on a sheet.
+    Comment,
+    /// A comment marked 解決済.
+    CommentResolve,
+    /// A round's reminder days changed.
+    ReminderDays,
+    /// An administrator sent a failed mail again.
+    MailRetry,
 }
 
 /// The entries that are not workflow steps: (action, code, label).
@@ -48,6 +56,10 @@ const OTHERS: &[(AuditAction, &str, &str)] = {
         (A::UserActive, "user_active", "利用者の有効・無効"),
         (A::Unlock, "unlock", "ログイン制限の解除"),
         (A::SessionsEnd, "sessions_end", "他の端末のログアウト"),
+        (A::Comment, "comment", "コメント"),
+        (A::CommentResolve, "comment_resolve", "コメントを解決済みに"),
+        (A::ReminderDays, "reminder_days", "督促通知日の変更"),
+        (A::MailRetry, "mail_retry", "メールの再送"),
     ]
 };
 

@@ -55,7 +55,10 @@ pub fn sheet_title(year: FiscalYear, area: i32, number: i32, name: &str) -> Stri
 
 pub fn step_notice(event: Event, title: &str, actor: &str, reason: &str) -> Notice {
     let message = format!("「{title}」が{}されました", event.label());
-    let mut body = format!("{actor}さんが評価票「{title}」を{}しました。", event.label());
+    let mut body = format!(
+        "{actor}さんが評価票「{title}」を{}しました。",
+        event.label()
+    );
     if !reason.trim().is_empty() {
         body.push_str(&format!("\n\n理由:\n{reason}"));
     }

@@ -56,6 +56,16 @@ pub enum Action {
     ManageOwnSessions,
     /// Changing one's own password.
     ChangeOwnPassword,
+    /// Read a sheet's comments.
+    ViewComments,
+    /// Write a comment or a reply on a sheet.
+    Comment,
+    /// Mark anyone's comment 解決済 (an author may always mark their own).
+    ResolveAnyComment,
+    /// One's own お知らせ and mail setting.
+    ReadOwnNotifications,
+    /// The mail outbox: failures, 再送.
+    ManageOutbox,
 }
 
 /// How the acting user must relate to the sheet's department.
@@ -104,6 +114,16 @@ const RULES: &[(Role, Action, Scope)] = {
         (R::Admin, A::ChangeOwnPassword, S::Oneself),
         (R::Hq, A::ManageOwnSessions, S::Oneself),
         (R::Admin, A::ManageOwnSessions, S::Oneself),
+        (R::Staff, A::ViewComments, S::OwnOrRelated),
+        (R::Hq, A::ViewComments, S::Any),
+        (R::Admin, A::ViewComments, S::Any),
+        (R::Staff, A::Comment, S::Own),
+        (R::Hq, A::Comment, S::Any),
+        (R::Hq, A::ResolveAnyComment, S::Any),
+        (R::Staff, A::ReadOwnNotifications, S::Oneself),
+        (R::Hq, A::ReadOwnNotifications, S::Oneself),
+        (R::Admin, A::ReadOwnNotifications, S::Oneself),
+        (R::Admin, A::ManageOutbox, S::Any),
     ]
 };
 
