@@ -7,6 +7,7 @@ pub mod comment;
 pub mod draft;
 pub mod import;
 pub mod login;
+pub mod mail;
 pub mod notify;
 pub mod remind;
 pub mod review;

@@ -120,3 +120,22 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<UserListing>, DbError> {
 pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
     Ok(users::table.count().get_result(conn)?)
 }
+
+/// The user's e-mail address and whether they turned mail off.
+pub fn mail_setting(
+    conn: &mut DbConnection,
+    id: UserId,
+) -> Result<Option<(Option<String>, bool)>, DbError> {
+    Ok(users::table
+        .find(id)
+        .select((users::email, users::mail_opt_out))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_mail_opt_out(conn: &mut DbConnection, id: UserId, off: bool) -> Result<(), DbError> {
+    diesel::update(users::table.find(id))
+        .set(users::mail_opt_out.eq(off))
+        .execute(conn)?;
+    Ok(())
+}

@@ -39,6 +39,8 @@ pub enum AuditAction {
     ReminderDays,
     /// An administrator sent a failed mail again.
     MailRetry,
+    /// A user turned their mail on or off.
+    MailSetting,
 }
 
 /// The entries that are not workflow steps: (action, code, label).
@@ -60,6 +62,7 @@ const OTHERS: &[(AuditAction, &str, &str)] = {
         (A::CommentResolve, "comment_resolve", "コメントを解決済みに"),
         (A::ReminderDays, "reminder_days", "督促通知日の変更"),
         (A::MailRetry, "mail_retry", "メールの再送"),
+        (A::MailSetting, "mail_setting", "メール受信の設定"),
     ]
 };
 

@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod assets;
 mod client;
+mod comments;
 mod csrf;
 mod draft;
 mod edit;
@@ -13,6 +14,8 @@ mod error;
 mod form;
 mod home;
 mod login;
+mod notifications;
+mod outbox;
 mod print_pass;
 mod reports;
 mod session;
@@ -123,6 +126,9 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(edit::routes)
         .configure(account::routes)
         .configure(admin::routes)
+        .configure(comments::routes)
+        .configure(notifications::routes)
+        .configure(outbox::routes)
         .configure(reports::routes)
         .configure(assets::routes)
         .default_service(web::to(not_found));
@@ -174,6 +180,8 @@ pub struct Nav {
     pub csrf: String,
     pub hq: bool,
     pub admin: bool,
+    /// Unread お知らせ.
+    pub unread: i64,
 }
 
 impl Nav {
@@ -184,6 +192,7 @@ impl Nav {
             csrf: user.csrf.clone(),
             hq: user.actor.role == Role::Hq,
             admin: user.actor.role == Role::Admin,
+            unread: user.unread,
         })
     }
 }

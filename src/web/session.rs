@@ -42,6 +42,8 @@ fn now_ts() -> i64 {
 pub struct CurrentUser {
     pub actor: Actor,
     pub csrf: String,
+    /// Unread お知らせ, for the header.
+    pub unread: i64,
 }
 
 /// The logged-in user if there is one; `expired` tells a session that timed out.
@@ -92,7 +94,13 @@ async fn load(req: &HttpRequest) -> Result<MaybeUser, AppError> {
         return Ok(MaybeUser::anonymous(true));
     }
     let pool = app_data::<DbPool>(req)?;
-    let row = with_conn(&pool, move |conn| db::user::find(conn, uid)).await?;
+    let (row, unread) = with_conn(&pool, move |conn| {
+        Ok((
+            db::user::find(conn, uid)?,
+            db::notice::unread_count(conn, uid)?,
+        ))
+    })
+    .await?;
     let Some(actor) = row.filter(|u| u.active).and_then(|u| u.actor()) else {
         session.purge();
         return Ok(MaybeUser::anonymous(true));
@@ -101,7 +109,11 @@ async fn load(req: &HttpRequest) -> Result<MaybeUser, AppError> {
     super::access_log::note_user(req, actor.user_id);
     let csrf = csrf_token(&session);
     Ok(MaybeUser {
-        user: Some(CurrentUser { actor, csrf }),
+        user: Some(CurrentUser {
+            actor,
+            csrf,
+            unread,
+        }),
         expired: false,
     })
 }

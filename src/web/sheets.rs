@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use super::comments::{self, CommentsView, Typed};
 use super::draft::{Poster, SheetPost};
 use super::error::{page, page_with_status};
 use super::form::{field, PostedForm};
@@ -187,6 +188,7 @@ struct SheetPage {
     nav: Option<Nav>,
     csrf: String,
     panel: Panel,
+    comments: CommentsView,
     return_reason: Text,
     view: SheetView,
 }
@@ -240,7 +242,7 @@ async fn show(
         panel.restored = true;
     }
     panel.hq_fields = hq_field_views(&ctx, typed.as_ref().map(|t| &t.texts));
-    render(&user, ctx, panel, StatusCode::OK)
+    render(&pool, &user, ctx, panel, StatusCode::OK).await
 }
 
 /// What HQ typed, shown again in the review forms.
@@ -276,10 +278,34 @@ fn hq_field_views(ctx: &sheet_use_case::EditContext, typed: Option<&Texts>) -> V
 }
 
 /// The sheet page with what the viewer may do on it.
-fn render(
+async fn render(
+    pool: &DbPool,
+    user: &CurrentUser,
+    ctx: sheet_use_case::EditContext,
+    panel: Panel,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let comments = comments::load(pool, user, &ctx, Typed::default()).await?;
+    render_page(user, ctx, panel, comments, status)
+}
+
+/// The sheet page again after a refused comment, with what was typed.
+pub(super) async fn render_with_comments(
+    pool: &DbPool,
+    user: &CurrentUser,
+    ctx: sheet_use_case::EditContext,
+    typed: Typed,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let comments = comments::load(pool, user, &ctx, typed).await?;
+    render_page(user, ctx, Panel::default(), comments, status)
+}
+
+fn render_page(
     user: &CurrentUser,
     ctx: sheet_use_case::EditContext,
     mut panel: Panel,
+    comments: CommentsView,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let access = ctx.access();
@@ -306,11 +332,15 @@ fn render(
     let mut view = SheetView::new(ctx.sheet);
     // The screen shows the state itself; the 「作成中」 stamp is for paper.
     view.draft = false;
+    for row in &mut view.body {
+        row.comments = comments.count(row.key);
+    }
     page_with_status(
         &SheetPage {
             nav: Nav::of(user),
             csrf: user.csrf.clone(),
             panel,
+            comments,
             return_reason,
             view,
         },
@@ -386,7 +416,7 @@ async fn review(
         ),
     };
     panel.error = Some(message);
-    render(&user, ctx, panel, status)
+    render(&pool, &user, ctx, panel, status).await
 }
 
 /// The sheet page again after a refused review post, with what HQ typed and why.
@@ -409,7 +439,7 @@ async fn reshow_review(
         error: Some(message.to_string()),
         ..Panel::default()
     };
-    render(user, ctx, panel, StatusCode::BAD_REQUEST)
+    render(pool, user, ctx, panel, StatusCode::BAD_REQUEST).await
 }
 
 /// The notice after a step, from the redirect's `done=` code.
