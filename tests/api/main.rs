@@ -19,6 +19,7 @@ mod form_input;
 mod home;
 mod import;
 mod login;
+mod mail;
 mod pages;
 mod pdf_limit;
 mod permissions;

@@ -301,6 +301,30 @@ impl Client {
             .await
     }
 
+    // ---- comments ----
+
+    /// Writes a comment on sheet `id`, pinned to `field` (a field key, or
+    /// `sheet` for the whole sheet).
+    pub async fn comment(&self, id: i32, field: &str, body: &str) -> Response {
+        let page = format!("/sheets/{id}");
+        let path = format!("/sheets/{id}/comments");
+        self.post_from_page(&page, &path, &[("field", field), ("body", body)])
+            .await
+    }
+
+    /// Answers comment `parent` on sheet `id`.
+    pub async fn reply(&self, id: i32, parent: i32, body: &str) -> Response {
+        let (page, path) = (format!("/sheets/{id}"), format!("/sheets/{id}/comments"));
+        let parent = parent.to_string();
+        self.post_from_page(&page, &path, &[("parent", parent.as_str()), ("body", body)])
+            .await
+    }
+
+    pub async fn resolve_comment(&self, id: i32, comment: i32) -> Response {
+        let path = format!("/sheets/{id}/comments/{comment}/resolve");
+        self.post_from_page("/", &path, &[]).await
+    }
+
     // ---- HQ's and the administrator's settings ----
 
     /// Opens (or re-opens with a new deadline) a round: `kind` is `h1` or `year_end`.
