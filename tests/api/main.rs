@@ -12,6 +12,7 @@ mod access_log;
 mod account;
 mod cache_headers;
 mod cli;
+mod comments;
 mod csv_injection;
 mod drafts;
 mod editing;
