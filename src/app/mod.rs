@@ -9,6 +9,7 @@ pub mod import;
 pub mod login;
 pub mod mail;
 pub mod notify;
+pub mod opinion;
 pub mod remind;
 pub mod review;
 pub mod round;

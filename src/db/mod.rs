@@ -6,6 +6,7 @@ pub mod choice;
 pub mod comment;
 pub mod draft;
 pub mod notice;
+pub mod opinion;
 pub mod outbox;
 pub mod plan;
 pub mod reminder;

@@ -316,6 +316,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    opinions (id) {
+        id -> Integer,
+        sheet_id -> Integer,
+        opinion -> Text,
+        reply -> Text,
+        status -> Text,
+        created_by -> Integer,
+        created_at -> Timestamp,
+        replied_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(opinions -> sheets (sheet_id));
+diesel::allow_tables_to_appear_in_same_query!(opinions, sheets);
+diesel::allow_tables_to_appear_in_same_query!(opinions, initiatives);
+diesel::allow_tables_to_appear_in_same_query!(opinions, focus_areas);
+diesel::allow_tables_to_appear_in_same_query!(opinions, departments);
 diesel::joinable!(comments -> sheets (sheet_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(comments, users);

@@ -12,7 +12,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::field::ChoiceList;
 use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::ids::{
-    AreaId, ChoiceId, CommentId, DepartmentId, IndicatorId, InitiativeId, NotificationId, OutboxId,
+    AreaId, ChoiceId, CommentId, DepartmentId, IndicatorId, InitiativeId, NotificationId, OpinionId, OutboxId,
     PlanId, RoundId, SheetId, UserId,
 };
 use crate::domain::notice::OutboxStatus;
@@ -57,7 +57,8 @@ integer_ids!(
     ChoiceId,
     CommentId,
     NotificationId,
-    OutboxId
+    OutboxId,
+    OpinionId
 );
 
 macro_rules! text_codes {

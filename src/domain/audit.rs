@@ -41,6 +41,12 @@ pub enum AuditAction {
     MailRetry,
     /// A user turned their mail on or off.
     MailSetting,
+    /// HQ recorded a 推進委員会意見 on a sheet.
+    OpinionRecord,
+    /// The department wrote its reply to one.
+    OpinionReply,
+    /// HQ closed one.
+    OpinionClose,
 }
 
 /// The entries that are not workflow steps: (action, code, label).
@@ -63,6 +69,9 @@ const OTHERS: &[(AuditAction, &str, &str)] = {
         (A::ReminderDays, "reminder_days", "督促通知日の変更"),
         (A::MailRetry, "mail_retry", "メールの再送"),
         (A::MailSetting, "mail_setting", "メール受信の設定"),
+        (A::OpinionRecord, "opinion_record", "推進委員会意見の記録"),
+        (A::OpinionReply, "opinion_reply", "推進委員会意見への対応"),
+        (A::OpinionClose, "opinion_close", "推進委員会意見を対応済みに"),
     ]
 };
 

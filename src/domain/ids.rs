@@ -57,4 +57,6 @@ ids! {
     NotificationId;
     /// One mail waiting in (or sent from) the outbox.
     OutboxId;
+    /// One 推進委員会意見 on a sheet.
+    OpinionId;
 }

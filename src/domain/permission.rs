@@ -66,6 +66,12 @@ pub enum Action {
     ReadOwnNotifications,
     /// The mail outbox: failures, 再送.
     ManageOutbox,
+    /// Read a sheet's 推進委員会意見 and replies.
+    ViewOpinions,
+    /// Record the committee's opinion on a sheet, and close it.
+    RecordOpinion,
+    /// Write the department's reply (対応・今後の方針).
+    ReplyOpinion,
 }
 
 /// How the acting user must relate to the sheet's department.
@@ -124,6 +130,11 @@ const RULES: &[(Role, Action, Scope)] = {
         (R::Hq, A::ReadOwnNotifications, S::Oneself),
         (R::Admin, A::ReadOwnNotifications, S::Oneself),
         (R::Admin, A::ManageOutbox, S::Any),
+        (R::Staff, A::ViewOpinions, S::OwnOrRelated),
+        (R::Hq, A::ViewOpinions, S::Any),
+        (R::Admin, A::ViewOpinions, S::Any),
+        (R::Hq, A::RecordOpinion, S::Any),
+        (R::Staff, A::ReplyOpinion, S::Own),
     ]
 };
 

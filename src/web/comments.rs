@@ -237,11 +237,12 @@ async fn post(
                 body: input.body,
                 error: Some(message),
             };
-            super::sheets::render_with_comments(
+            super::sheets::render_with(
                 &pool,
                 &user,
                 ctx,
                 typed,
+                Default::default(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

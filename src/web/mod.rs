@@ -15,6 +15,7 @@ mod form;
 mod home;
 mod login;
 mod notifications;
+mod opinions;
 mod outbox;
 mod print_pass;
 mod reports;
@@ -128,6 +129,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(admin::routes)
         .configure(comments::routes)
         .configure(notifications::routes)
+        .configure(opinions::routes)
         .configure(outbox::routes)
         .configure(reports::routes)
         .configure(assets::routes)

@@ -6,6 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::comments::{self, CommentsView, Typed};
+use super::opinions::{self, OpinionsView};
 use super::draft::{Poster, SheetPost};
 use super::error::{page, page_with_status};
 use super::form::{field, PostedForm};
@@ -189,6 +190,7 @@ struct SheetPage {
     csrf: String,
     panel: Panel,
     comments: CommentsView,
+    opinions: OpinionsView,
     return_reason: Text,
     view: SheetView,
 }
@@ -286,26 +288,29 @@ async fn render(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let comments = comments::load(pool, user, &ctx, Typed::default()).await?;
-    render_page(user, ctx, panel, comments, status)
+    let opinions = opinions::load(pool, user, &ctx, Default::default()).await?;
+    render_page(user, ctx, panel, (comments, opinions), status)
 }
 
-/// The sheet page again after a refused comment, with what was typed.
-pub(super) async fn render_with_comments(
+/// The sheet page again after a refused comment or opinion, with what was typed.
+pub(super) async fn render_with(
     pool: &DbPool,
     user: &CurrentUser,
     ctx: sheet_use_case::EditContext,
-    typed: Typed,
+    comment: Typed,
+    opinion: opinions::Typed,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let comments = comments::load(pool, user, &ctx, typed).await?;
-    render_page(user, ctx, Panel::default(), comments, status)
+    let comments = comments::load(pool, user, &ctx, comment).await?;
+    let opinions = opinions::load(pool, user, &ctx, opinion).await?;
+    render_page(user, ctx, Panel::default(), (comments, opinions), status)
 }
 
 fn render_page(
     user: &CurrentUser,
     ctx: sheet_use_case::EditContext,
     mut panel: Panel,
-    comments: CommentsView,
+    (comments, opinions): (CommentsView, OpinionsView),
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let access = ctx.access();
@@ -341,6 +346,7 @@ fn render_page(
             csrf: user.csrf.clone(),
             panel,
             comments,
+            opinions,
             return_reason,
             view,
         },
