@@ -45,6 +45,13 @@ pub struct Config {
     pub pdf_per_user: usize,
     /// Reverse proxies whose `X-Forwarded-For` names the client (none by default).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Mail: off (None) unless `HYOKA_SMTP_URL` is set.
+    pub mail: Option<crate::mail::MailSettings>,
+    /// From this hour of the day (0–23, default 8) the server sends the day's
+    /// deadline reminders.
+    pub reminder_hour: u32,
+    /// How often the background task looks at the outbox and the reminders.
+    pub background_interval: Duration,
 }
 
 impl Config {
@@ -62,6 +69,9 @@ impl Config {
             clock: Arc::new(SystemClock),
             pdf_per_user: 2,
             trusted_proxies: Vec::new(),
+            mail: None,
+            reminder_hour: 8,
+            background_interval: Duration::from_secs(30),
         })
     }
 }

@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod import;
+pub mod mail;
 pub mod password;
 pub mod report;
 pub mod web;
@@ -55,6 +56,8 @@ pub fn prepare_database(
 pub struct Application {
     port: u16,
     server: Server,
+    /// The outbox sender and reminders, run beside the server.
+    background: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
     /// Accounts the demo created at this start (None when it did not load).
     pub demo_accounts: Option<Vec<demo::DemoAccount>>,
     /// The database holds no account: the first administrator is made at
@@ -78,10 +81,16 @@ impl Application {
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| StartupError::Bind(config.bind.clone(), e))?;
         let port = listener.local_addr()?.port();
+        let mailer = match &config.mail {
+            Some(settings) => Some(mail::Mailer::new(settings).map_err(std::io::Error::other)?),
+            None => None,
+        };
+        let background = Box::pin(mail::background(pool.clone(), config.clone(), mailer));
         let server = web::run(listener, pool, &config, setup_token.clone())?;
         Ok(Self {
             port,
             server,
+            background,
             demo_accounts,
             setup_token,
         })
@@ -91,7 +100,11 @@ impl Application {
         self.port
     }
 
+    /// Serves until the server stops; the background task stops with it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        tokio::select! {
+            result = self.server => result,
+            () = self.background => Ok(()),
+        }
     }
 }

@@ -51,6 +51,32 @@ enum Command {
     /// 利用者の管理
     #[command(subcommand)]
     User(UserCommand),
+    /// 提出期限の督促を送り、送信待ちのメールを送る（cron 用。同じ日に2回実行しても二重には送らない）
+    Remind(MailArgs),
+}
+
+#[derive(Args)]
+struct MailArgs {
+    /// メール送信に使う SMTP サーバー（例: smtp://mail.example.lg.jp:25、smtps://user:pass@host:465、smtp://host:587?tls=required）。未指定ならメールは送らない
+    #[arg(long, env = "HYOKA_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// メールの差出人
+    #[arg(long, env = "HYOKA_MAIL_FROM", default_value = "hyoka@localhost")]
+    mail_from: String,
+    /// メール内のリンクに使う hyoka のアドレス（例: http://hyoka.example.lg.jp）。既定: http://待ち受けアドレス
+    #[arg(long, env = "HYOKA_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+impl MailArgs {
+    fn settings(self, bind: &str) -> Option<hyoka::mail::MailSettings> {
+        let smtp_url = self.smtp_url.filter(|u| !u.trim().is_empty())?;
+        Some(hyoka::mail::MailSettings {
+            smtp_url,
+            from: self.mail_from,
+            public_url: self.public_url.unwrap_or_else(|| format!("http://{bind}")),
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -117,6 +143,11 @@ struct ServeArgs {
     /// 接続元を X-Forwarded-For から読むリバースプロキシの IP アドレス（カンマ区切り。既定: なし）
     #[arg(long, env = "HYOKA_TRUSTED_PROXIES", default_value = "")]
     trusted_proxies: String,
+    /// この時刻（0〜23時）になったら、その日の提出期限の督促を送る
+    #[arg(long, env = "HYOKA_REMINDER_HOUR", default_value_t = 8)]
+    reminder_hour: u32,
+    #[command(flatten)]
+    mail: MailArgs,
 }
 
 #[derive(Parser)]
@@ -145,6 +176,7 @@ fn main() -> ExitCode {
         Command::Import { file } => import_file(&cli.database_url, &file),
         Command::ImportPlan { file, dry_run } => import_plan(&cli.database_url, &file, dry_run),
         Command::User(cmd) => user_command(&cli.database_url, cmd),
+        Command::Remind(mail) => remind(&cli.database_url, mail),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -172,6 +204,11 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
     }
     config.pdf_per_user = args.pdf_per_user.max(1);
     config.trusted_proxies = hyoka::web::parse_trusted_proxies(&args.trusted_proxies)?;
+    if args.reminder_hour > 23 {
+        return Err("HYOKA_REMINDER_HOUR は0〜23の時刻にしてください".into());
+    }
+    config.reminder_hour = args.reminder_hour;
+    config.mail = args.mail.settings(&config.bind);
     if let Some(path) = args.chromium {
         config.chromium = (path != Path::new("none")).then_some(path);
     }
@@ -276,6 +313,27 @@ fn import_plan(database_url: &str, file: &PathBuf, dry_run: bool) -> Result<(), 
         for a in &done.accounts {
             println!("  {:<12} {:<12} {}", a.login, a.name, a.password);
         }
+    }
+    Ok(())
+}
+
+/// `remind`: the reminders due today, then whatever the outbox holds.
+fn remind(database_url: &str, mail: MailArgs) -> Result<(), String> {
+    let mailer = mail
+        .settings(DEFAULT_BIND)
+        .map(|s| hyoka::mail::Mailer::new(&s))
+        .transpose()?;
+    let mut conn = open(database_url)?;
+    let now = db::now();
+    let reminded = hyoka::app::remind::run(&mut conn, now).map_err(|e| e.to_string())?;
+    println!("督促を {reminded} 件の評価票について作成しました。");
+    if let Some(mailer) = mailer {
+        let claim = format!("remind-{}", std::process::id());
+        let sent =
+            hyoka::mail::deliver_due(&mut conn, &mailer, &claim, now).map_err(|e| e.to_string())?;
+        println!("メールを {sent} 通送信しました。");
+    } else {
+        println!("HYOKA_SMTP_URL が未設定のため、メールは送信しません。");
     }
     Ok(())
 }

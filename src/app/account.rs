@@ -276,3 +276,22 @@ pub fn set_own_email(
         Ok(Ok(()))
     })
 }
+
+/// The user's own choice to get no mail (お知らせ stay in hyoka).
+pub fn set_mail_opt_out(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    off: bool,
+) -> Result<(), UseCaseError> {
+    authorize(actor, Action::ReadOwnNotifications, None)?;
+    db::write_tx(conn, |conn| {
+        db::user::set_mail_opt_out(conn, actor.user_id, off)?;
+        let detail = if off {
+            "お知らせのメールを受け取らない設定に変更"
+        } else {
+            "お知らせのメールを受け取る設定に変更"
+        };
+        record(conn, actor, AuditAction::MailSetting, detail.into())?;
+        Ok(())
+    })
+}

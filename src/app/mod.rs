@@ -3,13 +3,18 @@
 //! audit entry. Handlers only translate HTTP to these calls and render.
 
 pub mod account;
+pub mod comment;
 pub mod department;
 pub mod draft;
 pub mod import;
 pub mod indicator;
 pub mod login;
+pub mod mail;
+pub mod notify;
+pub mod opinion;
 pub mod plan;
 pub mod plan_import;
+pub mod remind;
 pub mod review;
 pub mod round;
 pub mod session;

@@ -356,7 +356,7 @@ impl<'a> Import<'a> {
                     }
                 }
                 if !same {
-                    plan::update_initiative(self.conn, i.id, &init.name, dept, &related)?;
+                    plan::set_name_and_departments(self.conn, i.id, &init.name, dept, &related)?;
                 }
                 i
             }
@@ -529,7 +529,7 @@ impl<'a> Import<'a> {
                         u.login
                     )));
                 };
-                let id = user::insert(
+                user::insert(
                     self.conn,
                     user::NewUser {
                         login: &u.login,
@@ -537,9 +537,10 @@ impl<'a> Import<'a> {
                         role: u.role,
                         department_id: dept,
                         password_hash: hash,
+                        email,
+                        must_change_password: true,
                     },
                 )?;
-                user::set_email_and_one_time(self.conn, id, email)?;
                 self.out.accounts.push(NewAccount {
                     login: u.login.clone(),
                     name: u.name.clone(),

@@ -1,13 +1,14 @@
 //! HQ's side of the workflow: 差し戻し, 確認, 評価, 確定 and 再開. No HTTP here.
 
 use super::sheet::context;
-use super::{record_step, UseCaseError};
+use super::{notify, record_step, UseCaseError};
 use crate::db::{self, DbConnection};
 use crate::domain::change::diff;
 use crate::domain::field::{Field, Input, Texts, Writer, LONG_TEXT_MAX};
 use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::form::Choices;
 use crate::domain::ids::{IndicatorId, SheetId};
+use crate::domain::notice::{step_audience, step_notice};
 use crate::domain::permission::{authorize, Action, Actor, Denial};
 use crate::domain::workflow::Event;
 
@@ -125,6 +126,11 @@ pub fn review(
         };
         let detail = serde_json::json!({ "reason": reason, "changes": changes });
         record_step(conn, actor, sheet_id, event, (ctx.sheet.status, to), detail)?;
+        if let Some(audience) = step_audience(event) {
+            let title = notify::title(&ctx.sheet);
+            let notice = step_notice(event, &title, &actor.display_name, reason);
+            notify::tell_sheet(conn, &ctx.sheet, audience, &notice)?;
+        }
         Ok(ReviewOutcome::Done)
     })
 }

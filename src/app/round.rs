@@ -3,11 +3,12 @@
 
 use chrono::NaiveDate;
 
-use super::{record, UseCaseError};
+use super::{notify, record, UseCaseError};
 use crate::db::{self, audit, sheet, DbConnection, DbError};
 use crate::domain::audit::AuditAction;
 use crate::domain::fiscal_year::{era_name, FiscalYear};
 use crate::domain::ids::{PlanId, RoundId};
+use crate::domain::notice::{format_reminder_days, parse_reminder_days, round_notice};
 use crate::domain::permission::{authorize, Action, Actor, Denial};
 use crate::domain::round::RoundKind;
 use crate::domain::sheet::carry_forward;
@@ -42,6 +43,9 @@ pub fn open(
             deadline.map_or("なし".into(), |d| d.to_string())
         );
         record(conn, actor, AuditAction::RoundOpen, detail)?;
+        let departments = db::notice::departments_with_sheets(conn, fiscal_year)?;
+        let notice = round_notice(fiscal_year, kind.label(), deadline);
+        notify::tell_departments(conn, &departments, &notice)?;
         Ok(())
     })
 }
@@ -109,5 +113,38 @@ pub fn carry_forward_year(
             created += 1;
         }
         Ok(created)
+    })
+}
+
+/// HQ sets the days before the deadline on which reminders go out (「3,1」;
+/// empty: none before the deadline, the overdue one still goes). `Ok(Err)`
+/// says what to fix; nothing is written then.
+pub fn set_reminder_days(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: RoundId,
+    text: &str,
+) -> Result<Result<(), String>, UseCaseError> {
+    authorize(actor, Action::ManageRounds, None)?;
+    let days = match parse_reminder_days(text) {
+        Ok(days) => days,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    db::write_tx(conn, |conn| {
+        let round = db::round::find(conn, id)?.ok_or(Denial::NotFound)?;
+        let stored = format_reminder_days(&days);
+        db::reminder::set_days(conn, id, &stored)?;
+        let detail = format!(
+            "{}{}の督促: 締切の{}日前",
+            era_name(round.fiscal_year),
+            round.kind.label(),
+            if stored.is_empty() {
+                "—".into()
+            } else {
+                stored.replace(',', "・")
+            }
+        );
+        record(conn, actor, AuditAction::ReminderDays, detail)?;
+        Ok(Ok(()))
     })
 }

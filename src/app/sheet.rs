@@ -2,13 +2,14 @@
 //! permission check, validation, optimistic locking, the write and the audit
 //! entry together. No HTTP here.
 
-use super::{record_step, UseCaseError};
+use super::{notify, record_step, UseCaseError};
 use crate::db::sheet::ListEntry;
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::change::diff;
 use crate::domain::field::Field;
 use crate::domain::form::{Choices, FieldError, SheetForm, Target};
 use crate::domain::ids::SheetId;
+use crate::domain::notice::{step_audience, step_notice};
 use crate::domain::permission::{authorize, Action, Actor, Denial, SheetAccess};
 use crate::domain::round::RoundKind;
 use crate::domain::sheet::Sheet;
@@ -184,6 +185,11 @@ pub fn save_from(
             detail["source"] = source.into();
         }
         record_step(conn, actor, sheet_id, event, (ctx.sheet.status, to), detail)?;
+        if let Some(audience) = step_audience(event) {
+            let title = notify::title(&ctx.sheet);
+            let notice = step_notice(event, &title, &actor.display_name, "");
+            notify::tell_sheet(conn, &ctx.sheet, audience, &notice)?;
+        }
         Ok(SaveOutcome::Saved {
             version,
             status: to,

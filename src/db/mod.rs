@@ -3,10 +3,15 @@
 
 pub mod audit;
 pub mod choice;
+pub mod comment;
 pub mod department;
 pub mod draft;
 pub mod indicator;
+pub mod notice;
+pub mod opinion;
+pub mod outbox;
 pub mod plan;
+pub mod reminder;
 pub mod report;
 pub mod round;
 pub mod schema;

@@ -417,8 +417,8 @@ pub fn department_name(conn: &mut DbConnection, id: DepartmentId) -> Result<Stri
         .first(conn)?)
 }
 
-/// Rewrites an initiative's master name, 所管課 and 関係課.
-pub fn update_initiative(
+/// Rewrites an initiative's master name, 所管課 and 関係課 (the plan workbook).
+pub fn set_name_and_departments(
     conn: &mut DbConnection,
     id: InitiativeId,
     name: &str,

@@ -19,6 +19,8 @@ pub struct RoundRow {
     pub deadline: Option<NaiveDate>,
     pub opened_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
+    /// Days before the deadline on which reminders go out (「3,1」).
+    pub reminder_days: String,
 }
 
 impl RoundRow {

@@ -162,6 +162,7 @@ diesel::table! {
         deadline -> Nullable<Date>,
         opened_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
+        reminder_days -> Text,
     }
 }
 
@@ -297,3 +298,80 @@ diesel::joinable!(indicator_settings -> plans (plan_id));
 diesel::joinable!(indicator_bands -> plans (plan_id));
 diesel::allow_tables_to_appear_in_same_query!(indicator_settings, plans);
 diesel::allow_tables_to_appear_in_same_query!(indicator_bands, plans);
+
+diesel::table! {
+    comments (id) {
+        id -> Integer,
+        sheet_id -> Integer,
+        field -> Nullable<Text>,
+        parent_id -> Nullable<Integer>,
+        author_id -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Integer,
+        user_id -> Integer,
+        sheet_id -> Nullable<Integer>,
+        message -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Integer,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        link -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claim -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reminders_sent (sheet_id, round_id, kind) {
+        sheet_id -> Integer,
+        round_id -> Integer,
+        kind -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    opinions (id) {
+        id -> Integer,
+        sheet_id -> Integer,
+        opinion -> Text,
+        reply -> Text,
+        status -> Text,
+        created_by -> Integer,
+        created_at -> Timestamp,
+        replied_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(opinions -> sheets (sheet_id));
+diesel::allow_tables_to_appear_in_same_query!(opinions, sheets);
+diesel::allow_tables_to_appear_in_same_query!(opinions, initiatives);
+diesel::allow_tables_to_appear_in_same_query!(opinions, focus_areas);
+diesel::allow_tables_to_appear_in_same_query!(opinions, departments);
+diesel::joinable!(comments -> sheets (sheet_id));
+diesel::joinable!(notifications -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(comments, users);
+diesel::allow_tables_to_appear_in_same_query!(notifications, users);
+diesel::allow_tables_to_appear_in_same_query!(comments, sheets);

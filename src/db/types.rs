@@ -12,9 +12,11 @@ use crate::domain::audit::AuditAction;
 use crate::domain::field::ChoiceList;
 use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::ids::{
-    AreaId, ChoiceId, DepartmentId, IndicatorId, InitiativeId, PlanId, RoundId, SheetId, UserId,
+    AreaId, ChoiceId, CommentId, DepartmentId, IndicatorId, InitiativeId, NotificationId,
+    OpinionId, OutboxId, PlanId, RoundId, SheetId, UserId,
 };
 use crate::domain::indicator::{Direction, Rule};
+use crate::domain::notice::OutboxStatus;
 use crate::domain::permission::Role;
 use crate::domain::round::{RoundKind, RoundStatus};
 use crate::domain::session::SessionKeyHash;
@@ -53,7 +55,11 @@ integer_ids!(
     UserId,
     IndicatorId,
     RoundId,
-    ChoiceId
+    ChoiceId,
+    CommentId,
+    NotificationId,
+    OutboxId,
+    OpinionId
 );
 
 macro_rules! text_codes {
@@ -91,7 +97,8 @@ text_codes!(
     Event,
     AuditAction,
     Direction,
-    Rule
+    Rule,
+    OutboxStatus
 );
 
 /// A session's key hash is stored as the text it is.

@@ -271,6 +271,18 @@ pub fn profile(conn: &mut DbConnection, login: &str) -> Result<Option<Profile>, 
         .optional()?)
 }
 
+/// The user's e-mail address and whether they turned mail off.
+pub fn mail_setting(
+    conn: &mut DbConnection,
+    id: UserId,
+) -> Result<Option<(Option<String>, bool)>, DbError> {
+    Ok(users::table
+        .find(id)
+        .select((users::email, users::mail_opt_out))
+        .first(conn)
+        .optional()?)
+}
+
 /// Name, role, department and e-mail from the plan workbook.
 pub fn update_profile(
     conn: &mut DbConnection,
@@ -291,14 +303,9 @@ pub fn update_profile(
     Ok(())
 }
 
-/// A new account's e-mail, and that its one-time password must be changed at first login.
-pub fn set_email_and_one_time(
-    conn: &mut DbConnection,
-    id: UserId,
-    email: Option<&str>,
-) -> Result<(), DbError> {
+pub fn set_mail_opt_out(conn: &mut DbConnection, id: UserId, off: bool) -> Result<(), DbError> {
     diesel::update(users::table.find(id))
-        .set((users::email.eq(email), users::must_change_password.eq(true)))
+        .set(users::mail_opt_out.eq(off))
         .execute(conn)?;
     Ok(())
 }

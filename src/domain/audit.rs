@@ -57,6 +57,22 @@ pub enum AuditAction {
     IndicatorRules,
     /// An indicator's direction.
     IndicatorDirection,
+    /// A comment (or reply) on a sheet.
+    Comment,
+    /// A comment marked 解決済.
+    CommentResolve,
+    /// A round's reminder days changed.
+    ReminderDays,
+    /// An administrator sent a failed mail again.
+    MailRetry,
+    /// A user turned their mail on or off.
+    MailSetting,
+    /// HQ recorded a 推進委員会意見 on a sheet.
+    OpinionRecord,
+    /// The department wrote its reply to one.
+    OpinionReply,
+    /// HQ closed one.
+    OpinionClose,
 }
 
 /// The entries that are not workflow steps: (action, code, label).
@@ -96,8 +112,28 @@ const OTHERS: &[(AuditAction, &str, &str)] = {
         (A::InitiativeEdit, "initiative_edit", "取組事業の変更"),
         (A::InitiativeRetire, "initiative_retire", "取組事業の終了"),
         (A::YearOpen, "year_open", "年度の開始"),
-        (A::IndicatorRules, "indicator_rules", "達成率の計算方法・評価区分の変更"),
-        (A::IndicatorDirection, "indicator_direction", "指標の方向の変更"),
+        (
+            A::IndicatorRules,
+            "indicator_rules",
+            "達成率の計算方法・評価区分の変更",
+        ),
+        (
+            A::IndicatorDirection,
+            "indicator_direction",
+            "指標の方向の変更",
+        ),
+        (A::Comment, "comment", "コメント"),
+        (A::CommentResolve, "comment_resolve", "コメントを解決済みに"),
+        (A::ReminderDays, "reminder_days", "督促通知日の変更"),
+        (A::MailRetry, "mail_retry", "メールの再送"),
+        (A::MailSetting, "mail_setting", "メール受信の設定"),
+        (A::OpinionRecord, "opinion_record", "推進委員会意見の記録"),
+        (A::OpinionReply, "opinion_reply", "推進委員会意見への対応"),
+        (
+            A::OpinionClose,
+            "opinion_close",
+            "推進委員会意見を対応済みに",
+        ),
     ]
 };
 

@@ -51,4 +51,12 @@ ids! {
     RoundId;
     /// One dropdown choice HQ edits.
     ChoiceId;
+    /// A comment on a sheet.
+    CommentId;
+    /// One お知らせ of one user.
+    NotificationId;
+    /// One mail waiting in (or sent from) the outbox.
+    OutboxId;
+    /// One 推進委員会意見 on a sheet.
+    OpinionId;
 }

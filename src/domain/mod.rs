@@ -12,6 +12,7 @@ pub mod form;
 pub mod ids;
 pub mod indicator;
 pub mod measure;
+pub mod notice;
 pub mod permission;
 pub mod round;
 pub mod session;

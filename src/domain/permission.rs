@@ -68,6 +68,22 @@ pub enum Action {
     ManageIndicatorRules,
     /// Setting an indicator's direction (増加/減少/維持/定性).
     SetIndicatorDirection,
+    /// Read a sheet's comments.
+    ViewComments,
+    /// Write a comment or a reply on a sheet.
+    Comment,
+    /// Mark anyone's comment 解決済 (an author may always mark their own).
+    ResolveAnyComment,
+    /// One's own お知らせ and mail setting.
+    ReadOwnNotifications,
+    /// The mail outbox: failures, 再送.
+    ManageOutbox,
+    /// Read a sheet's 推進委員会意見 and replies.
+    ViewOpinions,
+    /// Record the committee's opinion on a sheet, and close it.
+    RecordOpinion,
+    /// Write the department's reply (対応・今後の方針).
+    ReplyOpinion,
 }
 
 /// How the acting user must relate to the sheet's department.
@@ -125,6 +141,21 @@ const RULES: &[(Role, Action, Scope)] = {
         (R::Hq, A::SetIndicatorDirection, S::Any),
         (R::Staff, A::SetIndicatorDirection, S::Own),
         (R::Admin, A::ManageOwnSessions, S::Oneself),
+        (R::Staff, A::ViewComments, S::OwnOrRelated),
+        (R::Hq, A::ViewComments, S::Any),
+        (R::Admin, A::ViewComments, S::Any),
+        (R::Staff, A::Comment, S::Own),
+        (R::Hq, A::Comment, S::Any),
+        (R::Hq, A::ResolveAnyComment, S::Any),
+        (R::Staff, A::ReadOwnNotifications, S::Oneself),
+        (R::Hq, A::ReadOwnNotifications, S::Oneself),
+        (R::Admin, A::ReadOwnNotifications, S::Oneself),
+        (R::Admin, A::ManageOutbox, S::Any),
+        (R::Staff, A::ViewOpinions, S::OwnOrRelated),
+        (R::Hq, A::ViewOpinions, S::Any),
+        (R::Admin, A::ViewOpinions, S::Any),
+        (R::Hq, A::RecordOpinion, S::Any),
+        (R::Staff, A::ReplyOpinion, S::Own),
     ]
 };
 

@@ -499,6 +499,8 @@ impl Reading {
                 target: clean(g.cell(row, c[6])),
                 target_year,
                 values: Vec::new(),
+                // Proposed from 当初値 and 目標値 when the sheet is shown.
+                direction: None,
             };
             if let Some(i) = self.find(a, n) {
                 i.indicators.push(indicator);

@@ -26,6 +26,10 @@ pub struct BodyRowView {
     pub field: crate::domain::field::Field,
     /// False for a row the official form does not have (推進本部コメント).
     pub on_paper: bool,
+    /// The field's registry key (the sheet page links its comments by it).
+    pub key: &'static str,
+    /// Comments pinned to the field: shown on the screen page only, never printed.
+    pub comments: usize,
     pub label: String,
     pub text: Text,
     pub reason: Option<Text>,
@@ -113,6 +117,8 @@ impl SheetView {
             .map(|row| BodyRowView {
                 field: row.field,
                 on_paper: row.field.def().place != Place::BodyIfWritten,
+                key: row.field.key(),
+                comments: 0,
                 label: row.label,
                 text: Text::new(row.text),
                 reason: row.beside.as_deref().map(Text::new),

@@ -18,7 +18,8 @@ use crate::domain::permission::{authorize, Action};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/account/password", web::get().to(form))
         .route("/account/password", web::post().to(change))
-        .route("/account/email", web::post().to(change_email));
+        .route("/account/email", web::post().to(change_email))
+        .route("/account/mail", web::post().to(set_mail));
 }
 
 #[derive(Template)]
@@ -32,12 +33,15 @@ struct PasswordPage {
     forced: bool,
     email: String,
     email_error: Option<String>,
+    /// The user turned notification mail off.
+    mail_opt_out: bool,
 }
 
 #[derive(Deserialize)]
 struct Done {
     ended: Option<usize>,
     email: Option<u8>,
+    mail: Option<String>,
 }
 
 /// What the page shows besides the password form.
@@ -56,14 +60,11 @@ async fn render(
     status: StatusCode,
     shown: Shown,
 ) -> Result<HttpResponse, AppError> {
-    let email = match shown.email {
-        Some(typed) => typed,
-        None => {
-            let id = user.actor.user_id;
-            let row = with_conn(pool, move |conn| db::user::find(conn, id)).await?;
-            row.and_then(|u| u.email).unwrap_or_default()
-        }
-    };
+    let id = user.actor.user_id;
+    let (stored, mail_opt_out) = with_conn(pool, move |conn| db::user::mail_setting(conn, id))
+        .await?
+        .unwrap_or((None, false));
+    let email = shown.email.unwrap_or_else(|| stored.unwrap_or_default());
     let forced = user.must_change_password;
     let page = PasswordPage {
         // The one-time password's page leads nowhere else.
@@ -74,6 +75,7 @@ async fn render(
         forced,
         email,
         email_error: shown.email_error,
+        mail_opt_out,
     };
     page_with_status(&page, status)
 }
@@ -84,12 +86,16 @@ async fn form(
     query: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
     authorize(&user.actor, Action::ChangeOwnPassword, None)?;
-    let notice = match (query.ended, query.email) {
-        (Some(n), _) => Some(format!(
+    let notice = match (query.ended, query.email, query.mail.as_deref()) {
+        (Some(n), _, _) => Some(format!(
             "パスワードを変更しました。他の端末 {n} 件はログアウトしました。"
         )),
-        (None, Some(_)) => Some("メールアドレスを変更しました。".to_string()),
-        _ => None,
+        (None, Some(_), _) => Some("メールアドレスを変更しました。".to_string()),
+        (None, None, Some("off")) => {
+            Some("お知らせのメールを受け取らない設定にしました。".to_string())
+        }
+        (None, None, Some(_)) => Some("お知らせのメールを受け取る設定にしました。".to_string()),
+        (None, None, None) => None,
     };
     let shown = Shown {
         notice,
@@ -121,6 +127,22 @@ async fn change_email(
             render(&user, &pool, StatusCode::UNPROCESSABLE_ENTITY, shown).await
         }
     }
+}
+
+/// The user's own mail setting: the box ticked means no mail.
+async fn set_mail(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    posted: CsrfForm,
+) -> Result<HttpResponse, AppError> {
+    let off = posted.get("mail_opt_out") == "1";
+    let actor = user.actor.clone();
+    run_use_case(&pool, move |conn| {
+        app::account::set_mail_opt_out(conn, &actor, off)
+    })
+    .await?;
+    let done = if off { "off" } else { "on" };
+    Ok(see_other(&format!("/account/password?mail={done}")))
 }
 
 async fn change(

@@ -21,6 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/rounds", web::get().to(rounds))
         .route("/rounds/open", web::post().to(open_round))
         .route("/rounds/{id}/close", web::post().to(close_round))
+        .route("/rounds/{id}/reminders", web::post().to(set_reminders))
         .route("/choices", web::get().to(choices))
         .route("/choices/add", web::post().to(add_choice))
         .route("/choices/{id}/toggle", web::post().to(toggle_choice))
@@ -41,6 +42,8 @@ struct RoundView {
     kind_code: &'static str,
     open: bool,
     deadline: String,
+    /// Days before the deadline for reminders (「3,1」), or what was typed.
+    reminder_days: String,
 }
 
 #[derive(Template)]
@@ -62,6 +65,16 @@ async fn render_rounds(
     user: &CurrentUser,
     pool: &DbPool,
     error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    render_rounds_typed(user, pool, error, None).await
+}
+
+/// The rounds page, with the reminder days typed for one round kept.
+async fn render_rounds_typed(
+    user: &CurrentUser,
+    pool: &DbPool,
+    error: Option<String>,
+    typed: Option<(RoundId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let data = with_conn(pool, |conn| {
         let Some(plan) = db::plan::list(conn)?.into_iter().next() else {
@@ -90,6 +103,11 @@ async fn render_rounds(
                 deadline: row
                     .and_then(|r| r.deadline)
                     .map_or(String::new(), |d| d.format("%Y-%m-%d").to_string()),
+                reminder_days: match (&typed, row) {
+                    (Some((id, text)), Some(r)) if *id == r.id => text.clone(),
+                    (_, Some(r)) => r.reminder_days.clone(),
+                    (_, None) => String::new(),
+                },
             });
         }
     }
@@ -170,6 +188,28 @@ async fn close_round(
     let actor = user.actor.clone();
     run_use_case(&pool, move |conn| app::round::close(conn, &actor, id)).await?;
     Ok(see_other("/rounds"))
+}
+
+/// HQ sets a round's reminder days.
+async fn set_reminders(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    path: web::Path<RoundId>,
+    form: CsrfForm,
+) -> Result<HttpResponse, AppError> {
+    require(&user, Action::ManageRounds)?;
+    let id = path.into_inner();
+    let text = form.get("reminder_days").to_string();
+    let actor = user.actor.clone();
+    let typed = text.clone();
+    let result = run_use_case(&pool, move |conn| {
+        app::round::set_reminder_days(conn, &actor, id, &typed)
+    })
+    .await?;
+    match result {
+        Ok(()) => Ok(see_other("/rounds")),
+        Err(problem) => render_rounds_typed(&user, &pool, Some(problem), Some((id, text))).await,
+    }
 }
 
 struct ChoiceListView {

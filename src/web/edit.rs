@@ -124,6 +124,8 @@ struct EditPage {
     errors: Vec<ErrorView>,
     /// (input name, label) of each field 提出 still needs.
     missing: Vec<(String, String)>,
+    /// Comments pinned to each field (by key), shown beside its label.
+    comment_counts: std::collections::HashMap<String, usize>,
     conflict: Vec<Change>,
     /// 「DX推進課 担当さんが令和7年10月3日 14:05に」: who saved in between, and when.
     conflict_by: Option<String>,
@@ -131,6 +133,11 @@ struct EditPage {
 }
 
 impl EditPage {
+    /// How many comments are pinned to the field `name`.
+    fn comments_on(&self, name: &str) -> usize {
+        self.comment_counts.get(name).copied().unwrap_or(0)
+    }
+
     /// The message for one row input, if it has one.
     fn err_owned(&self, name: String) -> Option<String> {
         self.errors
@@ -323,6 +330,7 @@ fn build(
         body: b.body(),
         errors,
         missing: Vec::new(),
+        comment_counts: Default::default(),
         conflict: Vec::new(),
         conflict_by: None,
         notice: None,
@@ -360,6 +368,9 @@ async fn edit_form(
         )
     });
     let mut view = build(&user, &ctx, &form, round, &[]);
+    view.comment_counts = super::comments::load(&pool, &user, &ctx, Default::default())
+        .await?
+        .counts;
     if restored.is_some() {
         view.draft = query
             .draft

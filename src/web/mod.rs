@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod assets;
 mod client;
+mod comments;
 mod csrf;
 mod departments;
 mod draft;
@@ -17,6 +18,9 @@ mod history;
 mod home;
 mod indicators;
 mod login;
+mod notifications;
+mod opinions;
+mod outbox;
 mod plan;
 mod plan_book;
 mod print_pass;
@@ -149,6 +153,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(departments::routes)
         .configure(plan::routes)
         .configure(history::routes)
+        .configure(comments::routes)
+        .configure(notifications::routes)
+        .configure(opinions::routes)
+        .configure(outbox::routes)
         .configure(reports::routes)
         .configure(plan_book::routes)
         .configure(sheet_book::routes)
@@ -214,6 +222,8 @@ pub struct Nav {
     pub csrf: String,
     pub hq: bool,
     pub admin: bool,
+    /// Unread お知らせ.
+    pub unread: i64,
 }
 
 impl Nav {
@@ -224,6 +234,7 @@ impl Nav {
             csrf: user.csrf.clone(),
             hq: user.actor.role == Role::Hq,
             admin: user.actor.role == Role::Admin,
+            unread: user.unread,
         })
     }
 }

@@ -47,6 +47,8 @@ pub struct CurrentUser {
     pub csrf: String,
     /// Logged in with a one-time password an administrator issued.
     pub must_change_password: bool,
+    /// Unread お知らせ, for the header.
+    pub unread: i64,
 }
 
 /// The logged-in user if there is one; `expired` tells a session that timed out.
@@ -97,7 +99,13 @@ async fn load(req: &HttpRequest) -> Result<MaybeUser, AppError> {
         return Ok(MaybeUser::anonymous(true));
     }
     let pool = app_data::<DbPool>(req)?;
-    let row = with_conn(&pool, move |conn| db::user::find(conn, uid)).await?;
+    let (row, unread) = with_conn(&pool, move |conn| {
+        Ok((
+            db::user::find(conn, uid)?,
+            db::notice::unread_count(conn, uid)?,
+        ))
+    })
+    .await?;
     let Some(row) = row.filter(|u| u.active) else {
         session.purge();
         return Ok(MaybeUser::anonymous(true));
@@ -120,6 +128,7 @@ async fn load(req: &HttpRequest) -> Result<MaybeUser, AppError> {
             actor,
             csrf,
             must_change_password,
+            unread,
         }),
         expired: false,
     })

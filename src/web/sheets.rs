@@ -5,10 +5,12 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use super::comments::{self, CommentsView, Typed};
 use super::draft::{Poster, SheetPost};
 use super::error::{page, page_with_status};
 use super::form::{field, PostedForm};
 use super::indicators::{sheet_panel, IndicatorPanel};
+use super::opinions::{self, OpinionsView};
 use super::see_other;
 use super::{run_use_case, AppError, CurrentUser, Nav};
 use crate::app::review::{self, hq_fields, ReviewInput, ReviewOutcome};
@@ -200,6 +202,8 @@ struct SheetPage {
     nav: Option<Nav>,
     csrf: String,
     panel: Panel,
+    comments: CommentsView,
+    opinions: OpinionsView,
     return_reason: Text,
     view: SheetView,
     indicators: IndicatorPanel,
@@ -294,7 +298,42 @@ async fn render(
     pool: &DbPool,
     user: &CurrentUser,
     ctx: sheet_use_case::EditContext,
+    panel: Panel,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let comments = comments::load(pool, user, &ctx, Typed::default()).await?;
+    let opinions = opinions::load(pool, user, &ctx, Default::default()).await?;
+    render_page(pool, user, ctx, panel, (comments, opinions), status).await
+}
+
+/// The sheet page again after a refused comment or opinion, with what was typed.
+pub(super) async fn render_with(
+    pool: &DbPool,
+    user: &CurrentUser,
+    ctx: sheet_use_case::EditContext,
+    comment: Typed,
+    opinion: opinions::Typed,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let comments = comments::load(pool, user, &ctx, comment).await?;
+    let opinions = opinions::load(pool, user, &ctx, opinion).await?;
+    render_page(
+        pool,
+        user,
+        ctx,
+        Panel::default(),
+        (comments, opinions),
+        status,
+    )
+    .await
+}
+
+async fn render_page(
+    pool: &DbPool,
+    user: &CurrentUser,
+    ctx: sheet_use_case::EditContext,
     mut panel: Panel,
+    (comments, opinions): (CommentsView, OpinionsView),
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let access = ctx.access();
@@ -322,11 +361,16 @@ async fn render(
     let mut view = SheetView::new(ctx.sheet);
     // The screen shows the state itself; the 「作成中」 stamp is for paper.
     view.draft = false;
+    for row in &mut view.body {
+        row.comments = comments.count(row.key);
+    }
     page_with_status(
         &SheetPage {
             nav: Nav::of(user),
             csrf: user.csrf.clone(),
             panel,
+            comments,
+            opinions,
             return_reason,
             view,
             indicators,

@@ -33,7 +33,9 @@ pub fn one_time_password(html: &str) -> String {
 /// A new empty server and its first administrator, logged in.
 pub async fn set_up() -> (TestApp, Client) {
     let app = TestApp::init().on(TestDb::empty()).spawn().await;
-    let setup = app.setup_path().expect("a setup address on an empty database");
+    let setup = app
+        .setup_path()
+        .expect("a setup address on an empty database");
     let admin = app.anonymous();
     let resp = admin
         .post_from_page(
@@ -70,7 +72,10 @@ pub async fn first_login(app: &TestApp, login: &str, one_time: &str, new: &str) 
         assert_redirect(&resp, "/account/password");
     }
     let form = client.page("/account/password").await;
-    assert!(!form.contains("name=\"current\""), "no current password asked");
+    assert!(
+        !form.contains("name=\"current\""),
+        "no current password asked"
+    );
     let resp = client
         .post_from_page(
             "/account/password",
@@ -185,7 +190,11 @@ async fn a_city_starts_from_an_empty_server() {
 
     // The first year: a preview, then four blank sheets; again: nothing more.
     let preview = hq.page_text("/plan/years/2025").await;
-    assert_eq!(preview.matches("新しく作成（白紙）").count(), 4, "{preview}");
+    assert_eq!(
+        preview.matches("新しく作成（白紙）").count(),
+        4,
+        "{preview}"
+    );
     let resp = hq
         .post_from_page(
             "/plan/years/2025",
@@ -196,7 +205,11 @@ async fn a_city_starts_from_an_empty_server() {
     assert_eq!(resp.status().as_u16(), 303);
     assert_eq!(app.conn().sheet_ids(2025).len(), 4);
     let again = hq.page_text("/plan/years/2025").await;
-    assert_eq!(again.matches("作成済み（変更しない）").count(), 4, "{again}");
+    assert_eq!(
+        again.matches("作成済み（変更しない）").count(),
+        4,
+        "{again}"
+    );
     assert!(again.contains("作成する評価票はありません"), "{again}");
     let resp = hq
         .post_from_page(

@@ -88,7 +88,10 @@ async fn seed_figures_directions_and_checks_on_the_board() {
         assert!(!rows[name][pct].contains('%'), "{name}");
     }
     // Qualitative indicators show their status, not a figure.
-    assert_eq!(rows["持続可能な自治会活動に向けた支援体制の確立"][pct], "順調");
+    assert_eq!(
+        rows["持続可能な自治会活動に向けた支援体制の確立"][pct],
+        "順調"
+    );
     // 「要確認のみ」 lists exactly the marked ones.
     let checks = board_rows(&hq.page("/indicators?year=2024&check=1").await);
     let mut names: Vec<&String> = checks.keys().collect();
@@ -108,7 +111,9 @@ async fn the_sheet_page_shows_the_figure_and_a_chart_per_indicator() {
     let text = text_of(&html);
     assert!(text.contains("指標の達成状況"));
     assert!(text.contains("23.1%"), "{text}");
-    let leave = hq.page(&format!("/sheets/{}", app.sheet_id(2024, 1, 2))).await;
+    let leave = hq
+        .page(&format!("/sheets/{}", app.sheet_id(2024, 1, 2)))
+        .await;
     assert!(text_of(&leave).contains("76.5%"));
     // One chart per 定量 row, with title and description.
     assert_eq!(count(&html, ".indicator-panel svg.trend"), 2);
@@ -211,7 +216,10 @@ async fn directions_are_set_by_department_and_hq_and_audited() {
     let action = crate::support::attr_of(&html, ".direction-form", "action").unwrap();
     let csrf = crate::support::csrf_of(&html);
     let resp = staff
-        .post_form(&action, &[("csrf_token", csrf.as_str()), ("direction", "maintain")])
+        .post_form(
+            &action,
+            &[("csrf_token", csrf.as_str()), ("direction", "maintain")],
+        )
         .await;
     assert_eq!(resp.status().as_u16(), 303);
     let html = staff.page(&format!("/sheets/{id}")).await;
@@ -222,7 +230,10 @@ async fn directions_are_set_by_department_and_hq_and_audited() {
     let other = app.staff_of("DX推進課").await;
     let csrf = other.csrf_token().await;
     let resp = other
-        .post_form(&action, &[("csrf_token", csrf.as_str()), ("direction", "increase")])
+        .post_form(
+            &action,
+            &[("csrf_token", csrf.as_str()), ("direction", "increase")],
+        )
         .await;
     assert_eq!(resp.status().as_u16(), 404);
 }
@@ -242,7 +253,13 @@ async fn the_board_exports_and_prints() {
     let bytes = resp.bytes().await.unwrap().to_vec();
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     let range = wb.worksheet_range("指標一覧").unwrap();
-    let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let header: Vec<String> = range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     let pct = header.iter().position(|h| h == "達成率").unwrap();
     let name = header.iter().position(|h| h == "指標名").unwrap();
     let overtime = range
@@ -287,7 +304,10 @@ async fn search_finds_words_across_years_within_what_one_may_see() {
     assert!(html.contains("<mark>ノー残業デー</mark>"));
     // Staff of 職員課 find their sheet; another department finds nothing.
     let own = app.staff_of("職員課").await;
-    assert!(own.page("/search?q=ノー残業デー").await.contains("<mark>ノー残業デー</mark>"));
+    assert!(own
+        .page("/search?q=ノー残業デー")
+        .await
+        .contains("<mark>ノー残業デー</mark>"));
     let other = app.staff_of("協働推進課").await;
     let html = other.page("/search?q=ノー残業デー").await;
     assert_eq!(count(&html, "mark"), 0);
@@ -295,7 +315,10 @@ async fn search_finds_words_across_years_within_what_one_may_see() {
     // LIKE wildcards match themselves only; user text is escaped.
     for wild in ["超過%25縮減", "ノー_業デー"] {
         let html = hq.page(&format!("/search?q={wild}")).await;
-        assert!(!html.contains("<mark>"), "{wild}: wildcards match only themselves");
+        assert!(
+            !html.contains("<mark>"),
+            "{wild}: wildcards match only themselves"
+        );
     }
     let html = hq.page("/search?q=%3Cscript%3E").await;
     assert!(!html.contains("<script>"));

@@ -9,10 +9,11 @@
 mod support;
 
 mod access_log;
-mod administration;
 mod account;
+mod administration;
 mod cache_headers;
 mod cli;
+mod comments;
 mod csv_injection;
 mod drafts;
 mod editing;
@@ -22,6 +23,7 @@ mod home;
 mod import;
 mod indicators;
 mod login;
+mod mail;
 mod pages;
 mod pdf_limit;
 mod permissions;

@@ -195,7 +195,12 @@ impl Client {
 
     /// POSTs `fields` with this session's CSRF token, taken from `page` as a
     /// browser would.
-    pub async fn post_from_page(&self, page: &str, path: &str, fields: &[(&str, &str)]) -> Response {
+    pub async fn post_from_page(
+        &self,
+        page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
         let token = self.csrf(page).await;
         let mut form = vec![("csrf_token", token.as_str())];
         form.extend_from_slice(fields);
@@ -338,6 +343,30 @@ impl Client {
     pub async fn reopen_sheet(&self, id: i32, reason: &str) -> Response {
         self.review(id, "reopen", &[("reason", reason), ("confirm", "1")])
             .await
+    }
+
+    // ---- comments ----
+
+    /// Writes a comment on sheet `id`, pinned to `field` (a field key, or
+    /// `sheet` for the whole sheet).
+    pub async fn comment(&self, id: i32, field: &str, body: &str) -> Response {
+        let page = format!("/sheets/{id}");
+        let path = format!("/sheets/{id}/comments");
+        self.post_from_page(&page, &path, &[("field", field), ("body", body)])
+            .await
+    }
+
+    /// Answers comment `parent` on sheet `id`.
+    pub async fn reply(&self, id: i32, parent: i32, body: &str) -> Response {
+        let (page, path) = (format!("/sheets/{id}"), format!("/sheets/{id}/comments"));
+        let parent = parent.to_string();
+        self.post_from_page(&page, &path, &[("parent", parent.as_str()), ("body", body)])
+            .await
+    }
+
+    pub async fn resolve_comment(&self, id: i32, comment: i32) -> Response {
+        let path = format!("/sheets/{id}/comments/{comment}/resolve");
+        self.post_from_page("/", &path, &[]).await
     }
 
     // ---- HQ's and the administrator's settings ----

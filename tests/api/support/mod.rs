@@ -24,6 +24,7 @@ pub mod html;
 pub mod probe;
 pub mod seed;
 pub mod skip;
+pub mod smtp;
 
 pub use app::TestApp;
 pub use client::{assert_redirect, location, Client, EDIT_FORM};

@@ -57,6 +57,10 @@ pub trait Probe {
     fn draft_count(&mut self) -> i64;
     /// Keeps `n` drafts for `login` on sheet `id` directly (to reach a cap).
     fn add_drafts(&mut self, login: &str, id: i32, n: usize);
+    /// Gives the account `login` an e-mail address (None removes it).
+    fn set_email(&mut self, login: &str, email: Option<&str>);
+    /// Rows in the mail outbox: (recipient, status code, attempts).
+    fn outbox(&mut self) -> Vec<(String, String, i32)>;
 }
 
 impl Probe for DbConnection {
@@ -234,6 +238,23 @@ impl Probe for DbConnection {
             let token = DraftToken::generate();
             db::draft::insert(self, &token, owner, SheetId(id), &form).expect("draft");
         }
+    }
+
+    fn set_email(&mut self, login: &str, email: Option<&str>) {
+        use schema::users::dsl;
+        diesel::update(dsl::users.filter(dsl::login.eq(login)))
+            .set(dsl::email.eq(email))
+            .execute(self)
+            .expect("set email");
+    }
+
+    fn outbox(&mut self) -> Vec<(String, String, i32)> {
+        use schema::outbox::dsl;
+        dsl::outbox
+            .order(dsl::id)
+            .select((dsl::recipient, dsl::status, dsl::attempts))
+            .load(self)
+            .expect("outbox")
     }
 }
 
