@@ -9,6 +9,7 @@
 mod support;
 
 mod access_log;
+mod browser;
 mod account;
 mod cache_headers;
 mod cli;
