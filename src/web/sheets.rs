@@ -328,11 +328,12 @@ fn render(
     panel.deadline = ctx.deadline.map(wareki_date);
     panel.can_withdraw =
         authorize(&user.actor, Action::Sheet(Event::Withdraw), Some(&access)).is_ok();
+    // The step forward first, then 差し戻し, then 再開 (undoing HQ's own steps).
     for event in [
-        Event::Return,
         Event::Confirm,
         Event::Evaluate,
         Event::Finalize,
+        Event::Return,
         Event::Reopen,
     ] {
         if authorize(&user.actor, Action::Sheet(event), Some(&access)).is_ok() {

@@ -39,8 +39,7 @@ async fn yearly_cycle_in_chromium() {
     b.check_page("home-staff").await;
     b.click(&edit_link).await;
     b.check_page("edit-h1").await;
-    b.type_into("#f-h1_actions", "①事前申請を徹底した。")
-        .await;
+    b.type_into("#f-h1_actions", "①事前申請を徹底した。").await;
     b.choose("#f-h1_progress", "順調").await;
     b.type_into("#f-h2_plan", "引き続き取り組む。").await;
     b.type_into("#f-i0_first_half", "月11.9時間").await;
@@ -76,8 +75,11 @@ async fn yearly_cycle_in_chromium() {
         .await
         .contains("上半期実績の根拠を追記してください。"));
     b.check_page("edit-returned").await;
-    b.type_into("#f-h2_plan", "引き続き取り組む。実績は庶務事務システムの集計による。")
-        .await;
+    b.type_into(
+        "#f-h2_plan",
+        "引き続き取り組む。実績は庶務事務システムの集計による。",
+    )
+    .await;
     b.tick("#f-confirm").await;
     let submit = b.button("form.sheet-form", "提出").await;
     b.click_and_wait(submit).await;
@@ -129,7 +131,8 @@ async fn yearly_cycle_in_chromium() {
     b.click(&show_link).await;
     b.check_page("show-year-end-hq").await;
     b.choose("#hq-hq_evaluation", "継続推進").await;
-    b.type_into("#hq-hq_comment", "着実に成果が出ている。").await;
+    b.type_into("#hq-hq_comment", "着実に成果が出ている。")
+        .await;
     let evaluate = b.button("main", "評価").await;
     b.click_and_wait(evaluate).await;
     assert_eq!(app.conn().status(id), SheetStatus::Evaluated);
@@ -143,14 +146,24 @@ async fn yearly_cycle_in_chromium() {
     // The print view and the history.
     b.click(&format!("a[href='/sheets/{id}/print']")).await;
     let print = b.text().await;
-    for typed in ["月平均11.5時間となった。", "月11.6時間", "着実に成果が出ている。"] {
+    for typed in [
+        "月平均11.5時間となった。",
+        "月11.6時間",
+        "着実に成果が出ている。",
+    ] {
         assert!(print.contains(typed), "print lacks {typed}: {print}");
     }
     b.check_page("print").await;
     b.goto(&show).await;
     b.click(&format!("a[href='/sheets/{id}/history']")).await;
     let history = b.text().await;
-    for step in ["差し戻し", "確認", "評価", "確定", "上半期実績の根拠を追記してください。"] {
+    for step in [
+        "差し戻し",
+        "確認",
+        "評価",
+        "確定",
+        "上半期実績の根拠を追記してください。",
+    ] {
         assert!(history.contains(step), "history lacks {step}: {history}");
     }
     b.check_page("history").await;

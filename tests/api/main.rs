@@ -9,8 +9,8 @@
 mod support;
 
 mod access_log;
-mod browser;
 mod account;
+mod browser;
 mod cache_headers;
 mod cli;
 mod csv_injection;

@@ -454,8 +454,14 @@ async fn download_names_give_the_year_in_wareki() {
             .nth(1)
             .unwrap_or_else(|| panic!("{path}: {disposition}"));
         let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
-        assert!(name.starts_with("令和6年度") || name.contains("_令和6年度"), "{path}: {name}");
+        assert!(
+            name.starts_with("令和6年度") || name.contains("_令和6年度"),
+            "{path}: {name}"
+        );
         assert!(disposition.contains(ascii), "{path}: {disposition}");
-        assert!(!disposition.contains("2024") && !name.contains("2024"), "{path}: {disposition} {name}");
+        assert!(
+            !disposition.contains("2024") && !name.contains("2024"),
+            "{path}: {disposition} {name}"
+        );
     }
 }

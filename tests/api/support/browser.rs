@@ -11,8 +11,8 @@
 //! reported together by [`Browser::finish`]. With `HYOKA_BROWSER_SHOTS=<dir>`
 //! it also saves a screenshot of every checked page at every width.
 
-use std::net::{TcpListener, TcpStream};
 use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -190,14 +190,17 @@ impl Browser {
                 format!("--window-size={WORK_WIDTH},{HEIGHT}"),
             ] }),
         );
-        let client = ClientBuilder::new(
-            hyper_util::client::legacy::connect::HttpConnector::new(),
-        )
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a WebDriver session with Chromium");
-        driver.session = client.session_id().await.ok().flatten().map(|id| id.to_string());
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session with Chromium");
+        driver.session = client
+            .session_id()
+            .await
+            .ok()
+            .flatten()
+            .map(|id| id.to_string());
         let shots = std::env::var_os("HYOKA_BROWSER_SHOTS").map(std::path::PathBuf::from);
         if let Some(dir) = &shots {
             std::fs::create_dir_all(dir).expect("screenshot folder");
@@ -437,10 +440,7 @@ impl Browser {
         let Some(dir) = &self.shots else { return };
         let height = self
             .client
-            .execute(
-                "return document.documentElement.scrollHeight;",
-                vec![],
-            )
+            .execute("return document.documentElement.scrollHeight;", vec![])
             .await
             .ok()
             .and_then(|v| v.as_u64())
