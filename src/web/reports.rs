@@ -16,7 +16,7 @@ use super::session::MaybeUser;
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::db::report::{BookData, RunningHead, YearSummary};
 use crate::db::{self, DbPool};
-use crate::domain::fiscal_year::{era_name, FiscalYear};
+use crate::domain::fiscal_year::{era_name, short, FiscalYear};
 use crate::domain::ids::{PlanId, SheetId};
 use crate::domain::permission::{authorize, Action};
 use crate::domain::workflow::SheetStatus;
@@ -295,7 +295,7 @@ async fn sheet_pdf(
                 sheet.heading(),
                 sheet.name()
             ),
-            &format!("sheet-{id}.pdf"),
+            &format!("sheet-{id}-{}.pdf", short(sheet.fiscal_year)),
         )),
         Err(e) => pdf_failed(&user, &e, &print_url),
     }
@@ -321,7 +321,7 @@ async fn book_pdf(
             bytes,
             "application/pdf",
             &format!("{}_{}.pdf", data.plan.name, book_title(year)),
-            &format!("report-{year}.pdf"),
+            &format!("report-{}.pdf", short(year)),
         )),
         Err(e) => pdf_failed(&user, &e, &print_url),
     }
@@ -348,7 +348,7 @@ async fn export_xlsx(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &name,
-        &format!("report-{}.xlsx", *year),
+        &format!("report-{}.xlsx", short(*year)),
     ))
 }
 
@@ -393,7 +393,7 @@ async fn table_csv(
     csv_download(
         &table,
         &format!("{}_{name}.csv", era_name(year)),
-        &format!("{ascii}-{year}.csv"),
+        &format!("{ascii}-{}.csv", short(year)),
     )
 }
 
@@ -407,7 +407,8 @@ fn csv_download(
 }
 
 /// A file download named in Japanese (RFC 6266 `filename*`), with an ASCII
-/// name for old clients.
+/// name for old clients. Both name the year in 和暦 (「令和7年度」, 「R7」), as
+/// the book does.
 pub(super) fn download(bytes: Vec<u8>, mime: &str, name: &str, ascii_name: &str) -> HttpResponse {
     let name: String = name
         .chars()

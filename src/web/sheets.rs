@@ -167,6 +167,46 @@ async fn list(
 struct ReviewOption {
     op: &'static str,
     label: &'static str,
+    /// One line saying what the step does (and, for 再開, how it differs from 差し戻し).
+    hint: &'static str,
+    /// The button's weight: the step that moves the sheet forward is
+    /// primary, 差し戻し secondary, 再開 (undoing HQ's own steps) danger.
+    class: &'static str,
+}
+
+impl ReviewOption {
+    fn of(event: Event) -> Self {
+        let (hint, class) = match event {
+            Event::Return => (
+                "所管課に修正を求めます。理由は所管課に表示され、所管課が直して再提出します。",
+                "secondary",
+            ),
+            Event::Confirm => (
+                "上半期の報告を受け付けます（確認済）。年度末ラウンドで所管課が続きを入力します。",
+                "primary",
+            ),
+            Event::Evaluate => (
+                "推進本部評価とコメントを記録します（評価済）。その後、確定できます。",
+                "primary",
+            ),
+            Event::Finalize => (
+                "実績報告書に綴じる最終版にします。取り消すには再開が必要です。",
+                "primary",
+            ),
+            Event::Reopen => (
+                "確認・評価・確定の後でも作成中に戻し、所管課が再び編集できるようにします。提出済の評価票の修正依頼には差し戻しを使います。",
+                "danger",
+            ),
+            // The department's own steps are never offered here.
+            Event::Save | Event::Submit | Event::Withdraw => ("", "secondary"),
+        };
+        Self {
+            op: event.code(),
+            label: event.label(),
+            hint,
+            class,
+        }
+    }
 }
 
 /// One of HQ's fields on the 評価 form.
@@ -342,18 +382,16 @@ async fn render_page(
     panel.deadline = ctx.deadline.map(wareki_date);
     panel.can_withdraw =
         authorize(&user.actor, Action::Sheet(Event::Withdraw), Some(&access)).is_ok();
+    // The step forward first, then 差し戻し, then 再開 (undoing HQ's own steps).
     for event in [
-        Event::Return,
         Event::Confirm,
         Event::Evaluate,
         Event::Finalize,
+        Event::Return,
         Event::Reopen,
     ] {
         if authorize(&user.actor, Action::Sheet(event), Some(&access)).is_ok() {
-            panel.reviews.push(ReviewOption {
-                op: event.code(),
-                label: event.label(),
-            });
+            panel.reviews.push(ReviewOption::of(event));
         }
     }
     let return_reason = Text::new(&ctx.sheet.return_reason);

@@ -9,10 +9,16 @@ document.addEventListener("DOMContentLoaded", function () {
   if (problems) { problems.focus(); }
   // After a row was added or moved the page comes back at that row (its
   // anchor): put the cursor in its first field, ready to type.
+  // Chrome's own scroll to the anchor resets the focus to the page, so this
+  // waits until the page has loaded and that scroll is done.
   else if (location.hash.indexOf("#row-") === 0) {
-    var row = document.getElementById(location.hash.slice(1));
-    var first = row && row.querySelector("textarea, input:not([type=hidden]), select");
-    if (first) { first.focus(); }
+    window.addEventListener("load", function () {
+      setTimeout(function () {
+        var row = document.getElementById(location.hash.slice(1));
+        var first = row && row.querySelector("textarea, input:not([type=hidden]), select");
+        if (first) { first.focus(); }
+      }, 0);
+    });
   }
   function grow(t) {
     t.style.height = "auto";

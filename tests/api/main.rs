@@ -11,6 +11,7 @@ mod support;
 mod access_log;
 mod account;
 mod administration;
+mod browser;
 mod cache_headers;
 mod cli;
 mod comments;

@@ -425,3 +425,43 @@ async fn without_chromium_the_pdf_links_explain_and_printing_still_works() {
         .contains("このサーバーでは PDF を作成できません"));
     assert!(hq.page("/reports").await.contains("PDF は作成できません"));
 }
+
+/// Every download names its year in 和暦, in the Japanese name and in the
+/// ASCII name for old clients alike; no Western year appears.
+#[tokio::test]
+async fn download_names_give_the_year_in_wareki() {
+    let chromium = crate::support::chromium::FakeChromium::new();
+    let fake = chromium.path();
+    let app = TestApp::init()
+        .seeded()
+        .configure(move |c| c.chromium = Some(fake))
+        .spawn()
+        .await;
+    let hq = app.login_as(Role::Hq).await;
+    let sheet = format!("/sheets/{}/pdf", app.sheet_id(2024, 1, 1));
+    for (path, ascii) in [
+        ("/reports/2024/export.xlsx", "report-R6.xlsx"),
+        ("/reports/2024/list.csv", "list-R6.csv"),
+        ("/reports/2024/indicators.csv", "indicators-R6.csv"),
+        ("/reports/2024/pdf", "report-R6.pdf"),
+        (sheet.as_str(), "-R6.pdf"),
+    ] {
+        let resp = hq.get(path).await;
+        assert_eq!(resp.status().as_u16(), 200, "{path}");
+        let disposition = resp.headers()["content-disposition"].to_str().unwrap();
+        let name = disposition
+            .split("filename*=UTF-8''")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{path}: {disposition}"));
+        let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+        assert!(
+            name.starts_with("令和6年度") || name.contains("_令和6年度"),
+            "{path}: {name}"
+        );
+        assert!(disposition.contains(ascii), "{path}: {disposition}");
+        assert!(
+            !disposition.contains("2024") && !name.contains("2024"),
+            "{path}: {disposition} {name}"
+        );
+    }
+}

@@ -15,6 +15,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod browser;
 pub mod chromium;
 pub mod cli;
 pub mod client;
