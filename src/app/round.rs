@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use super::{record, UseCaseError};
 use crate::db::{self, audit, sheet, DbConnection, DbError};
 use crate::domain::audit::AuditAction;
-use crate::domain::fiscal_year::{era_name, FiscalYear};
+use crate::domain::fiscal_year::{era_name, wareki_date, FiscalYear};
 use crate::domain::ids::{PlanId, RoundId};
 use crate::domain::permission::{authorize, Action, Actor, Denial};
 use crate::domain::round::RoundKind;
@@ -39,7 +39,7 @@ pub fn open(
             "{}{}を開始（締切 {}）",
             era_name(fiscal_year),
             kind.label(),
-            deadline.map_or("なし".into(), |d| d.to_string())
+            deadline.map_or("なし".into(), wareki_date)
         );
         record(conn, actor, AuditAction::RoundOpen, detail)?;
         Ok(())

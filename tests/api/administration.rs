@@ -30,13 +30,20 @@ async fn renaming_and_merging_keep_final_sheets_as_printed() {
     .await;
     assert_eq!(status, 303);
     // Today's pages show the new name; the final sheet keeps its own.
-    assert_eq!(app.conn().load_sheet(open_id).context.department, "人事改革課");
+    assert_eq!(
+        app.conn().load_sheet(open_id).context.department,
+        "人事改革課"
+    );
     assert_eq!(app.conn().load_sheet(final_id).context.department, old);
     let printed = admin.page_text(&format!("/sheets/{final_id}/print")).await;
-    assert!(printed.contains(&old) && !printed.contains("人事改革課"), "{printed}");
+    assert!(
+        printed.contains(&old) && !printed.contains("人事改革課"),
+        "{printed}"
+    );
     let current = admin.page_text(&format!("/sheets/{open_id}")).await;
     assert!(current.contains("人事改革課"), "{current}");
-    let book = admin.page_text("/reports/2024").await;
+    let hq = app.login_as(Role::Hq).await;
+    let book = hq.page_text("/reports/2024").await;
     assert!(book.contains(&old) && !book.contains("人事改革課"));
 
     // Merge DX推進課 into it: initiatives, links and users move.
@@ -56,7 +63,10 @@ async fn renaming_and_merging_keep_final_sheets_as_printed() {
     )
     .await;
     assert_eq!(status, 303);
-    assert_eq!(app.conn().load_sheet(dx_final.0).context.department, "DX推進課");
+    assert_eq!(
+        app.conn().load_sheet(dx_final.0).context.department,
+        "DX推進課"
+    );
     let moved = app
         .conn()
         .sheets(2025)
@@ -70,8 +80,14 @@ async fn renaming_and_merging_keep_final_sheets_as_printed() {
     let list = admin.page_text("/admin/departments").await;
     assert!(list.contains("無効（人事改革課に統合）"), "{list}");
     let history = admin.page_text("/admin/history").await;
-    assert!(history.contains(&format!("「{old}」→「人事改革課」")), "{history}");
-    assert!(history.contains("「DX推進課」を「人事改革課」に統合"), "{history}");
+    assert!(
+        history.contains(&format!("「{old}」→「人事改革課」")),
+        "{history}"
+    );
+    assert!(
+        history.contains("「DX推進課」を「人事改革課」に統合"),
+        "{history}"
+    );
 }
 
 #[tokio::test]
@@ -118,7 +134,11 @@ async fn refusals_are_shown_at_the_field_with_what_was_typed() {
     )
     .await;
     assert_eq!(status, 422);
-    assert!(text_of(&body).contains("の所管課です"), "{}", text_of(&body));
+    assert!(
+        text_of(&body).contains("の所管課です"),
+        "{}",
+        text_of(&body)
+    );
     let (status, body) = post(&admin, page, "/admin/departments/add", &[("name", "")]).await;
     assert_eq!(status, 422);
     assert!(text_of(&body).contains("課名を入力してください"));
@@ -189,7 +209,11 @@ async fn refusals_are_shown_at_the_field_with_what_was_typed() {
         &hq,
         "/plan",
         &format!("/plan/areas/{area}"),
-        &[("number", "1"), ("title", "働き方改革の推進"), ("retired", "1")],
+        &[
+            ("number", "1"),
+            ("title", "働き方改革の推進"),
+            ("retired", "1"),
+        ],
     )
     .await;
     assert_eq!(status, 422);

@@ -4,7 +4,7 @@
 
 use hyoka::domain::workflow::SheetStatus;
 
-use crate::support::{assert_redirect, location, text_of, Client, Probe, TestApp, TestDb};
+use crate::support::{assert_in_order, assert_redirect, text_of, Client, Probe, TestApp, TestDb};
 
 const ADMIN_PASSWORD: &str = "kanri-no-password";
 
@@ -33,7 +33,9 @@ pub fn one_time_password(html: &str) -> String {
 /// A new empty server and its first administrator, logged in.
 pub async fn set_up() -> (TestApp, Client) {
     let app = TestApp::init().on(TestDb::empty()).spawn().await;
-    let setup = app.setup_path().expect("a setup address on an empty database");
+    let setup = app
+        .setup_path()
+        .expect("a setup address on an empty database");
     let admin = app.anonymous();
     let resp = admin
         .post_from_page(
@@ -70,7 +72,10 @@ pub async fn first_login(app: &TestApp, login: &str, one_time: &str, new: &str) 
         assert_redirect(&resp, "/account/password");
     }
     let form = client.page("/account/password").await;
-    assert!(!form.contains("name=\"current\""), "no current password asked");
+    assert!(
+        !form.contains("name=\"current\""),
+        "no current password asked"
+    );
     let resp = client
         .post_from_page(
             "/account/password",
@@ -79,7 +84,17 @@ pub async fn first_login(app: &TestApp, login: &str, one_time: &str, new: &str) 
         )
         .await;
     assert_redirect(&resp, "/");
-    assert_eq!(client.status_of("/").await, 200);
+    let home = client.get("/").await;
+    let sent_to = home
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string());
+    assert_ne!(
+        sent_to.as_deref(),
+        Some("/account/password"),
+        "free to go on"
+    );
+    assert_eq!(client.status_of("/account/password").await, 200);
     client
 }
 
@@ -102,8 +117,9 @@ async fn a_city_starts_from_an_empty_server() {
             .await;
         assert_redirect(&resp, "/admin/departments");
     }
-    let list = admin.page_text("/admin/departments").await;
-    assert!(list.find("企画課") < list.find("財政課"), "{list}");
+    // In the order added, as every list of departments shows them.
+    let filter = admin.page_text("/admin/users").await;
+    assert_in_order(&filter, &["所属 すべて 企画課", "財政課", "情報政策課"]);
     let hq_once = add_account(
         &admin,
         &[
@@ -185,7 +201,11 @@ async fn a_city_starts_from_an_empty_server() {
 
     // The first year: a preview, then four blank sheets; again: nothing more.
     let preview = hq.page_text("/plan/years/2025").await;
-    assert_eq!(preview.matches("新しく作成（白紙）").count(), 4, "{preview}");
+    assert_eq!(
+        preview.matches("新しく作成（白紙）").count(),
+        4,
+        "{preview}"
+    );
     let resp = hq
         .post_from_page(
             "/plan/years/2025",
@@ -196,7 +216,11 @@ async fn a_city_starts_from_an_empty_server() {
     assert_eq!(resp.status().as_u16(), 303);
     assert_eq!(app.conn().sheet_ids(2025).len(), 4);
     let again = hq.page_text("/plan/years/2025").await;
-    assert_eq!(again.matches("作成済み（変更しない）").count(), 4, "{again}");
+    assert_eq!(
+        again.matches("作成済み（変更しない）").count(),
+        4,
+        "{again}"
+    );
     assert!(again.contains("作成する評価票はありません"), "{again}");
     let resp = hq
         .post_from_page(
@@ -241,10 +265,16 @@ async fn a_city_starts_from_an_empty_server() {
     let resp = staff
         .fill_and_submit(
             id,
-            &[("h1_progress", "順調"), ("h2_plan", "引き続き取り組む。")],
+            &[
+                ("content", "ノー残業デーを徹底する。"),
+                ("h1_actions", "毎週水曜日に一斉消灯を実施した。"),
+                ("h1_progress", "順調"),
+                ("h2_plan", "引き続き取り組む。"),
+            ],
         )
         .await;
-    assert_eq!(resp.status().as_u16(), 303, "{}", location(&resp));
+    let status = resp.status().as_u16();
+    assert_eq!(status, 303, "{}", text_of(&resp.text().await.unwrap()));
     assert_eq!(app.conn().status(id), SheetStatus::Submitted);
     let resp = hq.confirm_sheet(id).await;
     assert_eq!(resp.status().as_u16(), 303);

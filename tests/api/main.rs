@@ -9,8 +9,8 @@
 mod support;
 
 mod access_log;
-mod administration;
 mod account;
+mod administration;
 mod cache_headers;
 mod cli;
 mod csv_injection;

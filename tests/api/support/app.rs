@@ -141,7 +141,9 @@ impl TestApp {
     /// The one-time setup address (`/setup?token=…`) the start printed, if
     /// the database held no account.
     pub fn setup_path(&self) -> Option<String> {
-        self.setup_token.as_ref().map(|t| format!("/setup?token={t}"))
+        self.setup_token
+            .as_ref()
+            .map(|t| format!("/setup?token={t}"))
     }
 
     /// Id of the sheet of initiative (area) No.`number` in `year`.

@@ -156,7 +156,12 @@ impl Client {
 
     /// POSTs `fields` with this session's CSRF token, taken from `page` as a
     /// browser would.
-    pub async fn post_from_page(&self, page: &str, path: &str, fields: &[(&str, &str)]) -> Response {
+    pub async fn post_from_page(
+        &self,
+        page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
         let token = self.csrf(page).await;
         let mut form = vec![("csrf_token", token.as_str())];
         form.extend_from_slice(fields);
