@@ -249,11 +249,30 @@ fn check_initiative(
     }))
 }
 
-fn describe(i: &db::plan::Initiative) -> String {
-    format!(
-        "No.{} {}（所管課 {}、関係計画名 {}、計画年数 {}、対象部局 {}）",
-        i.number, i.name, i.department_id, i.related_plan, i.plan_years, i.target_scope
-    )
+/// An initiative as the history shows it, with department names.
+fn describe(
+    conn: &mut DbConnection,
+    i: &db::plan::Initiative,
+    related: &[DepartmentId],
+) -> Result<String, DbError> {
+    let mut name = |id: DepartmentId| -> Result<String, DbError> {
+        Ok(db::department::find(conn, id)?.map_or_else(|| id.to_string(), |d| d.name))
+    };
+    let department = name(i.department_id)?;
+    let related = related
+        .iter()
+        .map(|d| name(*d))
+        .collect::<Result<Vec<_>, _>>()?
+        .join("・");
+    let related = if related.is_empty() {
+        "なし".to_string()
+    } else {
+        related
+    };
+    Ok(format!(
+        "No.{} {}（所管課 {department}、関係課 {related}、関係計画名 {}、計画年数 {}、対象部局 {}）",
+        i.number, i.name, i.related_plan, i.plan_years, i.target_scope
+    ))
 }
 
 /// Adds a 取組事業 to a 推進項目 of `plan_id`.
@@ -279,14 +298,10 @@ pub fn add_initiative(
         )?;
         let stored = db::plan::Initiative { id: made.id, ..new };
         db::plan::update_initiative(conn, &stored)?;
-        let detail = format!("{} 関係課 {:?}", describe(&stored), ids(&input.related));
+        let detail = describe(conn, &stored, &input.related)?;
         record(conn, actor, AuditAction::InitiativeAdd, detail)?;
         Ok(Ok(made.id))
     })
-}
-
-fn ids(list: &[DepartmentId]) -> Vec<i32> {
-    list.iter().map(|d| d.0).collect()
 }
 
 /// Changes a 取組事業: its area or No., name, 所管課, 関係課 and the header
@@ -310,15 +325,10 @@ pub fn edit_initiative(
             Err(r) => return Ok(Err(r)),
         };
         let old_related = db::plan::related(conn, id)?;
+        let before = describe(conn, &old, &old_related)?;
         db::plan::update_initiative(conn, &new)?;
         db::plan::set_related(conn, id, &input.related)?;
-        let detail = format!(
-            "{} 関係課 {:?} → {} 関係課 {:?}",
-            describe(&old),
-            ids(&old_related),
-            describe(&new),
-            ids(&input.related)
-        );
+        let detail = format!("{before} → {}", describe(conn, &new, &input.related)?);
         record(conn, actor, AuditAction::InitiativeEdit, detail)?;
         Ok(Ok(()))
     })

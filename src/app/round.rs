@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use super::{notify, record, UseCaseError};
 use crate::db::{self, audit, sheet, DbConnection, DbError};
 use crate::domain::audit::AuditAction;
-use crate::domain::fiscal_year::{era_name, FiscalYear};
+use crate::domain::fiscal_year::{era_name, wareki_date, FiscalYear};
 use crate::domain::ids::{PlanId, RoundId};
 use crate::domain::notice::{format_reminder_days, parse_reminder_days, round_notice};
 use crate::domain::permission::{authorize, Action, Actor, Denial};
@@ -40,7 +40,7 @@ pub fn open(
             "{}{}を開始（締切 {}）",
             era_name(fiscal_year),
             kind.label(),
-            deadline.map_or("なし".into(), |d| d.to_string())
+            deadline.map_or("なし".into(), wareki_date)
         );
         record(conn, actor, AuditAction::RoundOpen, detail)?;
         let departments = db::notice::departments_with_sheets(conn, fiscal_year)?;

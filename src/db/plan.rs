@@ -155,15 +155,12 @@ pub fn department_id(conn: &mut DbConnection, name: &str) -> Result<DepartmentId
     {
         return Ok(id);
     }
-    Ok(diesel::insert_into(departments::table)
-        .values((departments::name.eq(name), departments::active.eq(true)))
-        .returning(departments::id)
-        .get_result(conn)?)
+    super::department::insert(conn, name)
 }
 
 pub fn department_names(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
     Ok(departments::table
-        .order(departments::name)
+        .order((departments::position, departments::id))
         .select(departments::name)
         .load(conn)?)
 }

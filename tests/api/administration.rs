@@ -4,7 +4,8 @@
 use hyoka::domain::permission::Role;
 
 use crate::first_run::{first_login, one_time_password, option_value};
-use crate::support::{assert_redirect, text_of, Client, Probe, TestApp};
+use crate::support::cli::{hyoka, printed};
+use crate::support::{assert_redirect, text_of, Client, Probe, TestApp, TestDb};
 
 async fn post(client: &Client, page: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
     let resp = client.post_from_page(page, path, fields).await;
@@ -42,7 +43,8 @@ async fn renaming_and_merging_keep_final_sheets_as_printed() {
     );
     let current = admin.page_text(&format!("/sheets/{open_id}")).await;
     assert!(current.contains("人事改革課"), "{current}");
-    let book = admin.page_text("/reports/2024").await;
+    let hq = app.login_as(Role::Hq).await;
+    let book = hq.page_text("/reports/2024").await;
     assert!(book.contains(&old) && !book.contains("人事改革課"));
 
     // Merge DX推進課 into it: initiatives, links and users move.
@@ -307,4 +309,30 @@ async fn only_administrators_and_hq_see_these_pages() {
     // The demo's HQ preview of 令和7年度: everything exists already.
     let preview = hq.page_text("/plan/years/2025").await;
     assert!(preview.contains("作成する評価票はありません"), "{preview}");
+}
+
+#[tokio::test]
+async fn the_command_line_adds_an_account_with_an_email_address() {
+    let db = TestDb::seeded();
+    // A refused address is refused before the password is read (no input).
+    let add = |login: &str, email: &str, input: &str| {
+        let args = [
+            "user", "add", "--login", login, "--name", "鈴木", "--role", "hq", "--email", email,
+        ];
+        hyoka(&db, &args, input)
+    };
+    let out = add("sato", "sato-at-city", "");
+    assert!(!out.status.success(), "{}", printed(&out));
+    assert!(
+        printed(&out).contains("メールアドレス"),
+        "{}",
+        printed(&out)
+    );
+    let out = add("suzuki", "suzuki@city.example.jp", "a-long-password\n");
+    assert!(out.status.success(), "{}", printed(&out));
+    let app = TestApp::init().on(db).spawn().await;
+    let suzuki = app.anonymous();
+    suzuki.login_ok("suzuki", "a-long-password").await;
+    let page = suzuki.page("/account/password").await;
+    assert!(page.contains("value=\"suzuki@city.example.jp\""), "{page}");
 }
