@@ -116,12 +116,11 @@ pub fn review(
     expected: Option<SheetId>,
 ) -> Result<Result<Review, Problem>, UseCaseError> {
     let refuse = |m: String| Ok(Err(Problem::at(uploaded.worksheet.clone(), m)));
-    if let Some(id) = expected.filter(|id| *id != uploaded.sheet_id) {
+    if expected.is_some_and(|id| id != uploaded.sheet_id) {
         let other = match context(conn, uploaded.sheet_id)? {
             Some(c) => format!("（{}）", c.sheet.heading()),
             None => String::new(),
         };
-        let _ = id;
         return refuse(format!(
             "別の評価票{other}のブックです。この評価票のページでダウンロードしたブックを選んでください"
         ));

@@ -161,7 +161,11 @@ async fn review(
         Ok(b) => b,
         Err(problems) => return Ok(Err(problems)),
     };
-    let Some(uploaded) = book.sheets.into_iter().next() else {
+    // A year's workbook holds several sheets: take this page's, else the first
+    // (which `review` then refuses as another sheet's).
+    let mut sheets = book.sheets;
+    let at = sheets.iter().position(|s| s.sheet_id == id).unwrap_or(0);
+    let Some(uploaded) = (at < sheets.len()).then(|| sheets.swap_remove(at)) else {
         return Ok(Err(vec![Problem::file("ブックに評価票がありません")]));
     };
     let actor = user.actor.clone();

@@ -398,3 +398,31 @@ async fn a_workbook_from_a_closed_round_is_refused() {
 fn cell_name(row: u32, col: u32) -> String {
     hyoka::import::workbook::cell_name(row, col)
 }
+
+#[tokio::test]
+async fn all_my_sheets_of_the_year_come_in_one_workbook_and_each_uploads_on_its_page() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_of("職員課").await;
+    let resp = staff.get("/workbooks/2025.xlsx").await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let sheets = read(&resp.bytes().await.unwrap());
+    let own: Vec<i32> = app
+        .conn()
+        .sheets(2025)
+        .into_iter()
+        .filter(|s| s.context.department == "職員課")
+        .map(|s| s.id.0)
+        .collect();
+    let visible = sheets.iter().filter(|s| !s.hidden).count();
+    assert!(!own.is_empty());
+    assert_eq!(visible, own.len());
+    // The year's workbook, unchanged, uploaded on the last sheet's page: nothing to save.
+    let id = *own.last().unwrap();
+    let (status, html) = upload(&staff, id, &write(&sheets)).await;
+    assert_eq!(status, 200, "{}", text(&html));
+    assert!(
+        text(&html).contains("保存するものはありません"),
+        "{}",
+        text(&html)
+    );
+}
