@@ -23,6 +23,8 @@ use crate::domain::draft::DraftToken;
 use crate::domain::field::{ChoiceList, Field, HeaderSlot, Input, Part, Place, Writer};
 use crate::domain::fiscal_year::{era_name, short, wareki_date, wareki_datetime};
 use crate::domain::form::{FieldError, IndicatorCell, SheetForm, MAX_ROWS};
+use crate::domain::indicator::{propose_direction, Direction};
+use super::indicators::copy_marks;
 use crate::domain::ids::SheetId;
 use crate::domain::permission::Action;
 use crate::domain::round::RoundKind;
@@ -44,6 +46,8 @@ struct FieldView {
     options: Option<Vec<String>>,
     rows: u8,
     error: Option<String>,
+    /// 「前年度と同じ」/「前年度とほぼ同じ」 when the text repeats last year's.
+    mark: Option<&'static str>,
 }
 
 /// A body row in paper order, with the field printed beside it (if any).
@@ -72,6 +76,9 @@ struct IndicatorRowView {
     name: CellView,
     method: CellView,
     methods: Vec<String>,
+    direction: CellView,
+    /// The direction the numbers suggest, shown as the 「自動」 choice.
+    proposed: &'static str,
     baseline: CellView,
     past: Vec<String>,
     first_half: CellView,
@@ -110,6 +117,8 @@ struct EditPage {
     actions: Vec<ActionRowView>,
     can_rows: bool,
     can_indicators: bool,
+    /// The 方向 choices besides 「自動」.
+    directions: Vec<Direction>,
     can_first_half: bool,
     can_year_end: bool,
     past_labels: Vec<String>,
@@ -180,6 +189,7 @@ impl Build<'_> {
             options,
             rows,
             error: self.errors.get(def.key).cloned(),
+            mark: None,
         }
     }
 
@@ -243,6 +253,13 @@ impl Build<'_> {
                         .collect(),
                     name: cell(IndicatorCell::Name),
                     method: cell(IndicatorCell::Method),
+                    direction: cell(IndicatorCell::Direction),
+                    proposed: propose_direction(
+                        row.get(IndicatorCell::Method),
+                        row.get(IndicatorCell::Baseline),
+                        row.get(IndicatorCell::Target),
+                    )
+                    .label(),
                     baseline: cell(IndicatorCell::Baseline),
                     first_half: cell(IndicatorCell::FirstHalf),
                     current: cell(IndicatorCell::Current),
@@ -302,6 +319,7 @@ fn build(
         actions: b.actions(),
         can_rows: Part::ActionItems.department_writes_in(round),
         can_indicators: Part::IndicatorDefinitions.department_writes_in(round),
+        directions: Direction::ALL.to_vec(),
         can_first_half: Part::IndicatorFirstHalf.department_writes_in(round),
         can_year_end: Part::IndicatorYearEnd.department_writes_in(round),
         past_labels: sheet
@@ -360,6 +378,16 @@ async fn edit_form(
         )
     });
     let mut view = build(&user, &ctx, &form, round, &[]);
+    let marks = copy_marks(&pool, &ctx.sheet, &form.texts).await?;
+    for row in &mut view.body {
+        let fields = std::iter::once(&mut row.field).chain(row.beside.as_mut());
+        for f in fields {
+            f.mark = marks
+                .iter()
+                .find(|(field, _)| field.key() == f.name)
+                .map(|(_, l)| l.label());
+        }
+    }
     if restored.is_some() {
         view.draft = query
             .draft

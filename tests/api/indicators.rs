@@ -222,6 +222,17 @@ async fn directions_are_set_by_department_and_hq_and_audited() {
     assert!(text_of(&html).contains("→維持"));
     let history = staff.page(&format!("/sheets/{id}/history")).await;
     assert!(text_of(&history).contains("指標の方向の変更"));
+    // The department sets it in the edit form as well; saving keeps it.
+    let mut form = staff.edit_form(id).await;
+    assert_eq!(form.get("i0_direction"), Some("maintain"));
+    form.set("i0_direction", "decrease");
+    let resp = staff.save_sheet(id, &form).await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let html = staff.page(&format!("/sheets/{id}")).await;
+    let doc = Html::parse_document(&html);
+    let first = Selector::parse(".indicator-table tbody tr td.direction").unwrap();
+    let cell: String = doc.select(&first).next().unwrap().text().collect();
+    assert!(cell.trim().starts_with("↓減少") && !cell.contains("（自動）"), "{cell}");
     // Another department may not.
     let other = app.staff_of("DX推進課").await;
     let csrf = other.csrf_token().await;
@@ -274,8 +285,11 @@ async fn copied_fields_are_marked_for_hq() {
     let list = hq.page("/sheets?year=2025").await;
     assert!(count(&list, "td.copied") >= 12);
     assert!(text_of(&list).contains("1項目"));
-    // Staff do not see HQ's marks.
+    // The department sees the mark in its edit form too.
     let staff = app.staff_of("職員課").await;
+    let form = staff.page(&format!("/sheets/{id}/edit")).await;
+    assert!(text_of(&form).contains("取組内容 前年度と同じ"), "{}", text_of(&form));
+    // Staff do not see HQ's marks on the sheet page.
     let html = staff.page(&format!("/sheets/{id}")).await;
     assert!(!text_of(&html).contains("前年度との比較"));
 }
