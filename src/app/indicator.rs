@@ -196,11 +196,8 @@ pub fn sheet_marks(
     conn: &mut DbConnection,
     sheet: &Sheet,
 ) -> Result<Vec<(Field, Likeness)>, UseCaseError> {
-    let before = db::indicator::texts_for_year(
-        conn,
-        sheet.context.plan_id,
-        sheet.fiscal_year.prev(),
-    )?;
+    let before =
+        db::indicator::texts_for_year(conn, sheet.context.plan_id, sheet.fiscal_year.prev())?;
     Ok(before
         .get(&sheet.context.initiative_id)
         .map(|(_, b)| marks(b, &sheet.content.texts))

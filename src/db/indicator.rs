@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::schema::{
-    departments, focus_areas, indicator_bands, indicator_settings, indicators, initiative_departments, initiatives,
-    sheet_texts, sheets,
+    departments, focus_areas, indicator_bands, indicator_settings, indicators,
+    initiative_departments, initiatives, sheet_texts, sheets,
 };
 use super::{DbConnection, DbError};
 use crate::domain::field::{Field, Texts};
@@ -39,10 +39,12 @@ pub fn settings(conn: &mut DbConnection, plan_id: PlanId) -> Result<Settings, Db
         .select((indicator_settings::rule, indicator_settings::print_charts))
         .first(conn)
         .optional()?;
-    Ok(row.map_or_else(Settings::default, |(rule, print_charts)| Settings {
-        rule,
-        print_charts,
-    }))
+    Ok(
+        row.map_or_else(Settings::default, |(rule, print_charts)| Settings {
+            rule,
+            print_charts,
+        }),
+    )
 }
 
 /// Replaces the plan's settings (no upsert across both backends: delete, insert).
@@ -199,57 +201,58 @@ pub fn search_texts(
         (i32, i32, String, DepartmentId, String),
         (String, String),
     );
-    let rows: Vec<Row> =
-        sheet_texts::table
-            .inner_join(
-                sheets::table.inner_join(
-                    initiatives::table
-                        .inner_join(focus_areas::table)
-                        .inner_join(departments::table),
-                ),
-            )
-            .filter(sheet_texts::text.like(like_pattern(word)).escape('\\'))
-            .order((
-                sheets::fiscal_year.desc(),
+    let rows: Vec<Row> = sheet_texts::table
+        .inner_join(
+            sheets::table.inner_join(
+                initiatives::table
+                    .inner_join(focus_areas::table)
+                    .inner_join(departments::table),
+            ),
+        )
+        .filter(sheet_texts::text.like(like_pattern(word)).escape('\\'))
+        .order((
+            sheets::fiscal_year.desc(),
+            focus_areas::number,
+            initiatives::number,
+            sheet_texts::field,
+        ))
+        .limit(limit)
+        .select((
+            (
+                sheets::id,
+                sheets::status,
+                sheets::initiative_id,
+                sheets::fiscal_year,
+            ),
+            (
                 focus_areas::number,
                 initiatives::number,
-                sheet_texts::field,
-            ))
-            .limit(limit)
-            .select((
-                (
-                    sheets::id,
-                    sheets::status,
-                    sheets::initiative_id,
-                    sheets::fiscal_year,
-                ),
-                (
-                    focus_areas::number,
-                    initiatives::number,
-                    initiatives::name,
-                    departments::id,
-                    departments::name,
-                ),
-                (sheet_texts::field, sheet_texts::text),
-            ))
-            .load(conn)?;
+                initiatives::name,
+                departments::id,
+                departments::name,
+            ),
+            (sheet_texts::field, sheet_texts::text),
+        ))
+        .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|((sheet_id, status, initiative_id, fiscal_year), i, (key, text))| {
-            Some(TextHit {
-                sheet_id,
-                status,
-                initiative_id,
-                fiscal_year,
-                area_number: i.0,
-                initiative_number: i.1,
-                initiative_name: i.2,
-                department_id: i.3,
-                department: i.4,
-                field: Field::from_key(&key)?,
-                text,
-            })
-        })
+        .filter_map(
+            |((sheet_id, status, initiative_id, fiscal_year), i, (key, text))| {
+                Some(TextHit {
+                    sheet_id,
+                    status,
+                    initiative_id,
+                    fiscal_year,
+                    area_number: i.0,
+                    initiative_number: i.1,
+                    initiative_name: i.2,
+                    department_id: i.3,
+                    department: i.4,
+                    field: Field::from_key(&key)?,
+                    text,
+                })
+            },
+        )
         .collect())
 }
 

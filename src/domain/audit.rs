@@ -52,8 +52,16 @@ const OTHERS: &[(AuditAction, &str, &str)] = {
         (A::UserActive, "user_active", "利用者の有効・無効"),
         (A::Unlock, "unlock", "ログイン制限の解除"),
         (A::SessionsEnd, "sessions_end", "他の端末のログアウト"),
-        (A::IndicatorRules, "indicator_rules", "達成率の計算方法・評価区分の変更"),
-        (A::IndicatorDirection, "indicator_direction", "指標の方向の変更"),
+        (
+            A::IndicatorRules,
+            "indicator_rules",
+            "達成率の計算方法・評価区分の変更",
+        ),
+        (
+            A::IndicatorDirection,
+            "indicator_direction",
+            "指標の方向の変更",
+        ),
     ]
 };
 

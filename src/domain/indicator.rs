@@ -191,8 +191,8 @@ fn compute(rule: Rule, i: Inputs<'_>) -> Result<f64, Check> {
         Reading::Blank => None,
         Reading::Unreadable => return Err(Check::BaselineUnreadable),
     };
-    let units_agree = actual.unit == target.unit
-        && baseline.as_ref().is_none_or(|b| b.unit == target.unit);
+    let units_agree =
+        actual.unit == target.unit && baseline.as_ref().is_none_or(|b| b.unit == target.unit);
     if !units_agree {
         return Err(Check::UnitsDiffer);
     }
@@ -282,7 +282,11 @@ pub fn band_for(bands: &[Band], percent: f64) -> Option<&Band> {
     bands
         .iter()
         .filter(|b| b.min.is_some_and(|m| percent >= m))
-        .max_by(|x, y| x.min.partial_cmp(&y.min).unwrap_or(std::cmp::Ordering::Equal))
+        .max_by(|x, y| {
+            x.min
+                .partial_cmp(&y.min)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })
         .or_else(|| bands.iter().find(|b| b.min.is_none()))
 }
 
@@ -365,7 +369,9 @@ fn bounded_levenshtein(a: &[char], b: &[char], limit: usize) -> Option<usize> {
         return None;
     }
     let inf = usize::MAX / 2;
-    let mut prev: Vec<usize> = (0..=b.len()).map(|j| if j <= limit { j } else { inf }).collect();
+    let mut prev: Vec<usize> = (0..=b.len())
+        .map(|j| if j <= limit { j } else { inf })
+        .collect();
     let mut cur = vec![inf; b.len() + 1];
     for i in 1..=a.len() {
         let lo = i.saturating_sub(limit).max(1);
@@ -427,7 +433,14 @@ mod tests {
         use Rule::*;
         let table: &[(Rule, Direction, &str, &str, &str, &str)] = &[
             // (12.2 − 12.8) ÷ (10.2 − 12.8) = −0.6 ÷ −2.6 = 0.2308
-            (Progress, Decrease, "月12.8時間", "月10.2時間", "月12.2時間", "23.1%"),
+            (
+                Progress,
+                Decrease,
+                "月12.8時間",
+                "月10.2時間",
+                "月12.2時間",
+                "23.1%",
+            ),
             // (11.2 − 8.6) ÷ (12 − 8.6) = 2.6 ÷ 3.4 = 0.7647
             (Progress, Increase, "8.6日", "12日", "11.2日", "76.5%"),
             // A 減少 indicator that rose: (12 − 8) ÷ (0 − 8) = −0.5
@@ -440,7 +453,14 @@ mod tests {
             (Progress, Increase, "－", "22件", "15件", "68.2%"),
             (Progress, Decrease, "-", "10件", "12.5件", "80.0%"),
             // Ratio: 12.2 → 10.2 ÷ 12.2 = 0.8361; 11.2 ÷ 12 = 0.9333
-            (Ratio, Decrease, "月12.8時間", "月10.2時間", "月12.2時間", "83.6%"),
+            (
+                Ratio,
+                Decrease,
+                "月12.8時間",
+                "月10.2時間",
+                "月12.2時間",
+                "83.6%",
+            ),
             (Ratio, Increase, "8.6日", "12日", "11.2日", "93.3%"),
             // 維持: the nearer to the level the better, 95 vs 100 → 95%
             (Ratio, Maintain, "100件", "100件", "95件", "95.0%"),
@@ -448,17 +468,73 @@ mod tests {
             // Pro-rata from R2 (2020) to R7 (2025), year R6 (2024): 4 of 5
             // years, year target 12.8 − 2.6 × 0.8 = 10.72; (12.2 − 12.8) ÷
             // (10.72 − 12.8) = 0.2885
-            (ProRata, Decrease, "月12.8時間", "月10.2時間", "月12.2時間", "28.8%"),
+            (
+                ProRata,
+                Decrease,
+                "月12.8時間",
+                "月10.2時間",
+                "月12.2時間",
+                "28.8%",
+            ),
             // 8.6 + 3.4 × 0.8 = 11.32; 2.6 ÷ 2.72 = 0.9559
             (ProRata, Increase, "8.6日", "12日", "11.2日", "95.6%"),
             // Never a wrong number: typos, mixed units, division by ≤ 0.
-            (Progress, Increase, "211,94㎡", "300㎡", "250㎡", "check BaselineUnreadable"),
-            (Progress, Decrease, "月12.8時間", "月10.2時間", "12時間", "check UnitsDiffer"),
-            (Progress, Increase, "-", "2回 (年間)", "1回", "check UnitsDiffer"),
-            (Progress, Increase, "-", "-1件", "5件", "check TargetNotPositive"),
-            (Progress, Increase, "10件", "10件", "12件", "check BaselineEqualsTarget"),
-            (Progress, Increase, "10件", "20件", "多数", "check ActualUnreadable"),
-            (ProRata, Increase, "-", "20件", "5件", "check NoBaselineYear"),
+            (
+                Progress,
+                Increase,
+                "211,94㎡",
+                "300㎡",
+                "250㎡",
+                "check BaselineUnreadable",
+            ),
+            (
+                Progress,
+                Decrease,
+                "月12.8時間",
+                "月10.2時間",
+                "12時間",
+                "check UnitsDiffer",
+            ),
+            (
+                Progress,
+                Increase,
+                "-",
+                "2回 (年間)",
+                "1回",
+                "check UnitsDiffer",
+            ),
+            (
+                Progress,
+                Increase,
+                "-",
+                "-1件",
+                "5件",
+                "check TargetNotPositive",
+            ),
+            (
+                Progress,
+                Increase,
+                "10件",
+                "10件",
+                "12件",
+                "check BaselineEqualsTarget",
+            ),
+            (
+                Progress,
+                Increase,
+                "10件",
+                "20件",
+                "多数",
+                "check ActualUnreadable",
+            ),
+            (
+                ProRata,
+                Increase,
+                "-",
+                "20件",
+                "5件",
+                "check NoBaselineYear",
+            ),
             (Progress, Qualitative, "—", "実施", "順調", "status 順調"),
             (Progress, Increase, "10件", "20件", "", "none"),
         ];
@@ -515,7 +591,10 @@ mod tests {
 
     #[test]
     fn likeness_ignores_whitespace_and_allows_ten_percent() {
-        assert_eq!(likeness("①周知する。\n②分析", "①周知する。 ②分析"), Some(Likeness::Same));
+        assert_eq!(
+            likeness("①周知する。\n②分析", "①周知する。 ②分析"),
+            Some(Likeness::Same)
+        );
         let before = "あ".repeat(90) + &"い".repeat(10);
         let nearly = "あ".repeat(90) + &"う".repeat(10);
         let further = "あ".repeat(89) + &"う".repeat(11);

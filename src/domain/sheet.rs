@@ -4,8 +4,8 @@
 use super::coded::coded_enum;
 use super::field::{Field, HeaderSlot, Texts};
 use super::fiscal_year::{short, FiscalYear};
-use super::indicator::Direction;
 use super::ids::{DepartmentId, IndicatorId, InitiativeId, PlanId, SheetId};
+use super::indicator::Direction;
 use super::workflow::SheetStatus;
 
 coded_enum! {

@@ -6,8 +6,8 @@
 use crate::domain::fiscal_year::{axis_label, era_name, short, FiscalYear};
 use crate::domain::ids::{IndicatorId, SheetId};
 use crate::domain::indicator::{
-    achievement, band_for, direction_of, latest_actual, percent_label, read, Band,
-    Direction, Inputs, Outcome, Reading, Rule,
+    achievement, band_for, direction_of, latest_actual, percent_label, read, Band, Direction,
+    Inputs, Outcome, Reading, Rule,
 };
 use rust_xlsxwriter::{ColNum, Color, Format, RowNum, Workbook, XlsxError};
 
@@ -292,7 +292,11 @@ pub fn chart(sheet: &Sheet, ind: &Indicator, direction: Direction) -> Option<Cha
         if let Some(h) = &half {
             parts.push(h.label.clone());
         }
-        parts.push(format!("目標値（{}）{}", era_name(ind.target_year), ind.target));
+        parts.push(format!(
+            "目標値（{}）{}",
+            era_name(ind.target_year),
+            ind.target
+        ));
         format!("{}。方向: {}", parts.join("、"), direction.label())
     };
     Some(Chart {
@@ -337,13 +341,19 @@ pub const CHECK_MARK: &str = "数値を確認してください";
 /// The board as a flat table for CSV (every cell text; the CSV writer makes
 /// cells that would start a formula safe).
 pub fn board_table(actual_headers: &[String], rows: &[IndicatorView]) -> Table {
-    let mut header: Vec<String> = ["推進項目", "No.", "取組事業", "所管課", "指標名", "方向", "当初値"]
-        .map(String::from)
-        .to_vec();
+    let mut header: Vec<String> = [
+        "推進項目",
+        "No.",
+        "取組事業",
+        "所管課",
+        "指標名",
+        "方向",
+        "当初値",
+    ]
+    .map(String::from)
+    .to_vec();
     header.extend(actual_headers.iter().cloned());
-    header.extend(
-        ["実績", "実績の時点", "目標値", "達成率", "評価区分", "確認"].map(String::from),
-    );
+    header.extend(["実績", "実績の時点", "目標値", "達成率", "評価区分", "確認"].map(String::from));
     let rows = rows
         .iter()
         .map(|v| {
@@ -394,8 +404,10 @@ pub fn board_workbook(
     ws.set_name("指標一覧")?;
     ws.set_landscape();
     ws.set_paper_size(9); // A4
-    ws.set_header(&format!("&C{year_label} 指標一覧"));
-    let head = Format::new().set_bold().set_background_color(Color::RGB(0xE8_EC_F4));
+    ws.set_header(format!("&C{year_label} 指標一覧"));
+    let head = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xE8_EC_F4));
     let percent = Format::new().set_num_format("0.0\"%\"");
     for (c, h) in table.header.iter().enumerate() {
         ws.write_string_with_format(0, c as ColNum, h, &head)?;
@@ -405,9 +417,12 @@ pub fn board_workbook(
         let row = r as RowNum + 1;
         for (c, v) in cells.iter().enumerate() {
             match (Some(c) == percent_col, view.percent) {
-                (true, Some(p)) => {
-                    ws.write_number_with_format(row, c as ColNum, (p * 10.0).round() / 10.0, &percent)?
-                }
+                (true, Some(p)) => ws.write_number_with_format(
+                    row,
+                    c as ColNum,
+                    (p * 10.0).round() / 10.0,
+                    &percent,
+                )?,
                 _ => ws.write_string(row, c as ColNum, v)?,
             };
         }

@@ -21,8 +21,8 @@ use crate::domain::ids::{IndicatorId, PlanId, SheetId};
 use crate::domain::indicator::{Band, Direction, Rule};
 use crate::domain::permission::{authorize, Action, SheetAccess};
 use crate::domain::sheet::Sheet;
-use crate::report::indicators::{board_table, board_workbook, indicator_views, IndicatorView};
 use crate::report::csv;
+use crate::report::indicators::{board_table, board_workbook, indicator_views, IndicatorView};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/indicators", web::get().to(board))
@@ -63,8 +63,7 @@ pub(super) async fn sheet_panel(
         status: sheet.status,
         round: None,
     };
-    let can_direct =
-        authorize(&user.actor, Action::SetIndicatorDirection, Some(&access)).is_ok();
+    let can_direct = authorize(&user.actor, Action::SetIndicatorDirection, Some(&access)).is_ok();
     let copy = sheet.clone();
     let ((settings, bands), marks) = run_use_case(pool, move |conn| {
         let rules = use_case::rules_in_force(conn, copy.context.plan_id)?;
@@ -95,7 +94,13 @@ pub(super) async fn copy_marks(
     pool: &DbPool,
     sheet: &Sheet,
     texts: &crate::domain::field::Texts,
-) -> Result<Vec<(crate::domain::field::Field, crate::domain::indicator::Likeness)>, AppError> {
+) -> Result<
+    Vec<(
+        crate::domain::field::Field,
+        crate::domain::indicator::Likeness,
+    )>,
+    AppError,
+> {
     let (plan, initiative, year) = (
         sheet.context.plan_id,
         sheet.context.initiative_id,
@@ -508,7 +513,14 @@ async fn settings(
             colour: b.colour,
         })
         .collect();
-    settings_page(&user, plan, settings, rows, Vec::new(), query.saved.is_some())
+    settings_page(
+        &user,
+        plan,
+        settings,
+        rows,
+        Vec::new(),
+        query.saved.is_some(),
+    )
 }
 
 async fn save_settings(

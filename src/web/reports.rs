@@ -144,7 +144,11 @@ async fn book(
     let (plan_id, include_drafts) = (data.plan.id, data.include_drafts);
     let mut book = BookView::new(data);
     if print_charts(&pool, plan_id).await? {
-        book.sheets = book.sheets.into_iter().map(SheetView::with_charts).collect();
+        book.sheets = book
+            .sheets
+            .into_iter()
+            .map(SheetView::with_charts)
+            .collect();
     }
     page(&BookPage {
         pages_css: settings.linked(&format!("/reports/{}/pages.css", *year), &viewer),
@@ -187,7 +191,11 @@ async fn print_sheet(
     let view = SheetView::new(sheet);
     page(&PrintPage {
         pages_css,
-        view: if print_charts { view.with_charts() } else { view },
+        view: if print_charts {
+            view.with_charts()
+        } else {
+            view
+        },
         pdf_available: settings.pdf_available(),
     })
 }

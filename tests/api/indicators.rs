@@ -88,7 +88,10 @@ async fn seed_figures_directions_and_checks_on_the_board() {
         assert!(!rows[name][pct].contains('%'), "{name}");
     }
     // Qualitative indicators show their status, not a figure.
-    assert_eq!(rows["持続可能な自治会活動に向けた支援体制の確立"][pct], "順調");
+    assert_eq!(
+        rows["持続可能な自治会活動に向けた支援体制の確立"][pct],
+        "順調"
+    );
     // 「要確認のみ」 lists exactly the marked ones.
     let checks = board_rows(&hq.page("/indicators?year=2024&check=1").await);
     let mut names: Vec<&String> = checks.keys().collect();
@@ -108,7 +111,9 @@ async fn the_sheet_page_shows_the_figure_and_a_chart_per_indicator() {
     let text = text_of(&html);
     assert!(text.contains("指標の達成状況"));
     assert!(text.contains("23.1%"), "{text}");
-    let leave = hq.page(&format!("/sheets/{}", app.sheet_id(2024, 1, 2))).await;
+    let leave = hq
+        .page(&format!("/sheets/{}", app.sheet_id(2024, 1, 2)))
+        .await;
     assert!(text_of(&leave).contains("76.5%"));
     // One chart per 定量 row, with title and description.
     assert_eq!(count(&html, ".indicator-panel svg.trend"), 2);
@@ -178,7 +183,9 @@ async fn band_edits_by_hq_change_the_board_and_staff_cannot_edit() {
     assert_eq!(rows[LEAVE][band], "◎優");
     assert_eq!(rows[OVERTIME][band], "△可");
     // HQ chose to print charts: the printed sheet carries them under the grid.
-    let print = hq.page(&format!("/sheets/{}/print", app.sheet_id(2024, 1, 1))).await;
+    let print = hq
+        .page(&format!("/sheets/{}/print", app.sheet_id(2024, 1, 1)))
+        .await;
     assert_eq!(count(&print, "article.sheet .print-charts svg.trend"), 2);
     // Filter by band.
     let only = board_rows(&hq.page("/indicators?year=2024&band=優").await);
@@ -215,7 +222,10 @@ async fn directions_are_set_by_department_and_hq_and_audited() {
     let action = crate::support::attr_of(&html, ".direction-form", "action").unwrap();
     let csrf = crate::support::csrf_of(&html);
     let resp = staff
-        .post_form(&action, &[("csrf_token", csrf.as_str()), ("direction", "maintain")])
+        .post_form(
+            &action,
+            &[("csrf_token", csrf.as_str()), ("direction", "maintain")],
+        )
         .await;
     assert_eq!(resp.status().as_u16(), 303);
     let html = staff.page(&format!("/sheets/{id}")).await;
@@ -232,12 +242,18 @@ async fn directions_are_set_by_department_and_hq_and_audited() {
     let doc = Html::parse_document(&html);
     let first = Selector::parse(".indicator-table tbody tr td.direction").unwrap();
     let cell: String = doc.select(&first).next().unwrap().text().collect();
-    assert!(cell.trim().starts_with("↓減少") && !cell.contains("（自動）"), "{cell}");
+    assert!(
+        cell.trim().starts_with("↓減少") && !cell.contains("（自動）"),
+        "{cell}"
+    );
     // Another department may not.
     let other = app.staff_of("DX推進課").await;
     let csrf = other.csrf_token().await;
     let resp = other
-        .post_form(&action, &[("csrf_token", csrf.as_str()), ("direction", "increase")])
+        .post_form(
+            &action,
+            &[("csrf_token", csrf.as_str()), ("direction", "increase")],
+        )
         .await;
     assert_eq!(resp.status().as_u16(), 404);
 }
@@ -257,13 +273,16 @@ async fn the_board_exports_and_prints() {
     let bytes = resp.bytes().await.unwrap().to_vec();
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     let range = wb.worksheet_range("指標一覧").unwrap();
-    let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let header: Vec<String> = range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     let pct = header.iter().position(|h| h == "達成率").unwrap();
     let name = header.iter().position(|h| h == "指標名").unwrap();
-    let overtime = range
-        .rows()
-        .find(|r| r[name].to_string() == OVERTIME)
-        .unwrap();
+    let overtime = range.rows().find(|r| r[name] == OVERTIME).unwrap();
     assert!(matches!(overtime[pct], Data::Float(f) if (f - 23.1).abs() < 1e-9));
     // A4 landscape for print, loaded by the board only.
     let html = hq.page("/indicators?year=2024").await;
@@ -288,7 +307,11 @@ async fn copied_fields_are_marked_for_hq() {
     // The department sees the mark in its edit form too.
     let staff = app.staff_of("職員課").await;
     let form = staff.page(&format!("/sheets/{id}/edit")).await;
-    assert!(text_of(&form).contains("取組内容 前年度と同じ"), "{}", text_of(&form));
+    assert!(
+        text_of(&form).contains("取組内容 前年度と同じ"),
+        "{}",
+        text_of(&form)
+    );
     // Staff do not see HQ's marks on the sheet page.
     let html = staff.page(&format!("/sheets/{id}")).await;
     assert!(!text_of(&html).contains("前年度との比較"));
@@ -305,7 +328,10 @@ async fn search_finds_words_across_years_within_what_one_may_see() {
     assert!(html.contains("<mark>ノー残業デー</mark>"));
     // Staff of 職員課 find their sheet; another department finds nothing.
     let own = app.staff_of("職員課").await;
-    assert!(own.page("/search?q=ノー残業デー").await.contains("<mark>ノー残業デー</mark>"));
+    assert!(own
+        .page("/search?q=ノー残業デー")
+        .await
+        .contains("<mark>ノー残業デー</mark>"));
     let other = app.staff_of("協働推進課").await;
     let html = other.page("/search?q=ノー残業デー").await;
     assert_eq!(count(&html, "mark"), 0);
@@ -313,7 +339,10 @@ async fn search_finds_words_across_years_within_what_one_may_see() {
     // LIKE wildcards match themselves only; user text is escaped.
     for wild in ["超過%25縮減", "ノー_業デー"] {
         let html = hq.page(&format!("/search?q={wild}")).await;
-        assert!(!html.contains("<mark>"), "{wild}: wildcards match only themselves");
+        assert!(
+            !html.contains("<mark>"),
+            "{wild}: wildcards match only themselves"
+        );
     }
     let html = hq.page("/search?q=%3Cscript%3E").await;
     assert!(!html.contains("<script>"));
