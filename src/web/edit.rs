@@ -254,12 +254,11 @@ impl Build<'_> {
                     name: cell(IndicatorCell::Name),
                     method: cell(IndicatorCell::Method),
                     direction: cell(IndicatorCell::Direction),
-                    proposed: propose_direction(
+                    proposed: short_direction(propose_direction(
                         row.get(IndicatorCell::Method),
                         row.get(IndicatorCell::Baseline),
                         row.get(IndicatorCell::Target),
-                    )
-                    .label(),
+                    )),
                     baseline: cell(IndicatorCell::Baseline),
                     first_half: cell(IndicatorCell::FirstHalf),
                     current: cell(IndicatorCell::Current),
@@ -268,6 +267,14 @@ impl Build<'_> {
                 }
             })
             .collect()
+    }
+}
+
+/// 「↓」 for a direction in the narrow 評価方法 cell; 「定性」 has no arrow.
+fn short_direction(d: Direction) -> &'static str {
+    match d.arrow() {
+        "" => d.label(),
+        arrow => arrow,
     }
 }
 
