@@ -71,8 +71,13 @@ fn indicators(c: &SheetContent) -> String {
                     format!("{}{what}:{v}", short(*y))
                 })
                 .collect();
+            // The direction appears only once someone set it, so the
+            // history of sheets that never had one reads as before.
+            let direction = i
+                .direction
+                .map_or(String::new(), |d| format!("／方向:{}", d.label()));
             format!(
-                "{}／{}／当初値:{}／目標値:{}／{}",
+                "{}／{}／当初値:{}／目標値:{}／{}{direction}",
                 i.name,
                 i.method,
                 i.baseline,

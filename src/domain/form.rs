@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::field::{ChoiceList, Field, Input, Part, Texts, LONG_TEXT_MAX, SHORT_TEXT_MAX};
 use super::fiscal_year::{era_name, FiscalYear};
 use super::ids::IndicatorId;
+use super::indicator::Direction;
 use super::round::RoundKind;
 use super::sheet::{ActionItem, Indicator, Period, SheetContent};
 
@@ -33,10 +34,12 @@ pub enum IndicatorCell {
     Current,
     /// The year's full-year actual.
     FullYear,
+    /// 方向: a `Direction` code, or empty for the one proposed from the numbers.
+    Direction,
 }
 
 impl IndicatorCell {
-    pub const ALL: [IndicatorCell; 7] = [
+    pub const ALL: [IndicatorCell; 8] = [
         IndicatorCell::Name,
         IndicatorCell::Method,
         IndicatorCell::Baseline,
@@ -44,6 +47,7 @@ impl IndicatorCell {
         IndicatorCell::FirstHalf,
         IndicatorCell::Current,
         IndicatorCell::FullYear,
+        IndicatorCell::Direction,
     ];
 
     pub fn label(self) -> &'static str {
@@ -55,6 +59,7 @@ impl IndicatorCell {
             IndicatorCell::FirstHalf => "上半期実績",
             IndicatorCell::Current => "現況値",
             IndicatorCell::FullYear => "通年実績",
+            IndicatorCell::Direction => "方向",
         }
     }
 
@@ -364,6 +369,13 @@ impl SheetForm {
                     errors.push(err(cell, too_long(cell.label(), SHORT_TEXT_MAX, len)));
                 }
             }
+            let direction = row.get(IndicatorCell::Direction);
+            if !direction.is_empty() && Direction::from_code(direction).is_none() {
+                errors.push(err(
+                    IndicatorCell::Direction,
+                    "方向は一覧から選んでください".into(),
+                ));
+            }
             let method = row.get(IndicatorCell::Method);
             if Part::IndicatorDefinitions.department_writes_in(round)
                 && !method.is_empty()
@@ -461,6 +473,7 @@ impl SheetForm {
             ind.method = row.get(IndicatorCell::Method).to_string();
             ind.baseline = row.get(IndicatorCell::Baseline).to_string();
             ind.target = row.get(IndicatorCell::Target).to_string();
+            ind.direction = Direction::from_code(row.get(IndicatorCell::Direction));
             row.write_values(&mut ind, fiscal_year, round);
             ids.push(stored.map(|(pos, _)| current_ids[pos]));
             indicators.push(ind);
@@ -520,6 +533,10 @@ fn indicator_row(
     row.set(IndicatorCell::Method, ind.method.as_str());
     row.set(IndicatorCell::Baseline, ind.baseline.as_str());
     row.set(IndicatorCell::Target, ind.target.as_str());
+    row.set(
+        IndicatorCell::Direction,
+        ind.direction.map_or("", |d| d.code()),
+    );
     row.set(
         IndicatorCell::FirstHalf,
         ind.value(fiscal_year, Period::FirstHalf),

@@ -340,11 +340,13 @@ mod tests {
                     (FiscalYear(2024), Period::FirstHalf, "2件".into()),
                     (FiscalYear(2024), Period::Current, "6件".into()),
                 ],
+                direction: Some(Direction::Decrease),
                 ..Default::default()
             }],
         };
         let next = carry_forward(&prev, FiscalYear(2024));
         assert_eq!(next.texts.get(field("関係計画名")), "計画");
+        assert_eq!(next.indicators[0].direction, Some(Direction::Decrease));
         assert_eq!(next.action_items, prev.action_items);
         assert_eq!(
             next.indicators[0].value(FiscalYear(2024), Period::FullYear),

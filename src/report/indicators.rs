@@ -159,6 +159,16 @@ fn period_label(p: Period) -> &'static str {
     }
 }
 
+/// The charts of a sheet's numeric indicators, in 目標 order.
+pub fn sheet_charts(sheet: &Sheet) -> Vec<Chart> {
+    sheet
+        .content
+        .indicators
+        .iter()
+        .filter_map(|ind| chart(sheet, ind, direction_of(ind).0))
+        .collect()
+}
+
 /// One marked value on a chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartPoint {
@@ -394,7 +404,7 @@ pub fn board_workbook(
     ws.set_name("指標一覧")?;
     ws.set_landscape();
     ws.set_paper_size(9); // A4
-    ws.set_header(&format!("&C{year_label} 指標一覧"));
+    ws.set_header(format!("&C{year_label} 指標一覧"));
     let head = Format::new()
         .set_bold()
         .set_background_color(Color::RGB(0xE8_EC_F4));

@@ -12,6 +12,7 @@ use askama::Template;
 use super::draft::{Poster, SheetPost};
 use super::error::page_with_status;
 use super::form::{field, PostedForm};
+use super::indicators::copy_marks;
 use super::see_other;
 use super::sheet_form::{self, action_cell_input, action_text_input, indicator_input};
 use super::sheets::{load_with_draft, PageQuery};
@@ -24,6 +25,7 @@ use crate::domain::field::{ChoiceList, Field, HeaderSlot, Input, Part, Place, Wr
 use crate::domain::fiscal_year::{era_name, short, wareki_date, wareki_datetime};
 use crate::domain::form::{FieldError, IndicatorCell, SheetForm, MAX_ROWS};
 use crate::domain::ids::SheetId;
+use crate::domain::indicator::{propose_direction, Direction};
 use crate::domain::permission::Action;
 use crate::domain::round::RoundKind;
 use crate::domain::sheet::Period;
@@ -44,6 +46,8 @@ struct FieldView {
     options: Option<Vec<String>>,
     rows: u8,
     error: Option<String>,
+    /// 「前年度と同じ」/「前年度とほぼ同じ」 when the text repeats last year's.
+    mark: Option<&'static str>,
 }
 
 /// A body row in paper order, with the field printed beside it (if any).
@@ -72,6 +76,9 @@ struct IndicatorRowView {
     name: CellView,
     method: CellView,
     methods: Vec<String>,
+    direction: CellView,
+    /// The direction the numbers suggest, shown as the 「自動」 choice.
+    proposed: &'static str,
     baseline: CellView,
     past: Vec<String>,
     first_half: CellView,
@@ -110,6 +117,8 @@ struct EditPage {
     actions: Vec<ActionRowView>,
     can_rows: bool,
     can_indicators: bool,
+    /// The 方向 choices besides 「自動」.
+    directions: Vec<Direction>,
     can_first_half: bool,
     can_year_end: bool,
     past_labels: Vec<String>,
@@ -187,6 +196,7 @@ impl Build<'_> {
             options,
             rows,
             error: self.errors.get(def.key).cloned(),
+            mark: None,
         }
     }
 
@@ -250,6 +260,12 @@ impl Build<'_> {
                         .collect(),
                     name: cell(IndicatorCell::Name),
                     method: cell(IndicatorCell::Method),
+                    direction: cell(IndicatorCell::Direction),
+                    proposed: short_direction(propose_direction(
+                        row.get(IndicatorCell::Method),
+                        row.get(IndicatorCell::Baseline),
+                        row.get(IndicatorCell::Target),
+                    )),
                     baseline: cell(IndicatorCell::Baseline),
                     first_half: cell(IndicatorCell::FirstHalf),
                     current: cell(IndicatorCell::Current),
@@ -258,6 +274,14 @@ impl Build<'_> {
                 }
             })
             .collect()
+    }
+}
+
+/// 「↓」 for a direction in the narrow 評価方法 cell; 「定性」 has no arrow.
+fn short_direction(d: Direction) -> &'static str {
+    match d.arrow() {
+        "" => d.label(),
+        arrow => arrow,
     }
 }
 
@@ -309,6 +333,7 @@ fn build(
         actions: b.actions(),
         can_rows: Part::ActionItems.department_writes_in(round),
         can_indicators: Part::IndicatorDefinitions.department_writes_in(round),
+        directions: Direction::ALL.to_vec(),
         can_first_half: Part::IndicatorFirstHalf.department_writes_in(round),
         can_year_end: Part::IndicatorYearEnd.department_writes_in(round),
         past_labels: sheet
@@ -371,6 +396,16 @@ async fn edit_form(
     view.comment_counts = super::comments::load(&pool, &user, &ctx, Default::default())
         .await?
         .counts;
+    let marks = copy_marks(&pool, &ctx.sheet, &form.texts).await?;
+    for row in &mut view.body {
+        let fields = std::iter::once(&mut row.field).chain(row.beside.as_mut());
+        for f in fields {
+            f.mark = marks
+                .iter()
+                .find(|(field, _)| field.key() == f.name)
+                .map(|(_, l)| l.label());
+        }
+    }
     if restored.is_some() {
         view.draft = query
             .draft

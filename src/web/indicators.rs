@@ -88,6 +88,35 @@ pub(super) async fn sheet_panel(
     })
 }
 
+/// Which body fields of `texts` (the form as opened) repeat the same
+/// initiative's text of the year before.
+pub(super) async fn copy_marks(
+    pool: &DbPool,
+    sheet: &Sheet,
+    texts: &crate::domain::field::Texts,
+) -> Result<
+    Vec<(
+        crate::domain::field::Field,
+        crate::domain::indicator::Likeness,
+    )>,
+    AppError,
+> {
+    let (plan, initiative, year) = (
+        sheet.context.plan_id,
+        sheet.context.initiative_id,
+        sheet.fiscal_year.prev(),
+    );
+    let texts = texts.clone();
+    with_conn(pool, move |conn| {
+        let before = db::indicator::texts_for_year(conn, plan, year)?;
+        Ok(before
+            .get(&initiative)
+            .map(|(_, b)| use_case::marks(b, &texts))
+            .unwrap_or_default())
+    })
+    .await
+}
+
 async fn set_direction(
     user: CurrentUser,
     pool: web::Data<DbPool>,

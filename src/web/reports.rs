@@ -141,12 +141,30 @@ async fn book(
         require_all(user)?;
     }
     let data = load_book(&pool, *year, &query).await?;
+    let (plan_id, include_drafts) = (data.plan.id, data.include_drafts);
+    let mut book = BookView::new(data);
+    if print_charts(&pool, plan_id).await? {
+        book.sheets = book
+            .sheets
+            .into_iter()
+            .map(SheetView::with_charts)
+            .collect();
+    }
     page(&BookPage {
         pages_css: settings.linked(&format!("/reports/{}/pages.css", *year), &viewer),
-        query: book_query(data.plan.id, data.include_drafts),
-        book: BookView::new(data),
+        query: book_query(plan_id, include_drafts),
+        book,
         pdf_available: settings.pdf_available(),
     })
+}
+
+/// Whether HQ chose to print trend charts under the plan's sheets (off: the
+/// sheets print exactly as the paper form).
+async fn print_charts(pool: &DbPool, plan_id: PlanId) -> Result<bool, AppError> {
+    with_conn(pool, move |conn| {
+        Ok(db::indicator::settings(conn, plan_id)?.print_charts)
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -169,9 +187,15 @@ async fn print_sheet(
     let viewer = print_viewer(&req, maybe, &settings).await?;
     let pages_css = settings.linked(&format!("/sheets/{id}/pages.css"), &viewer);
     let sheet = load_visible(&pool, viewer, id).await?;
+    let print_charts = print_charts(&pool, sheet.context.plan_id).await?;
+    let view = SheetView::new(sheet);
     page(&PrintPage {
         pages_css,
-        view: SheetView::new(sheet),
+        view: if print_charts {
+            view.with_charts()
+        } else {
+            view
+        },
         pdf_available: settings.pdf_available(),
     })
 }

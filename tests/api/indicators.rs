@@ -174,6 +174,7 @@ async fn band_edits_by_hq_change_the_board_and_staff_cannot_edit() {
         ("symbol-1", "△"),
         ("colour-1", "#b7791f"),
         ("min-1", ""),
+        ("print_charts", "1"),
     ];
     let resp = hq.post_form("/indicators/settings", &form).await;
     assert_eq!(resp.status().as_u16(), 303);
@@ -181,6 +182,11 @@ async fn band_edits_by_hq_change_the_board_and_staff_cannot_edit() {
     let rows = board_rows(&html);
     assert_eq!(rows[LEAVE][band], "◎優");
     assert_eq!(rows[OVERTIME][band], "△可");
+    // HQ chose to print charts: the printed sheet carries them under the grid.
+    let print = hq
+        .page(&format!("/sheets/{}/print", app.sheet_id(2024, 1, 1)))
+        .await;
+    assert_eq!(count(&print, "article.sheet .print-charts svg.trend"), 2);
     // Filter by band.
     let only = board_rows(&hq.page("/indicators?year=2024&band=優").await);
     assert!(only.contains_key(LEAVE) && !only.contains_key(OVERTIME));
@@ -226,6 +232,20 @@ async fn directions_are_set_by_department_and_hq_and_audited() {
     assert!(text_of(&html).contains("→維持"));
     let history = staff.page(&format!("/sheets/{id}/history")).await;
     assert!(text_of(&history).contains("指標の方向の変更"));
+    // The department sets it in the edit form as well; saving keeps it.
+    let mut form = staff.edit_form(id).await;
+    assert_eq!(form.get("i0_direction"), Some("maintain"));
+    form.set("i0_direction", "decrease");
+    let resp = staff.save_sheet(id, &form).await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let html = staff.page(&format!("/sheets/{id}")).await;
+    let doc = Html::parse_document(&html);
+    let first = Selector::parse(".indicator-table tbody tr td.direction").unwrap();
+    let cell: String = doc.select(&first).next().unwrap().text().collect();
+    assert!(
+        cell.trim().starts_with("↓減少") && !cell.contains("（自動）"),
+        "{cell}"
+    );
     // Another department may not.
     let other = app.staff_of("DX推進課").await;
     let csrf = other.csrf_token().await;
@@ -262,10 +282,7 @@ async fn the_board_exports_and_prints() {
         .collect();
     let pct = header.iter().position(|h| h == "達成率").unwrap();
     let name = header.iter().position(|h| h == "指標名").unwrap();
-    let overtime = range
-        .rows()
-        .find(|r| r[name].to_string() == OVERTIME)
-        .unwrap();
+    let overtime = range.rows().find(|r| r[name] == OVERTIME).unwrap();
     assert!(matches!(overtime[pct], Data::Float(f) if (f - 23.1).abs() < 1e-9));
     // A4 landscape for print, loaded by the board only.
     let html = hq.page("/indicators?year=2024").await;
@@ -287,8 +304,15 @@ async fn copied_fields_are_marked_for_hq() {
     let list = hq.page("/sheets?year=2025").await;
     assert!(count(&list, "td.copied") >= 12);
     assert!(text_of(&list).contains("1項目"));
-    // Staff do not see HQ's marks.
+    // The department sees the mark in its edit form too.
     let staff = app.staff_of("職員課").await;
+    let form = staff.page(&format!("/sheets/{id}/edit")).await;
+    assert!(
+        text_of(&form).contains("取組内容 前年度と同じ"),
+        "{}",
+        text_of(&form)
+    );
+    // Staff do not see HQ's marks on the sheet page.
     let html = staff.page(&format!("/sheets/{id}")).await;
     assert!(!text_of(&html).contains("前年度との比較"));
 }
