@@ -22,7 +22,17 @@ pub struct OpinionRow {
 const OPEN: &str = "open";
 const CLOSED: &str = "closed";
 
-fn row(r: (OpinionId, SheetId, String, String, String, NaiveDateTime, Option<NaiveDateTime>)) -> OpinionRow {
+fn row(
+    r: (
+        OpinionId,
+        SheetId,
+        String,
+        String,
+        String,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    ),
+) -> OpinionRow {
     OpinionRow {
         id: r.0,
         sheet_id: r.1,
@@ -97,17 +107,27 @@ pub fn set_reply(
     reply: &str,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    Ok(diesel::update(opinions::table.find(id).filter(opinions::status.eq(OPEN)))
-        .set((opinions::reply.eq(reply), opinions::replied_at.eq(Some(now))))
-        .execute(conn)?
-        == 1)
+    Ok(
+        diesel::update(opinions::table.find(id).filter(opinions::status.eq(OPEN)))
+            .set((
+                opinions::reply.eq(reply),
+                opinions::replied_at.eq(Some(now)),
+            ))
+            .execute(conn)?
+            == 1,
+    )
 }
 
 pub fn close(conn: &mut DbConnection, id: OpinionId, now: NaiveDateTime) -> Result<bool, DbError> {
-    Ok(diesel::update(opinions::table.find(id).filter(opinions::status.eq(OPEN)))
-        .set((opinions::status.eq(CLOSED), opinions::closed_at.eq(Some(now))))
-        .execute(conn)?
-        == 1)
+    Ok(
+        diesel::update(opinions::table.find(id).filter(opinions::status.eq(OPEN)))
+            .set((
+                opinions::status.eq(CLOSED),
+                opinions::closed_at.eq(Some(now)),
+            ))
+            .execute(conn)?
+            == 1,
+    )
 }
 
 /// One line of the appendix 「推進委員会意見と対応」.
@@ -130,9 +150,13 @@ pub fn for_year(
 ) -> Result<Vec<AppendixRow>, DbError> {
     use super::schema::focus_areas;
     let rows: Vec<(i32, i32, String, String, String, String, String)> = opinions::table
-        .inner_join(sheets::table.inner_join(
-            initiatives::table.inner_join(focus_areas::table).inner_join(departments::table),
-        ))
+        .inner_join(
+            sheets::table.inner_join(
+                initiatives::table
+                    .inner_join(focus_areas::table)
+                    .inner_join(departments::table),
+            ),
+        )
         .filter(sheets::fiscal_year.eq(year))
         .filter(focus_areas::plan_id.eq(plan_id))
         .order((focus_areas::number, initiatives::number, opinions::id))

@@ -71,7 +71,11 @@ const OTHERS: &[(AuditAction, &str, &str)] = {
         (A::MailSetting, "mail_setting", "メール受信の設定"),
         (A::OpinionRecord, "opinion_record", "推進委員会意見の記録"),
         (A::OpinionReply, "opinion_reply", "推進委員会意見への対応"),
-        (A::OpinionClose, "opinion_close", "推進委員会意見を対応済みに"),
+        (
+            A::OpinionClose,
+            "opinion_close",
+            "推進委員会意見を対応済みに",
+        ),
     ]
 };
 

@@ -142,10 +142,7 @@ async fn record(
     let id = path.into_inner();
     let text = posted.get("opinion").to_string();
     let (actor, typed) = (user.actor.clone(), text.clone());
-    let result = run_use_case(&pool, move |conn| {
-        opinion::record(conn, &actor, id, &typed)
-    })
-    .await?;
+    let result = run_use_case(&pool, move |conn| opinion::record(conn, &actor, id, &typed)).await?;
     match result {
         Ok(o) => Ok(see_other(&format!("/sheets/{id}#opinion-{o}"))),
         Err(error) => {

@@ -6,10 +6,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::comments::{self, CommentsView, Typed};
-use super::opinions::{self, OpinionsView};
 use super::draft::{Poster, SheetPost};
 use super::error::{page, page_with_status};
 use super::form::{field, PostedForm};
+use super::opinions::{self, OpinionsView};
 use super::see_other;
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::app::review::{self, hq_fields, ReviewInput, ReviewOutcome};

@@ -33,12 +33,21 @@ async fn a_comment_on_the_second_half_plan_shows_beside_it_for_both_sides_only()
         let html = client.page(&page).await;
         let doc = scraper::Html::parse_document(&html);
         let group = scraper::Selector::parse("#comments-h2_plan").unwrap();
-        let group = doc.select(&group).next().unwrap_or_else(|| panic!("{who}: {html}"));
+        let group = doc
+            .select(&group)
+            .next()
+            .unwrap_or_else(|| panic!("{who}: {html}"));
         let text: String = group.text().collect();
         assert!(text.contains("下半期への取組"), "{who}: {text}");
-        assert!(text.contains("<b>下半期</b>は"), "{who}: escaped text {text}");
+        assert!(
+            text.contains("<b>下半期</b>は"),
+            "{who}: escaped text {text}"
+        );
         assert!(!html.contains("<b>下半期</b>"), "{who}: never as HTML");
-        assert!(group.inner_html().contains("は<br>説明会"), "{who}: line break kept");
+        assert!(
+            group.inner_html().contains("は<br>説明会"),
+            "{who}: line break kept"
+        );
         // The count sits in the field's own row and links to the thread.
         assert!(
             html.contains("href=\"#comments-h2_plan\">コメント1件</a>"),
@@ -47,7 +56,10 @@ async fn a_comment_on_the_second_half_plan_shows_beside_it_for_both_sides_only()
     }
     // The edit form shows the count beside the field too.
     let edit = staff.page(&format!("/sheets/{id}/edit")).await;
-    assert!(edit.contains("#comments-h2_plan\">コメント1件</a>"), "{edit}");
+    assert!(
+        edit.contains("#comments-h2_plan\">コメント1件</a>"),
+        "{edit}"
+    );
     // The printed sheet has none of it.
     let print = staff.page(&format!("/sheets/{id}/print")).await;
     assert!(!print.contains("説明会を予定"), "printed: {print}");
@@ -58,7 +70,11 @@ async fn a_comment_on_the_second_half_plan_shows_beside_it_for_both_sides_only()
     let resp = other
         .post_form(
             &format!("/sheets/{id}/comments"),
-            &[("csrf_token", token.as_str()), ("field", "sheet"), ("body", "横から失礼")],
+            &[
+                ("csrf_token", token.as_str()),
+                ("field", "sheet"),
+                ("body", "横から失礼"),
+            ],
         )
         .await;
     assert_eq!(resp.status().as_u16(), 404);
@@ -96,7 +112,10 @@ async fn a_comment_on_the_second_half_plan_shows_beside_it_for_both_sides_only()
     assert!(text_of(&html).contains("解決済"), "{html}");
     let history = text_of(&staff.page(&format!("/sheets/{id}/history")).await);
     assert!(history.contains("コメントを解決済みに"), "{history}");
-    assert!(history.contains("返信（下半期への取組）: 承知しました。"), "{history}");
+    assert!(
+        history.contains("返信（下半期への取組）: 承知しました。"),
+        "{history}"
+    );
 }
 
 #[tokio::test]

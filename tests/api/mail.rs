@@ -60,7 +60,10 @@ async fn nth_to(sink: &SmtpSink, address: &str, n: usize) -> Mail {
     assert!(
         mine.len() >= n,
         "mail {n} to {address} never came; got {:?}",
-        mails.iter().map(|m| (&m.to, m.subject())).collect::<Vec<_>>()
+        mails
+            .iter()
+            .map(|m| (&m.to, m.subject()))
+            .collect::<Vec<_>>()
     );
     mine[n - 1].clone()
 }
@@ -146,7 +149,12 @@ async fn a_mail_server_that_is_down_fails_nothing_and_the_mail_goes_later() {
 
     // The sender tried, failed, and will try again; the administrator sees why.
     let mut tries = 0;
-    while app.conn().outbox().iter().all(|(_, _, attempts)| *attempts == 0) {
+    while app
+        .conn()
+        .outbox()
+        .iter()
+        .all(|(_, _, attempts)| *attempts == 0)
+    {
         tries += 1;
         assert!(tries < 600, "the sender never tried");
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -157,7 +165,10 @@ async fn a_mail_server_that_is_down_fails_nothing_and_the_mail_goes_later() {
     assert_eq!(outbox[0].1, "pending");
     let admin = app.login_as(Role::Admin).await;
     let page = text_of(&admin.page("/admin/mail").await);
-    assert!(page.contains(HQ_MAIL) && page.contains("送信待ち"), "{page}");
+    assert!(
+        page.contains(HQ_MAIL) && page.contains("送信待ち"),
+        "{page}"
+    );
     assert!(page.contains("今すぐ再送"), "{page}");
 
     // Back up; once the retry is due, the mail goes out, once.
@@ -187,13 +198,14 @@ async fn turning_mail_off_keeps_the_notice_in_hyoka_only() {
         .await;
     assert_redirect(&resp, "/account/password?mail=off");
     let page = hq.page("/account/password").await;
-    assert!(page.contains("name=\"mail_opt_out\" value=\"1\" checked"), "{page}");
+    assert!(
+        page.contains("name=\"mail_opt_out\" value=\"1\" checked"),
+        "{page}"
+    );
 
     let staff = app.staff_of("職員課").await;
     let id = app.sheet_id(2025, 1, 1);
-    staff
-        .fill_and_submit(id, &FILLED)
-        .await;
+    staff.fill_and_submit(id, &FILLED).await;
     let list = text_of(&hq.page("/notifications").await);
     assert!(list.contains("提出されました"), "{list}");
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -229,7 +241,9 @@ async fn reminders_reach_unsubmitted_departments_once_on_each_day() {
         app.conn().force_status(*id, SheetStatus::Submitted);
     }
     let hq = app.login_as(Role::Hq).await;
-    let deadline = (clock_now(&clock) + Days::days(5)).format("%Y-%m-%d").to_string();
+    let deadline = (clock_now(&clock) + Days::days(5))
+        .format("%Y-%m-%d")
+        .to_string();
     let resp = hq.open_round(2025, "h1", &deadline).await;
     assert_redirect(&resp, "/rounds");
     // Opening told every department with a sheet.
@@ -242,11 +256,7 @@ async fn reminders_reach_unsubmitted_departments_once_on_each_day() {
             .count()
     };
 
-    for (days, part) in [
-        (2, "あと3日"),
-        (2, "あと1日"),
-        (2, "過ぎています"),
-    ] {
+    for (days, part) in [(2, "あと3日"), (2, "あと1日"), (2, "過ぎています")] {
         clock.advance(Days::days(days));
         let mails = sink
             .wait_until(|m| about(m, OTHER_MAIL, part) >= waiting.len())
@@ -256,8 +266,16 @@ async fn reminders_reach_unsubmitted_departments_once_on_each_day() {
         clock.advance(Days::hours(1));
         tokio::time::sleep(Duration::from_millis(300)).await;
         let mails = sink.mails();
-        assert_eq!(about(&mails, OTHER_MAIL, part), waiting.len(), "{part} twice");
-        assert_eq!(about(&mails, STAFF_MAIL, part), 0, "{part} to a department that submitted");
+        assert_eq!(
+            about(&mails, OTHER_MAIL, part),
+            waiting.len(),
+            "{part} twice"
+        );
+        assert_eq!(
+            about(&mails, STAFF_MAIL, part),
+            0,
+            "{part} to a department that submitted"
+        );
     }
     let list = text_of(&app.staff_of("DX推進課").await.page("/notifications").await);
     assert!(list.contains("過ぎています"), "{list}");
@@ -276,7 +294,9 @@ async fn hyoka_remind_twice_in_a_day_sends_nothing_the_second_time() {
     give_addresses(&app);
     let waiting = sheets_of(&app, "DX推進課");
     let hq = app.login_as(Role::Hq).await;
-    let deadline = (hyoka::db::now() + Days::days(3)).format("%Y-%m-%d").to_string();
+    let deadline = (hyoka::db::now() + Days::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
     hq.open_round(2025, "h1", &deadline).await;
     let remind = || {
         let out = hyoka_command()
@@ -307,9 +327,12 @@ async fn two_servers_on_one_database_send_each_mail_once() {
     let sink = SmtpSink::start();
     let app = TestApp::init().configure(mail_to(&sink)).spawn().await;
     // Every account gets an address, so a round opening makes many mails.
-    let logins = ["shokuin", "dx", "jinzai", "zaisan", "kyodo", "renkei", "hosei", "zaisei"];
+    let logins = [
+        "shokuin", "dx", "jinzai", "zaisan", "kyodo", "renkei", "hosei", "zaisei",
+    ];
     for login in logins {
-        app.conn().set_email(login, Some(&format!("{login}@example.lg.jp")));
+        app.conn()
+            .set_email(login, Some(&format!("{login}@example.lg.jp")));
     }
     let mut config = Config::new(app.db().url()).expect("config");
     config.bind = "127.0.0.1:0".into();
@@ -318,7 +341,9 @@ async fn two_servers_on_one_database_send_each_mail_once() {
     tokio::spawn(second.run_until_stopped());
 
     let hq = app.login_as(Role::Hq).await;
-    let deadline = (hyoka::db::now() + Days::days(30)).format("%Y-%m-%d").to_string();
+    let deadline = (hyoka::db::now() + Days::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
     for _ in 0..3 {
         hq.open_round(2025, "h1", &deadline).await;
     }

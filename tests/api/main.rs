@@ -21,6 +21,7 @@ mod home;
 mod import;
 mod login;
 mod mail;
+mod opinions;
 mod pages;
 mod pdf_limit;
 mod permissions;

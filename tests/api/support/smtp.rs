@@ -130,8 +130,7 @@ impl SmtpSink {
     /// Listens again on the same port.
     pub fn restart(&mut self) {
         self.stop.store(false, Ordering::SeqCst);
-        let listener =
-            TcpListener::bind(("127.0.0.1", self.port)).expect("bind smtp sink again");
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).expect("bind smtp sink again");
         self.serve(listener);
     }
 
