@@ -52,7 +52,7 @@ async fn show(
 ) -> Result<HttpResponse, AppError> {
     authorize(&user.actor, Action::ManageOutbox, None)?;
     let actor = user.actor.clone();
-    let (mails, counts) =
+    let app::mail::Overview { mails, counts } =
         run_use_case(&pool, move |conn| app::mail::overview(conn, &actor)).await?;
     let rows = mails
         .into_iter()
