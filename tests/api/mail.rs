@@ -166,7 +166,7 @@ async fn a_mail_server_that_is_down_fails_nothing_and_the_mail_goes_later() {
     let admin = app.login_as(Role::Admin).await;
     let page = text_of(&admin.page("/admin/mail").await);
     assert!(
-        page.contains(HQ_MAIL) && page.contains("送信待ち"),
+        page.contains(HQ_MAIL) && page.contains("再送待ち"),
         "{page}"
     );
     assert!(page.contains("今すぐ再送"), "{page}");
