@@ -10,13 +10,20 @@ use crate::domain::ids::OutboxId;
 use crate::domain::notice::OutboxStatus;
 use crate::domain::permission::{authorize, Action, Actor, Denial};
 
-/// The newest mails and the count per state.
-pub fn overview(
-    conn: &mut DbConnection,
-    actor: &Actor,
-) -> Result<(Vec<OutboxMail>, Vec<(OutboxStatus, i64)>), UseCaseError> {
+/// What the administrators' page shows.
+pub struct Overview {
+    /// The newest mails.
+    pub mails: Vec<OutboxMail>,
+    /// How many stand in each state.
+    pub counts: Vec<(OutboxStatus, i64)>,
+}
+
+pub fn overview(conn: &mut DbConnection, actor: &Actor) -> Result<Overview, UseCaseError> {
     authorize(actor, Action::ManageOutbox, None)?;
-    Ok((db::outbox::newest(conn, 200)?, db::outbox::counts(conn)?))
+    Ok(Overview {
+        mails: db::outbox::newest(conn, 200)?,
+        counts: db::outbox::counts(conn)?,
+    })
 }
 
 /// 再送: a mail that failed is due again at once.

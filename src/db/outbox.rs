@@ -5,7 +5,7 @@
 //! lock; SQLite has one writer), so every mail is sent once.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::{not, Eq};
+use diesel::dsl::not;
 use diesel::prelude::*;
 
 use super::schema::outbox;
@@ -112,16 +112,13 @@ pub fn claim(
         .optional()?)
 }
 
-fn mine<'a>(
-    id: OutboxId,
-    claim: &'a str,
-) -> diesel::dsl::Filter<
-    diesel::dsl::Filter<outbox::table, Eq<outbox::id, OutboxId>>,
-    Eq<outbox::claim, &'a str>,
-> {
-    outbox::table
-        .filter(outbox::id.eq(id))
-        .filter(outbox::claim.eq(claim))
+/// The row of a mail this sender (`claim`) holds.
+macro_rules! mine {
+    ($id:expr, $claim:expr) => {
+        outbox::table
+            .filter(outbox::id.eq($id))
+            .filter(outbox::claim.eq($claim))
+    };
 }
 
 pub fn mark_sent(
@@ -130,7 +127,7 @@ pub fn mark_sent(
     claim: &str,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    diesel::update(mine(id, claim))
+    diesel::update(mine!(id, claim))
         .set((
             outbox::status.eq(OutboxStatus::Sent),
             outbox::sent_at.eq(Some(now)),
@@ -157,7 +154,7 @@ pub fn mark_failed(
     } else {
         OutboxStatus::Pending
     };
-    diesel::update(mine(mail.id, claim))
+    diesel::update(mine!(mail.id, claim))
         .set((
             outbox::status.eq(status),
             outbox::attempts.eq(attempts),

@@ -23,6 +23,8 @@ pub struct BookData {
     pub sheets: Vec<Sheet>,
     /// Sheets of the year left out because they are not final.
     pub left_out: usize,
+    /// The year's 推進委員会意見 with the replies (appendix and Excel).
+    pub opinions: Vec<super::opinion::AppendixRow>,
 }
 
 /// Loads the year's sheets in one read transaction, so the book is a consistent
@@ -53,7 +55,9 @@ pub fn load_book(
             }
         }
         let report_date = plan::report_date(conn, plan_id, fiscal_year)?;
+        let opinions = super::opinion::for_year(conn, plan_id, fiscal_year)?;
         Ok(Some(BookData {
+            opinions,
             plan,
             fiscal_year,
             include_drafts,

@@ -278,6 +278,42 @@ mod tests {
     }
 
     #[test]
+    fn comments_and_opinions_follow_the_sheet() {
+        let own = actor(Role::Staff, Some(10));
+        let related = actor(Role::Staff, Some(20));
+        let other = actor(Role::Staff, Some(30));
+        let hq = actor(Role::Hq, None);
+        let s = sheet(SheetStatus::Submitted);
+        for a in [Action::ViewComments, Action::Comment, Action::ReplyOpinion] {
+            assert!(authorize(&own, a, Some(&s)).is_ok(), "{a:?}");
+            assert_eq!(authorize(&other, a, Some(&s)), Err(Denial::NotFound));
+        }
+        // A 関係課 reads, never writes.
+        assert!(authorize(&related, Action::ViewComments, Some(&s)).is_ok());
+        assert!(authorize(&related, Action::ViewOpinions, Some(&s)).is_ok());
+        assert_eq!(
+            authorize(&related, Action::Comment, Some(&s)),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            authorize(&own, Action::ResolveAnyComment, Some(&s)),
+            Err(Denial::Forbidden)
+        );
+        for a in [
+            Action::Comment,
+            Action::ResolveAnyComment,
+            Action::RecordOpinion,
+        ] {
+            assert!(authorize(&hq, a, Some(&s)).is_ok(), "{a:?}");
+        }
+        assert_eq!(
+            authorize(&hq, Action::ManageOutbox, None),
+            Err(Denial::Forbidden)
+        );
+        assert!(authorize(&actor(Role::Admin, None), Action::ManageOutbox, None).is_ok());
+    }
+
+    #[test]
     fn hq_reviews_and_state_is_checked() {
         let hq = actor(Role::Hq, None);
         assert!(matches!(

@@ -2,7 +2,8 @@
 //! every sheet in list order; and the CSS that gives each sheet its running
 //! header.
 
-use super::view::{page_name, SheetView};
+use super::view::{page_name, SheetView, Text};
+use crate::db::opinion::AppendixRow;
 use crate::db::report::{BookData, RunningHead};
 use crate::domain::field::HeaderSlot;
 use crate::domain::fiscal_year::{era_name, year_end_label, FiscalYear};
@@ -35,6 +36,44 @@ pub struct BookView {
     pub left_out: usize,
     pub areas: Vec<ListArea>,
     pub sheets: Vec<SheetView>,
+    /// Bind the appendix 「推進委員会意見と対応」 after the sheets (the book page's choice).
+    pub appendix: bool,
+    pub opinions: Vec<OpinionView>,
+}
+
+/// One row of the appendix.
+pub struct OpinionView {
+    /// 「(1)-2」
+    pub number: String,
+    pub name: String,
+    pub department: String,
+    pub opinion: Text,
+    pub reply: Text,
+    pub state: &'static str,
+}
+
+impl OpinionView {
+    fn new(row: &AppendixRow) -> Self {
+        Self {
+            number: format!("({})-{}", row.area_number, row.initiative_number),
+            name: row.initiative_name.clone(),
+            department: row.department.clone(),
+            opinion: Text::new(&row.opinion),
+            reply: Text::new(&row.reply),
+            state: opinion_state(row),
+        }
+    }
+}
+
+/// 対応済 / 対応中 / 未対応, as the appendix and the Excel sheet say it.
+pub fn opinion_state(row: &AppendixRow) -> &'static str {
+    if row.closed {
+        "対応済"
+    } else if row.reply.trim().is_empty() {
+        "未対応"
+    } else {
+        "対応中"
+    }
 }
 
 impl BookView {
@@ -77,6 +116,8 @@ impl BookView {
             include_drafts: book.include_drafts,
             left_out: book.left_out,
             areas,
+            opinions: book.opinions.iter().map(OpinionView::new).collect(),
+            appendix: false,
             sheets: book.sheets.into_iter().map(SheetView::new).collect(),
         }
     }

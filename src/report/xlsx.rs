@@ -8,7 +8,7 @@ use rust_xlsxwriter::{
     RowNum, Workbook, Worksheet, XlsxError,
 };
 
-use super::tables::{indicator_table, list_table, Table};
+use super::tables::{indicator_table, list_table, opinion_table, Table};
 use super::view::{SheetView, Text};
 use crate::db::report::BookData;
 use crate::domain::field::{Field, HeaderSlot};
@@ -36,6 +36,12 @@ pub fn workbook(book: &BookData) -> Result<Vec<u8>, XlsxError> {
         ws.set_name(&name)?;
         paper_sheet(ws, &book.plan.name, &view, &f)?;
     }
+    table_sheet(
+        wb.add_worksheet(),
+        "推進委員会意見と対応",
+        &opinion_table(book),
+        &f,
+    )?;
     wb.save_to_buffer()
 }
 

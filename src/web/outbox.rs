@@ -52,7 +52,7 @@ async fn show(
 ) -> Result<HttpResponse, AppError> {
     authorize(&user.actor, Action::ManageOutbox, None)?;
     let actor = user.actor.clone();
-    let (mails, counts) =
+    let app::mail::Overview { mails, counts } =
         run_use_case(&pool, move |conn| app::mail::overview(conn, &actor)).await?;
     let rows = mails
         .into_iter()
@@ -60,7 +60,12 @@ async fn show(
             id: m.id,
             recipient: m.recipient,
             subject: m.subject,
-            status: m.status.label(),
+            // A mail that failed and waits for its next try says so.
+            status: if m.status == OutboxStatus::Pending && m.attempts > 0 {
+                "再送待ち"
+            } else {
+                m.status.label()
+            },
             failed: m.status == OutboxStatus::Failed
                 || (m.status == OutboxStatus::Pending && m.attempts > 0),
             can_retry: matches!(m.status, OutboxStatus::Failed | OutboxStatus::Pending)

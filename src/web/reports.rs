@@ -52,21 +52,30 @@ struct BookQuery {
     plan: Option<PlanId>,
     /// 「1」 from the checkbox: bind sheets that are not final too.
     include_drafts: Option<String>,
+    /// 「1」: bind the appendix 「推進委員会意見と対応」.
+    opinions: Option<String>,
 }
 
 impl BookQuery {
     fn include_drafts(&self) -> bool {
         matches!(self.include_drafts.as_deref(), Some("1" | "on" | "true"))
     }
+
+    fn appendix(&self) -> bool {
+        matches!(self.opinions.as_deref(), Some("1" | "on" | "true"))
+    }
 }
 
 /// The query string that asks for the same book again.
-fn book_query(plan_id: PlanId, include_drafts: bool) -> String {
+fn book_query(plan_id: PlanId, include_drafts: bool, appendix: bool) -> String {
+    let mut query = format!("?plan={plan_id}");
     if include_drafts {
-        format!("?plan={plan_id}&include_drafts=1")
-    } else {
-        format!("?plan={plan_id}")
+        query.push_str("&include_drafts=1");
     }
+    if appendix {
+        query.push_str("&opinions=1");
+    }
+    query
 }
 
 async fn load_book(
@@ -143,6 +152,7 @@ async fn book(
     let data = load_book(&pool, *year, &query).await?;
     let (plan_id, include_drafts) = (data.plan.id, data.include_drafts);
     let mut book = BookView::new(data);
+    book.appendix = query.appendix();
     if print_charts(&pool, plan_id).await? {
         book.sheets = book
             .sheets
@@ -152,7 +162,7 @@ async fn book(
     }
     page(&BookPage {
         pages_css: settings.linked(&format!("/reports/{}/pages.css", *year), &viewer),
-        query: book_query(plan_id, include_drafts),
+        query: book_query(plan_id, include_drafts, query.appendix()),
         book,
         pdf_available: settings.pdf_available(),
     })
@@ -338,7 +348,7 @@ async fn book_pdf(
     let data = load_book(&pool, year, &query).await?;
     let print_url = format!(
         "/reports/{year}{}",
-        book_query(data.plan.id, data.include_drafts)
+        book_query(data.plan.id, data.include_drafts, query.appendix())
     );
     match settings.print(&print_url, user.actor.user_id).await {
         Ok(bytes) => Ok(download(

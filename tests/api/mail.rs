@@ -166,7 +166,7 @@ async fn a_mail_server_that_is_down_fails_nothing_and_the_mail_goes_later() {
     let admin = app.login_as(Role::Admin).await;
     let page = text_of(&admin.page("/admin/mail").await);
     assert!(
-        page.contains(HQ_MAIL) && page.contains("送信待ち"),
+        page.contains(HQ_MAIL) && page.contains("再送待ち"),
         "{page}"
     );
     assert!(page.contains("今すぐ再送"), "{page}");
@@ -353,4 +353,46 @@ async fn two_servers_on_one_database_send_each_mail_once() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(sink.mails().len(), queued, "{mails:?}");
     assert!(app.conn().outbox().iter().all(|(_, s, _)| s == "sent"));
+}
+
+#[tokio::test]
+async fn hq_sets_the_reminder_days_on_the_rounds_page() {
+    let app = TestApp::spawn().await;
+    let hq = app.login_as(Role::Hq).await;
+    let round: i32 = {
+        let page = hq.page("/rounds").await;
+        page.split("/rounds/")
+            .filter_map(|s| s.split('/').next())
+            .find_map(|s| s.parse().ok())
+            .expect("an open round")
+    };
+    let path = format!("/rounds/{round}/reminders");
+    let token = hq.csrf("/rounds").await;
+    let resp = hq
+        .post_form(
+            &path,
+            &[("csrf_token", token.as_str()), ("reminder_days", "2、7")],
+        )
+        .await;
+    assert_redirect(&resp, "/rounds");
+    assert!(hq.page("/rounds").await.contains("value=\"7,2\""));
+    let resp = hq
+        .post_form(
+            &path,
+            &[("csrf_token", token.as_str()), ("reminder_days", "7,x")],
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(text_of(&html).contains("通知する日は1〜60の数字"), "{html}");
+    assert!(html.contains("value=\"7,x\""), "what was typed stays");
+    let staff = app.staff_of("職員課").await;
+    let token = staff.csrf("/").await;
+    let resp = staff
+        .post_form(
+            &path,
+            &[("csrf_token", token.as_str()), ("reminder_days", "1")],
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 403);
 }

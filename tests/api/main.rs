@@ -25,6 +25,7 @@ mod import;
 mod indicators;
 mod login;
 mod mail;
+mod opinions;
 mod pages;
 mod pdf_limit;
 mod permissions;

@@ -225,6 +225,7 @@ async fn workbook_holds_every_indicator_value_exactly_as_written() {
             s.context.area_number, s.context.initiative_number
         )
     }));
+    names.push("推進委員会意見と対応".to_string());
     assert_eq!(wb.sheet_names(), names);
 
     // 一覧: state and both evaluations of each sheet.
