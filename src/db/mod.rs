@@ -219,6 +219,12 @@ where
     }
 }
 
+/// One round trip to the database (readiness).
+pub fn ping(conn: &mut DbConnection) -> Result<(), DbError> {
+    diesel::sql_query("SELECT 1").execute(conn)?;
+    Ok(())
+}
+
 pub fn now() -> chrono::NaiveDateTime {
     chrono::Local::now().naive_local()
 }

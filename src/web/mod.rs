@@ -11,6 +11,7 @@ mod draft;
 mod edit;
 mod error;
 mod form;
+mod health;
 mod home;
 mod login;
 mod print_pass;
@@ -125,6 +126,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(admin::routes)
         .configure(reports::routes)
         .configure(assets::routes)
+        .configure(health::routes)
         .default_service(web::to(not_found));
 }
 
