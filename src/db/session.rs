@@ -4,7 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::sessions;
+use super::schema::{sessions, users};
+use super::user::UserRow;
 use super::{DbConnection, DbError};
 use crate::domain::ids::UserId;
 use crate::domain::session::SessionKeyHash;
@@ -31,6 +32,20 @@ pub fn find(
     Ok(sessions::table
         .find(key_hash)
         .select(SessionRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The session with its user, in one query: every logged-in request asks
+/// for both, so they come in one round trip.
+pub fn find_with_user(
+    conn: &mut DbConnection,
+    key_hash: &SessionKeyHash,
+) -> Result<Option<(SessionRow, UserRow)>, DbError> {
+    Ok(sessions::table
+        .inner_join(users::table)
+        .filter(sessions::key_hash.eq(key_hash))
+        .select((SessionRow::as_select(), UserRow::as_select()))
         .first(conn)
         .optional()?)
 }

@@ -28,6 +28,48 @@ pub(super) const ADDRESS: &str = "addr";
 /// Put in by the store when it loads a row, never saved: which row this is.
 pub(super) const KEY_HASH: &str = "key_hash";
 
+/// Put in by the store when it loads a row, never saved: the account as read
+/// in the same query as the session.
+pub(super) const LOADED_USER: &str = "loaded_user";
+
+/// The account of a logged-in session, as the store read it with the row.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(super) struct LoadedUser {
+    id: UserId,
+    login: String,
+    display_name: String,
+    role: String,
+    department_id: Option<crate::domain::ids::DepartmentId>,
+    active: bool,
+}
+
+impl From<db::user::UserRow> for LoadedUser {
+    fn from(u: db::user::UserRow) -> Self {
+        Self {
+            id: u.id,
+            login: u.login,
+            display_name: u.display_name,
+            role: u.role.code().to_string(),
+            department_id: u.department_id,
+            active: u.active,
+        }
+    }
+}
+
+impl LoadedUser {
+    /// The actor, if the account is active (and its role known).
+    fn actor(self) -> Option<Actor> {
+        let role = crate::domain::permission::Role::from_code(&self.role)?;
+        self.active.then_some(Actor {
+            user_id: self.id,
+            login: self.login,
+            display_name: self.display_name,
+            role,
+            department_id: self.department_id,
+        })
+    }
+}
+
 /// The longest User-Agent kept for the list of sessions, in characters.
 const USER_AGENT_MAX: usize = 200;
 
@@ -78,6 +120,16 @@ fn timed_out(session: &Session, config: &Config, now: i64) -> bool {
     now.saturating_sub(seen) > millis(config.idle_timeout) || now > expires
 }
 
+/// Whether to store that the session was used now. Every request would make
+/// every page view a database write; once per tenth of the idle timeout (at
+/// most every 10 s) keeps the timeout within that much of exact, erring on
+/// the short side, and the list of sessions as fresh as anyone reads it.
+fn seen_long_ago(session: &Session, config: &Config, now: i64) -> bool {
+    let seen = session.get::<i64>(LAST_SEEN).unwrap_or(None).unwrap_or(0);
+    let every = (millis(config.idle_timeout) / 10).min(10_000);
+    now.saturating_sub(seen) >= every
+}
+
 /// Reads the session, enforcing the idle and absolute timeouts; an account
 /// deactivated (or deleted) since login ends the session too.
 async fn load(req: &HttpRequest) -> Result<MaybeUser, AppError> {
@@ -91,13 +143,25 @@ async fn load(req: &HttpRequest) -> Result<MaybeUser, AppError> {
         session.purge();
         return Ok(MaybeUser::anonymous(true));
     }
-    let pool = app_data::<DbPool>(req)?;
-    let row = with_conn(&pool, move |conn| db::user::find(conn, uid)).await?;
-    let Some(actor) = row.filter(|u| u.active).and_then(|u| u.actor()) else {
+    let loaded = session
+        .get::<LoadedUser>(LOADED_USER)
+        .unwrap_or(None)
+        .filter(|u| u.id == uid);
+    let actor = match loaded {
+        Some(user) => user.actor(),
+        None => {
+            let pool = app_data::<DbPool>(req)?;
+            let row = with_conn(&pool, move |conn| db::user::find(conn, uid)).await?;
+            row.filter(|u| u.active).and_then(|u| u.actor())
+        }
+    };
+    let Some(actor) = actor else {
         session.purge();
         return Ok(MaybeUser::anonymous(true));
     };
-    let _ = session.insert(LAST_SEEN, now);
+    if seen_long_ago(&session, &config, now) {
+        let _ = session.insert(LAST_SEEN, now);
+    }
     super::access_log::note_user(req, actor.user_id);
     let csrf = csrf_token(&session);
     Ok(MaybeUser {
