@@ -4,11 +4,12 @@
 //!
 //!   bench_load login URL LOGIN PASSWORD
 //!       logs in and prints the Cookie header value for wrk
-//!   bench_load saves URL PASSWORD SECONDS LOGIN:SHEET...
+//!   bench_load saves URL PASSWORD SECONDS LOGIN:SHEET... [--second URL]
 //!       one editor per LOGIN:SHEET, all at once, each saving its sheet over
 //!       and over for SECONDS; prints "saves_per_s conflicts errors p50_ms
 //!       p99_ms acked". A conflict (409, someone saved in between) reloads the
-//!       form and goes on; anything but 303 or 409 is an error.
+//!       form and goes on; anything but 303 or 409 is an error. With
+//!       `--second`, every other editor talks to that (second) instance.
 #![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
@@ -214,11 +215,22 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 async fn saves(args: &[String]) {
     let (base, password) = (args[0].clone(), args[1].clone());
     let seconds: u64 = args[2].parse().unwrap();
+    // `--second URL`: every other editor uses a second instance.
+    let mut rest: Vec<&String> = args[3..].iter().collect();
+    let mut second = None;
+    if let Some(i) = rest.iter().position(|a| *a == "--second") {
+        second = Some(rest[i + 1].clone());
+        rest.drain(i..i + 2);
+    }
     let mut editors = Vec::new();
     // Logging in (argon2) happens before the clock starts, one at a time.
-    for a in &args[3..] {
+    for (n, a) in rest.into_iter().enumerate() {
         let (login, sheet) = a.split_once(':').unwrap();
-        let mut b = Browser::new(&base);
+        let url = match &second {
+            Some(s) if n % 2 == 1 => s.clone(),
+            _ => base.clone(),
+        };
+        let mut b = Browser::new(&url);
         b.login(login, &password).await;
         editors.push((b, login.to_string(), sheet.parse::<u32>().unwrap()));
     }

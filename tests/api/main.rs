@@ -27,6 +27,7 @@ mod report_access;
 mod report_pdf;
 mod reports;
 mod safety;
+mod scale;
 mod sessions;
 mod startup;
 mod startup_race;
