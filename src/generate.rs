@@ -24,13 +24,46 @@ pub const CURRENT_YEAR: FiscalYear = FiscalYear(2025);
 
 /// Departments of a large city hall; the generated accounts belong to them.
 const DEPARTMENTS: &[&str] = &[
-    "総務課", "人事課", "職員研修課", "行政経営課", "情報政策課", "文書法務課", "契約検査課",
-    "財政課", "税務課", "市民税課", "資産税課", "納税課", "企画調整課", "広報広聴課",
-    "地域振興課", "市民協働課", "防災危機管理課", "消防総務課", "福祉総務課", "障害福祉課",
-    "高齢福祉課", "介護保険課", "子育て支援課", "保育課", "健康増進課", "国民健康保険課",
-    "環境政策課", "廃棄物対策課", "産業振興課", "観光課", "農林振興課", "都市計画課",
-    "建築指導課", "道路河川課", "公園緑地課", "上下水道総務課", "教育総務課", "学校教育課",
-    "生涯学習課", "文化スポーツ課",
+    "総務課",
+    "人事課",
+    "職員研修課",
+    "行政経営課",
+    "情報政策課",
+    "文書法務課",
+    "契約検査課",
+    "財政課",
+    "税務課",
+    "市民税課",
+    "資産税課",
+    "納税課",
+    "企画調整課",
+    "広報広聴課",
+    "地域振興課",
+    "市民協働課",
+    "防災危機管理課",
+    "消防総務課",
+    "福祉総務課",
+    "障害福祉課",
+    "高齢福祉課",
+    "介護保険課",
+    "子育て支援課",
+    "保育課",
+    "健康増進課",
+    "国民健康保険課",
+    "環境政策課",
+    "廃棄物対策課",
+    "産業振興課",
+    "観光課",
+    "農林振興課",
+    "都市計画課",
+    "建築指導課",
+    "道路河川課",
+    "公園緑地課",
+    "上下水道総務課",
+    "教育総務課",
+    "学校教育課",
+    "生涯学習課",
+    "文化スポーツ課",
 ];
 
 const AREAS: &[&str] = &[
@@ -45,11 +78,30 @@ const AREAS: &[&str] = &[
 ];
 
 const SUBJECTS: &[&str] = &[
-    "窓口手続", "公共施設", "職員研修", "電子申請", "文書管理", "業務委託", "庁内会議",
-    "市民アンケート", "健康診断", "防災訓練", "地域交流", "学校給食", "道路補修", "ごみ収集",
+    "窓口手続",
+    "公共施設",
+    "職員研修",
+    "電子申請",
+    "文書管理",
+    "業務委託",
+    "庁内会議",
+    "市民アンケート",
+    "健康診断",
+    "防災訓練",
+    "地域交流",
+    "学校給食",
+    "道路補修",
+    "ごみ収集",
 ];
 
-const VERBS: &[&str] = &["の見直し", "の効率化", "のデジタル化", "の推進", "の適正化", "の充実"];
+const VERBS: &[&str] = &[
+    "の見直し",
+    "の効率化",
+    "のデジタル化",
+    "の推進",
+    "の適正化",
+    "の充実",
+];
 
 /// Pieces of the prose the sheets hold: long, plausible, not meaningful.
 const SENTENCES: &[&str] = &[
@@ -129,7 +181,12 @@ pub fn generate(
                 let id = sheet::insert(conn, initiative.id, year, status, &content)?;
                 history(conn, id, status, &accounts, initiative.department, &mut rng)?;
             }
-            plan::insert_report(conn, setup.plan_id, year, &format!("令和{}年3月末", y - 2017))
+            plan::insert_report(
+                conn,
+                setup.plan_id,
+                year,
+                &format!("令和{}年3月末", y - 2017),
+            )
         })?;
         fiscal_years.push(year);
     }
@@ -334,18 +391,37 @@ fn content(
         });
     }
     for k in 0..rng.gen_range(1..4) {
-        let unit = ["件", "%", "時間", "人"].choose(rng).copied().unwrap_or("件");
+        let unit = ["件", "%", "時間", "人"]
+            .choose(rng)
+            .copied()
+            .unwrap_or("件");
         let mut values = Vec::new();
         for y in first.0..year.0 {
-            values.push((FiscalYear(y), Period::FullYear, format!("{}{unit}", rng.gen_range(1..500))));
+            values.push((
+                FiscalYear(y),
+                Period::FullYear,
+                format!("{}{unit}", rng.gen_range(1..500)),
+            ));
         }
-        values.push((year, Period::FirstHalf, format!("{}{unit}", rng.gen_range(1..500))));
+        values.push((
+            year,
+            Period::FirstHalf,
+            format!("{}{unit}", rng.gen_range(1..500)),
+        ));
         if year_end_written {
-            values.push((year, Period::Current, format!("{}{unit}", rng.gen_range(1..500))));
+            values.push((
+                year,
+                Period::Current,
+                format!("{}{unit}", rng.gen_range(1..500)),
+            ));
         }
         values.sort();
         content.indicators.push(Indicator {
-            name: format!("指標{}：{}", k + 1, prose(rng, 10..11).chars().take(20).collect::<String>()),
+            name: format!(
+                "指標{}：{}",
+                k + 1,
+                prose(rng, 10..11).chars().take(20).collect::<String>()
+            ),
             method: choices
                 .get(ChoiceList::Method)
                 .choose(rng)
@@ -389,15 +465,27 @@ fn history(
         ],
         SheetStatus::Confirmed => &[
             (Event::Submit, SheetStatus::Draft, SheetStatus::Submitted),
-            (Event::Confirm, SheetStatus::Submitted, SheetStatus::Confirmed),
+            (
+                Event::Confirm,
+                SheetStatus::Submitted,
+                SheetStatus::Confirmed,
+            ),
         ],
         SheetStatus::Evaluated => &[
             (Event::Submit, SheetStatus::Draft, SheetStatus::Submitted),
-            (Event::Evaluate, SheetStatus::Submitted, SheetStatus::Evaluated),
+            (
+                Event::Evaluate,
+                SheetStatus::Submitted,
+                SheetStatus::Evaluated,
+            ),
         ],
         SheetStatus::Final => &[
             (Event::Submit, SheetStatus::Draft, SheetStatus::Submitted),
-            (Event::Evaluate, SheetStatus::Submitted, SheetStatus::Evaluated),
+            (
+                Event::Evaluate,
+                SheetStatus::Submitted,
+                SheetStatus::Evaluated,
+            ),
             (Event::Finalize, SheetStatus::Evaluated, SheetStatus::Final),
         ],
     };
@@ -407,7 +495,11 @@ fn history(
         audit::record(
             conn,
             audit::Entry {
-                user_id: if department_step { user_id } else { Some(accounts.hq_id) },
+                user_id: if department_step {
+                    user_id
+                } else {
+                    Some(accounts.hq_id)
+                },
                 actor: if department_step { login } else { &accounts.hq },
                 action: AuditAction::Sheet(event),
                 sheet_id: Some(id),

@@ -135,8 +135,8 @@ pub fn save_loaded(
     submit: bool,
 ) -> Result<SaveOutcome, UseCaseError> {
     let event = if submit { Event::Submit } else { Event::Save };
-    let to = authorize(actor, Action::Sheet(event), Some(&ctx.access()))?
-        .ok_or(Denial::Forbidden)?;
+    let to =
+        authorize(actor, Action::Sheet(event), Some(&ctx.access()))?.ok_or(Denial::Forbidden)?;
     let round = ctx
         .round
         .ok_or(Denial::Workflow(WorkflowError::NoOpenRound))?;
@@ -214,8 +214,9 @@ fn refuse_submit(form: &SheetForm, round: RoundKind) -> Option<Refused> {
     (!form.confirmed).then(|| {
         Refused::Unconfirmed(vec![FieldError {
             target: Target::Confirm,
-            message: "提出する前に、確認欄にチェックを入れてください（入力内容は保存されていません）"
-                .into(),
+            message:
+                "提出する前に、確認欄にチェックを入れてください（入力内容は保存されていません）"
+                    .into(),
         }])
     })
 }

@@ -20,7 +20,7 @@ use anyhow::{anyhow, Context};
 use chrono::{Local, NaiveDateTime, TimeZone};
 
 use super::session::{
-    LoadedUser, ADDRESS, EXPIRES_AT, KEY_HASH, LAST_SEEN, LOGIN_AT, LOADED_USER, USER_AGENT,
+    LoadedUser, ADDRESS, EXPIRES_AT, KEY_HASH, LAST_SEEN, LOADED_USER, LOGIN_AT, USER_AGENT,
     USER_ID,
 };
 use crate::db::session::{Ended, SessionRow};
