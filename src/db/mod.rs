@@ -124,8 +124,11 @@ pub fn connect(location: &DatabaseLocation) -> Result<DbPool, DbError> {
     let builder = Pool::builder().connection_timeout(Duration::from_secs(10));
     let pool = match location {
         // One writer at a time anyway; a small pool keeps lock waits short.
+        // A file cannot drop a connection the way a server can, so no
+        // `SELECT 1` before every checkout (one query of every request).
         DatabaseLocation::Sqlite(_) => builder
             .max_size(4)
+            .test_on_check_out(false)
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)?,
         DatabaseLocation::Postgres(_) => builder.max_size(8).build(manager)?,
