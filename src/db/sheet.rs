@@ -609,11 +609,21 @@ pub fn list_for_year(
     let related: Vec<(InitiativeId, DepartmentId)> = initiative_departments::table
         .inner_join(initiatives::table.inner_join(focus_areas::table))
         .filter(focus_areas::plan_id.eq(plan_id))
+        .order((
+            initiative_departments::initiative_id,
+            initiative_departments::position,
+        ))
         .select((
             initiative_departments::initiative_id,
             initiative_departments::department_id,
         ))
         .load(conn)?;
+    // By initiative: looking each row's up in the whole list was quadratic
+    // (4 million comparisons for 2,000 sheets).
+    let mut related_by: HashMap<InitiativeId, Vec<DepartmentId>> = HashMap::new();
+    for (initiative, department) in related {
+        related_by.entry(initiative).or_default().push(department);
+    }
     let plans: HashMap<SheetId, String> = sheet_texts::table
         .inner_join(sheets::table)
         .filter(sheets::fiscal_year.eq(fiscal_year))
@@ -634,11 +644,7 @@ pub fn list_for_year(
             initiative_name: r.initiative_name,
             department_id: r.department_id,
             department: r.department,
-            related_department_ids: related
-                .iter()
-                .filter(|(i, _)| *i == r.initiative_id)
-                .map(|(_, d)| *d)
-                .collect(),
+            related_department_ids: related_by.remove(&r.initiative_id).unwrap_or_default(),
             status: r.status,
             version: r.version,
         })
