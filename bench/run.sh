@@ -91,6 +91,7 @@ if [ -n "$PG_URL" ]; then
     start_server "$PORT2" "$DIR/server2.log"
 fi
 
+ROWS=() # label|result, in the order measured
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 sleep 1
@@ -151,7 +152,6 @@ done = function(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
 end
 EOF
-ROWS=()
 LAST=""
 measure() { # label path cookie; the result (req/s p50 p99 errors) also in $LAST
     local out
