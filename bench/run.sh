@@ -10,7 +10,8 @@
 #                                     # it and dropped), two app instances
 #
 # Settings (environment): BENCH_SHEETS (2000), BENCH_SECONDS (8), BENCH_PORT
-# (18085; the second instance takes the next port), BENCH_DIR (a temporary
+# (18085; the second instance takes the next port), BENCH_PG_DB (the
+# PostgreSQL database made and dropped), BENCH_DIR (a temporary
 # directory), BENCH_BIN (skip the build and use this hyoka binary),
 # BENCH_LOAD (the bench_load client). Needs wrk (`apt-get install wrk`).
 set -euo pipefail
@@ -49,7 +50,7 @@ cleanup() {
 trap cleanup EXIT
 
 if [ -n "$PG_URL" ]; then
-    PG_DB="hyoka_bench_$$"
+    PG_DB="${BENCH_PG_DB:-hyoka_bench_$$}"
     psql "$PG_URL" -qc "CREATE DATABASE $PG_DB" > /dev/null
     DB_URL="${PG_URL%/*}/$PG_DB"
 else

@@ -200,6 +200,7 @@ pub fn generate(
             Some(deadline),
         )
     })?;
+    db::analyze(conn)?;
     Ok(Generated {
         plan_id: setup.plan_id,
         plan_name: name,

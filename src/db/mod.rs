@@ -222,6 +222,15 @@ where
     }
 }
 
+/// Refreshes the planner's statistics after a bulk load. PostgreSQL plans
+/// the sheet page's `= ANY(…)` lookups as sequential scans until it has
+/// them (measured: 118 against 435 sheet pages/s on 4,000 fresh sheets);
+/// autovacuum would get there, later.
+pub fn analyze(conn: &mut DbConnection) -> Result<(), DbError> {
+    conn.batch_execute("ANALYZE")?;
+    Ok(())
+}
+
 /// One round trip to the database (readiness).
 pub fn ping(conn: &mut DbConnection) -> Result<(), DbError> {
     diesel::sql_query("SELECT 1").execute(conn)?;
