@@ -48,6 +48,18 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// 性能試験用の合成データを作る（パスワードは標準入力から1行で読み、作る全アカウントに使う）
+    Generate {
+        /// 1年度あたりの評価票（取組事業）の数
+        #[arg(long)]
+        sheets: usize,
+        /// 年度の数（最後が令和7年度）
+        #[arg(long, default_value_t = 1)]
+        years: usize,
+        /// 乱数の種（同じ種なら同じ内容）
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// 利用者の管理
     #[command(subcommand)]
     User(UserCommand),
@@ -175,6 +187,11 @@ fn main() -> ExitCode {
         Command::Migrate => migrate(&cli.database_url),
         Command::Import { file } => import_file(&cli.database_url, &file),
         Command::ImportPlan { file, dry_run } => import_plan(&cli.database_url, &file, dry_run),
+        Command::Generate {
+            sheets,
+            years,
+            seed,
+        } => generate(&cli.database_url, sheets, years, seed),
         Command::User(cmd) => user_command(&cli.database_url, cmd),
         Command::Remind(mail) => remind(&cli.database_url, mail),
     };
@@ -360,6 +377,39 @@ fn print_outcome(o: &hyoka::app::plan_import::Outcome) {
     for p in &o.problems {
         println!("  問題: {p}");
     }
+}
+
+/// `generate`: a synthetic plan for tests and the benchmark.
+fn generate(database_url: &str, sheets: usize, years: usize, seed: u64) -> Result<(), String> {
+    if sheets == 0 || years == 0 || years > 10 {
+        return Err("--sheets は1以上、--years は1〜10にしてください".into());
+    }
+    let password = read_password()?;
+    let hash = hyoka::password::hash(&password)?;
+    let mut conn = open(database_url)?;
+    let started = std::time::Instant::now();
+    let size = hyoka::generate::Size {
+        sheets,
+        years,
+        seed,
+    };
+    let made = hyoka::generate::generate(&mut conn, size, &hash).map_err(|e| e.to_string())?;
+    println!(
+        "「{}」を作りました（id {}）: {} 年度 × {} 件、{:.1} 秒",
+        made.plan_name,
+        made.plan_id,
+        made.years.len(),
+        made.sheets,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "アカウント: {}（推進本部）、{}〜{}（所管課 {} 課）",
+        made.hq_login,
+        made.staff_logins.first().map_or("", String::as_str),
+        made.staff_logins.last().map_or("", String::as_str),
+        made.staff_logins.len()
+    );
+    Ok(())
 }
 
 fn read_password() -> Result<String, String> {

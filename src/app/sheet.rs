@@ -2,6 +2,8 @@
 //! permission check, validation, optimistic locking, the write and the audit
 //! entry together. No HTTP here.
 
+use diesel::Connection;
+
 use super::{notify, record_step, UseCaseError};
 use crate::db::sheet::ListEntry;
 use crate::db::{self, DbConnection, DbError};
@@ -128,71 +130,123 @@ pub fn save_from(
     submit: bool,
     source: Option<&str>,
 ) -> Result<SaveOutcome, UseCaseError> {
-    db::write_tx(conn, |conn| {
-        let event = if submit { Event::Submit } else { Event::Save };
-        let ctx = context(conn, sheet_id)?.ok_or(Denial::NotFound)?;
-        let to = authorize(actor, Action::Sheet(event), Some(&ctx.access()))?
-            .ok_or(Denial::Forbidden)?;
-        let round = ctx
-            .round
-            .ok_or(Denial::Workflow(WorkflowError::NoOpenRound))?;
-        let fy = ctx.sheet.fiscal_year;
-        let errors = form.validate(round, &ctx.choices, &ctx.sheet.content, fy);
-        if !errors.is_empty() {
-            return Ok(SaveOutcome::Invalid {
-                ctx: Box::new(ctx),
-                errors,
-            });
-        }
-        if form.version != ctx.sheet.version {
-            return Ok(SaveOutcome::Stale { ctx: Box::new(ctx) });
-        }
-        if submit {
-            let missing = form.missing_for_submit(round);
-            if !missing.is_empty() {
-                return Ok(SaveOutcome::Missing {
+    let ctx = conn.transaction(|conn| context(conn, sheet_id))?;
+    save_loaded(
+        conn,
+        actor,
+        ctx.ok_or(Denial::NotFound)?,
+        form,
+        submit,
+        source,
+    )
+}
+
+/// Saves a form against the sheet as the handler loaded it (`ctx`, read
+/// before any lock). Permission, validation and the diff are worked out on
+/// that copy; only the write and its audit entry run in the write
+/// transaction (on SQLite the database's one write lock), and the write
+/// happens only if the sheet is still at the version read, so a save in
+/// between is caught as it would be inside one transaction: every change of
+/// a sheet, its state included, raises its version.
+pub fn save_loaded(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    ctx: EditContext,
+    form: &SheetForm,
+    submit: bool,
+    source: Option<&str>,
+) -> Result<SaveOutcome, UseCaseError> {
+    let event = if submit { Event::Submit } else { Event::Save };
+    let to =
+        authorize(actor, Action::Sheet(event), Some(&ctx.access()))?.ok_or(Denial::Forbidden)?;
+    let round = ctx
+        .round
+        .ok_or(Denial::Workflow(WorkflowError::NoOpenRound))?;
+    let fy = ctx.sheet.fiscal_year;
+    let errors = form.validate(round, &ctx.choices, &ctx.sheet.content, fy);
+    if !errors.is_empty() {
+        return Ok(SaveOutcome::Invalid {
+            ctx: Box::new(ctx),
+            errors,
+        });
+    }
+    if form.version != ctx.sheet.version {
+        return Ok(SaveOutcome::Stale { ctx: Box::new(ctx) });
+    }
+    if submit {
+        if let Some(refused) = refuse_submit(form, round) {
+            return Ok(match refused {
+                Refused::Missing(missing) => SaveOutcome::Missing {
                     ctx: Box::new(ctx),
                     missing,
-                });
-            }
-            if !form.confirmed {
-                let errors = vec![FieldError {
-                    target: Target::Confirm,
-                    message: "提出する前に、確認欄にチェックを入れてください（入力内容は保存されていません）"
-                        .into(),
-                }];
-                return Ok(SaveOutcome::Invalid {
+                },
+                Refused::Unconfirmed(errors) => SaveOutcome::Invalid {
                     ctx: Box::new(ctx),
                     errors,
-                });
-            }
+                },
+            });
         }
-        let (content, ids) = form.apply(&ctx.sheet.content, &ctx.sheet.indicator_ids, fy, round);
-        let changes = diff(&ctx.sheet.content, &content, fy);
-        // Submitting clears HQ's last return reason; saving keeps it in view.
-        let reason = if submit {
-            ""
-        } else {
-            ctx.sheet.return_reason.as_str()
-        };
+    }
+    let (content, ids) = form.apply(&ctx.sheet.content, &ctx.sheet.indicator_ids, fy, round);
+    let changes = diff(&ctx.sheet.content, &content, fy);
+    // Submitting clears HQ's last return reason; saving keeps it in view.
+    let reason = if submit {
+        ""
+    } else {
+        ctx.sheet.return_reason.as_str()
+    };
+    let mut detail = serde_json::json!({ "round": round.code(), "changes": changes });
+    if let Some(source) = source {
+        detail["source"] = source.into();
+    }
+    let sheet_id = ctx.sheet.id;
+    let written = db::write_tx(conn, |conn| {
         let Some(version) =
             db::sheet::save(conn, &ctx.sheet, form.version, &content, &ids, to, reason)?
         else {
-            return Ok(SaveOutcome::Stale { ctx: Box::new(ctx) });
+            return Ok::<_, UseCaseError>(None);
         };
-        let mut detail = serde_json::json!({ "round": round.code(), "changes": changes });
-        if let Some(source) = source {
-            detail["source"] = source.into();
-        }
         record_step(conn, actor, sheet_id, event, (ctx.sheet.status, to), detail)?;
         if let Some(audience) = step_audience(event) {
             let title = notify::title(&ctx.sheet);
             let notice = step_notice(event, &title, &actor.display_name, "");
             notify::tell_sheet(conn, &ctx.sheet, audience, &notice)?;
         }
-        Ok(SaveOutcome::Saved {
+        Ok(Some(version))
+    })?;
+    match written {
+        Some(version) => Ok(SaveOutcome::Saved {
             version,
             status: to,
-        })
+        }),
+        // Someone saved in between: show the sheet as it is now.
+        None => {
+            let now = conn.transaction(|conn| context(conn, sheet_id))?;
+            Ok(SaveOutcome::Stale {
+                ctx: Box::new(now.ok_or(Denial::NotFound)?),
+            })
+        }
+    }
+}
+
+enum Refused {
+    Missing(Vec<Field>),
+    Unconfirmed(Vec<FieldError>),
+}
+
+/// Why a form may not be submitted as it is: fields still empty, or the
+/// confirmation box not ticked.
+fn refuse_submit(form: &SheetForm, round: RoundKind) -> Option<Refused> {
+    let missing = form.missing_for_submit(round);
+    if !missing.is_empty() {
+        return Some(Refused::Missing(missing));
+    }
+    (!form.confirmed).then(|| {
+        Refused::Unconfirmed(vec![FieldError {
+            target: Target::Confirm,
+            message:
+                "提出する前に、確認欄にチェックを入れてください（入力内容は保存されていません）"
+                    .into(),
+        }])
     })
 }

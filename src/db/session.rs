@@ -4,7 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::sessions;
+use super::schema::{sessions, users};
+use super::user::UserRow;
 use super::{DbConnection, DbError};
 use crate::domain::ids::UserId;
 use crate::domain::session::SessionKeyHash;
@@ -33,6 +34,26 @@ pub fn find(
         .select(SessionRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// The session with its user, in one query, and the user's unread お知らせ
+/// for the header: every logged-in request asks for all three, so they come
+/// on one connection checkout.
+pub fn find_with_user(
+    conn: &mut DbConnection,
+    key_hash: &SessionKeyHash,
+) -> Result<Option<(SessionRow, UserRow, i64)>, DbError> {
+    let found: Option<(SessionRow, UserRow)> = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::key_hash.eq(key_hash))
+        .select((SessionRow::as_select(), UserRow::as_select()))
+        .first(conn)
+        .optional()?;
+    let Some((session, user)) = found else {
+        return Ok(None);
+    };
+    let unread = super::notice::unread_count(conn, user.id)?;
+    Ok(Some((session, user, unread)))
 }
 
 pub fn insert(conn: &mut DbConnection, row: &SessionRow) -> Result<(), DbError> {

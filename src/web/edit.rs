@@ -499,8 +499,10 @@ async fn save(
     };
     let actor = posted.user.actor.clone();
     let form = posted.form.clone();
+    // The sheet as just loaded for this form is the one the save checks and
+    // diffs against; the write itself is version-checked.
     let outcome = run_use_case(&pool, move |conn| {
-        sheet_use_case::save(conn, &actor, id, &form, submit)
+        sheet_use_case::save_loaded(conn, &actor, ctx, &form, submit, None)
     })
     .await?;
     after_save(&pool, id, submit, outcome, posted).await

@@ -14,6 +14,7 @@ mod draft;
 mod edit;
 mod error;
 mod form;
+mod health;
 mod history;
 mod home;
 mod indicators;
@@ -162,6 +163,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(sheet_book::routes)
         .configure(indicators::routes)
         .configure(assets::routes)
+        .configure(health::routes)
         .default_service(web::to(not_found));
 }
 

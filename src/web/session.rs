@@ -31,12 +31,67 @@ pub(super) const KEY_HASH: &str = "key_hash";
 /// The pages a user holding a one-time password may open.
 const ONE_TIME_PASSWORD_PATHS: &[&str] = &["/account/password", "/logout"];
 
+/// Put in by the store when it loads a row, never saved: the account as read
+/// in the same query as the session.
+pub(super) const LOADED_USER: &str = "loaded_user";
+
+/// The account of a logged-in session, as the store read it with the row.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(super) struct LoadedUser {
+    id: UserId,
+    login: String,
+    display_name: String,
+    role: String,
+    department_id: Option<crate::domain::ids::DepartmentId>,
+    active: bool,
+    must_change_password: bool,
+    /// Unread お知らせ, for the header.
+    unread: i64,
+}
+
+impl From<(db::user::UserRow, i64)> for LoadedUser {
+    fn from((u, unread): (db::user::UserRow, i64)) -> Self {
+        Self {
+            id: u.id,
+            login: u.login,
+            display_name: u.display_name,
+            role: u.role.code().to_string(),
+            department_id: u.department_id,
+            active: u.active,
+            must_change_password: u.must_change_password,
+            unread,
+        }
+    }
+}
+
+impl LoadedUser {
+    /// The actor, if the account is active (and its role known).
+    fn actor(self) -> Option<Actor> {
+        let role = crate::domain::permission::Role::from_code(&self.role)?;
+        self.active.then_some(Actor {
+            user_id: self.id,
+            login: self.login,
+            display_name: self.display_name,
+            role,
+            department_id: self.department_id,
+        })
+    }
+}
+
 /// The longest User-Agent kept for the list of sessions, in characters.
 const USER_AGENT_MAX: usize = 200;
 
 /// Milliseconds: second resolution would let a short timeout run up to a second long.
-fn now_ts() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+/// Milliseconds since the epoch by the app's clock (a test moves it instead
+/// of sleeping past a timeout).
+fn now_ts(config: &Config) -> i64 {
+    let now = config.clock.now();
+    now.and_local_timezone(chrono::Local)
+        .earliest()
+        .map_or_else(
+            || now.and_utc().timestamp_millis(),
+            |t| t.timestamp_millis(),
+        )
 }
 
 /// The logged-in user, with the session's CSRF token. Extracting it from a
@@ -85,6 +140,16 @@ fn timed_out(session: &Session, config: &Config, now: i64) -> bool {
     now.saturating_sub(seen) > millis(config.idle_timeout) || now > expires
 }
 
+/// Whether to store that the session was used now. Every request would make
+/// every page view a database write; once per tenth of the idle timeout (at
+/// most every 10 s) keeps the timeout within that much of exact, erring on
+/// the short side, and the list of sessions as fresh as anyone reads it.
+fn seen_long_ago(session: &Session, config: &Config, now: i64) -> bool {
+    let seen = session.get::<i64>(LAST_SEEN).unwrap_or(None).unwrap_or(0);
+    let every = (millis(config.idle_timeout) / 10).min(10_000);
+    now.saturating_sub(seen) >= every
+}
+
 /// Reads the session, enforcing the idle and absolute timeouts; an account
 /// deactivated (or deleted) since login ends the session too.
 async fn load(req: &HttpRequest) -> Result<MaybeUser, AppError> {
@@ -92,35 +157,48 @@ async fn load(req: &HttpRequest) -> Result<MaybeUser, AppError> {
     let Some(uid) = session.get::<UserId>(USER_ID).unwrap_or(None) else {
         return Ok(MaybeUser::anonymous(false));
     };
-    let now = now_ts();
     let config = app_data::<Config>(req)?;
+    let now = now_ts(&config);
     if timed_out(&session, &config, now) {
         session.purge();
         return Ok(MaybeUser::anonymous(true));
     }
-    let pool = app_data::<DbPool>(req)?;
-    let (row, unread) = with_conn(&pool, move |conn| {
-        Ok((
-            db::user::find(conn, uid)?,
-            db::notice::unread_count(conn, uid)?,
-        ))
-    })
-    .await?;
-    let Some(row) = row.filter(|u| u.active) else {
+    let loaded = session
+        .get::<LoadedUser>(LOADED_USER)
+        .unwrap_or(None)
+        .filter(|u| u.id == uid);
+    let loaded = match loaded {
+        Some(user) => Some(user),
+        None => {
+            let pool = app_data::<DbPool>(req)?;
+            let found = with_conn(&pool, move |conn| {
+                let Some(row) = db::user::find(conn, uid)? else {
+                    return Ok(None);
+                };
+                let unread = db::notice::unread_count(conn, uid)?;
+                Ok(Some(LoadedUser::from((row, unread))))
+            })
+            .await?;
+            found
+        }
+    };
+    let Some(user) = loaded.filter(|u| u.active) else {
         session.purge();
         return Ok(MaybeUser::anonymous(true));
     };
     // A one-time password from an administrator: nothing but choosing a new
     // one (or logging out) until that is done.
-    if row.must_change_password && !ONE_TIME_PASSWORD_PATHS.contains(&req.path()) {
+    if user.must_change_password && !ONE_TIME_PASSWORD_PATHS.contains(&req.path()) {
         return Err(AppError::PasswordChangeRequired);
     }
-    let must_change_password = row.must_change_password;
-    let Some(actor) = row.actor() else {
+    let (must_change_password, unread) = (user.must_change_password, user.unread);
+    let Some(actor) = user.actor() else {
         session.purge();
         return Ok(MaybeUser::anonymous(true));
     };
-    let _ = session.insert(LAST_SEEN, now);
+    if seen_long_ago(&session, &config, now) {
+        let _ = session.insert(LAST_SEEN, now);
+    }
     super::access_log::note_user(req, actor.user_id);
     let csrf = csrf_token(&session);
     Ok(MaybeUser {
@@ -178,7 +256,7 @@ pub fn start(req: &HttpRequest, session: &Session, user_id: UserId) -> Result<()
     let config = app_data::<Config>(req)?;
     session.renew();
     session.clear();
-    let now = now_ts();
+    let now = now_ts(&config);
     let expires = now.saturating_add(millis(config.absolute_timeout));
     session
         .insert(USER_ID, user_id)

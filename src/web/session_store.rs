@@ -19,8 +19,12 @@ use actix_web::web;
 use anyhow::{anyhow, Context};
 use chrono::{Local, NaiveDateTime, TimeZone};
 
-use super::session::{ADDRESS, EXPIRES_AT, KEY_HASH, LAST_SEEN, LOGIN_AT, USER_AGENT, USER_ID};
+use super::session::{
+    LoadedUser, ADDRESS, EXPIRES_AT, KEY_HASH, LAST_SEEN, LOADED_USER, LOGIN_AT, USER_AGENT,
+    USER_ID,
+};
 use crate::db::session::{Ended, SessionRow};
+use crate::db::user::UserRow;
 use crate::db::{self, DbConnection, DbError, DbPool};
 use crate::domain::ids::UserId;
 use crate::domain::session::SessionKeyHash;
@@ -102,7 +106,8 @@ fn key_of(key: &SessionKey) -> Key<'_> {
 /// logged in by a row.
 fn cookie_state(json: &str) -> Result<Option<State>, serde_json::Error> {
     let state: State = serde_json::from_str(json)?;
-    Ok((!state.contains_key(USER_ID)).then_some(state))
+    let names_user = state.contains_key(USER_ID) || state.contains_key(LOADED_USER);
+    Ok((!names_user).then_some(state))
 }
 
 /// An anonymous state as its cookie carries it.
@@ -117,6 +122,7 @@ fn to_row(key_hash: SessionKeyHash, mut state: State) -> anyhow::Result<Option<S
         return Ok(None);
     };
     state.remove(KEY_HASH);
+    state.remove(LOADED_USER);
     let mut take = |key: &str| {
         state
             .remove(key)
@@ -141,8 +147,9 @@ fn to_row(key_hash: SessionKeyHash, mut state: State) -> anyhow::Result<Option<S
 }
 
 /// The state a row stands for, with the row's key hash so a page can tell
-/// which of a user's sessions is the one asking.
-fn from_row(row: SessionRow) -> anyhow::Result<State> {
+/// which of a user's sessions is the one asking, and the user's account as
+/// read with it (so `web::session` needs no second query).
+fn from_row(row: SessionRow, user: Option<(UserRow, i64)>) -> anyhow::Result<State> {
     let mut state: State = serde_json::from_str(&row.data)?;
     let json = |v: &str| serde_json::to_string(v);
     state.insert(USER_ID.into(), serde_json::to_string(&row.user_id)?);
@@ -152,6 +159,12 @@ fn from_row(row: SessionRow) -> anyhow::Result<State> {
     state.insert(USER_AGENT.into(), json(&row.user_agent)?);
     state.insert(ADDRESS.into(), json(&row.address)?);
     state.insert(KEY_HASH.into(), json(row.key_hash.as_str())?);
+    if let Some(user) = user {
+        state.insert(
+            LOADED_USER.into(),
+            serde_json::to_string(&LoadedUser::from(user))?,
+        );
+    }
     Ok(state)
 }
 
@@ -182,10 +195,10 @@ impl SessionStore for DbSessionStore {
             Key::Row(hash) => hash,
         };
         let row = self
-            .run(move |conn| db::session::find(conn, &hash))
+            .run(move |conn| db::session::find_with_user(conn, &hash))
             .await
             .map_err(LoadError::Other)?;
-        row.map(from_row)
+        row.map(|(session, user, unread)| from_row(session, Some((user, unread))))
             .transpose()
             .map_err(LoadError::Deserialization)
     }
@@ -274,7 +287,7 @@ mod tests {
         assert_eq!(row.user_id, UserId(7));
         assert_eq!(row.data, r#"{"csrf":"\"token\""}"#);
         assert_eq!(row.user_agent, "Firefox/121.0");
-        let mut back = from_row(row).unwrap();
+        let mut back = from_row(row, None).unwrap();
         assert_eq!(
             back.remove(KEY_HASH),
             Some(format!("\"{}\"", hash.as_str()))

@@ -9,20 +9,40 @@ use std::time::Duration;
 use hyoka::domain::draft::{MAX_PER_USER, MAX_TOTAL};
 use hyoka::domain::permission::Role;
 
-use crate::support::{attr_of, field_value, location, visible_text, Client, Form, Probe, TestApp};
+use crate::support::{
+    attr_of, field_value, location, visible_text, Client, Form, Probe, TestApp, TestClock,
+};
 
 const MISSING: i32 = 999_999;
 
-/// A session that times out after a second, so a test can let it expire.
-async fn app_with_short_sessions() -> TestApp {
-    TestApp::init()
-        .configure(|c| c.idle_timeout = Duration::from_secs(1))
-        .spawn()
-        .await
+/// An app whose sessions time out after a second, on a clock the test moves
+/// past that second (a real sleep would race the logins on a loaded machine).
+struct ShortSessions {
+    app: TestApp,
+    clock: TestClock,
 }
 
-async fn let_sessions_expire() {
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+impl std::ops::Deref for ShortSessions {
+    type Target = TestApp;
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
+}
+
+impl ShortSessions {
+    fn let_sessions_expire(&self) {
+        self.clock.advance(chrono::Duration::milliseconds(2100));
+    }
+}
+
+async fn app_with_short_sessions() -> ShortSessions {
+    let clock = TestClock::new();
+    let app = TestApp::init()
+        .clock(&clock)
+        .configure(|c| c.idle_timeout = Duration::from_secs(1))
+        .spawn()
+        .await;
+    ShortSessions { app, clock }
 }
 
 /// A post to the edit or review form of `id`: its status and where it leads,
@@ -93,7 +113,7 @@ async fn an_expired_session_keeps_a_draft_only_with_its_own_token() {
     let form_a = a.edit_form(id).await.with("h1_actions", "Aの入力");
     let form_b = b.edit_form(id).await.with("h1_actions", "Bの入力");
     let form_c = c.edit_form(id).await.with("h1_actions", "Cの入力");
-    let_sessions_expire().await;
+    app.let_sessions_expire();
 
     // A's expired cookie with B's (real, but not A's) token; B's without one.
     let b_token = form_b.get("csrf_token").unwrap().to_string();
@@ -122,9 +142,9 @@ async fn an_expired_session_keeps_a_draft_only_with_its_own_token() {
 
 /// Posts `typed` on an expired session and returns the link (with `?draft=`)
 /// the login page sends its owner back to.
-async fn leave_a_draft(app: &TestApp, web: &Client, id: i32, typed: &str) -> String {
+async fn leave_a_draft(app: &ShortSessions, web: &Client, id: i32, typed: &str) -> String {
     let form = web.edit_form(id).await.with("h1_actions", typed);
-    let_sessions_expire().await;
+    app.let_sessions_expire();
     let resp = web.save_sheet(id, &form).await;
     assert_eq!(resp.status().as_u16(), 303);
     let html = web.page(&location(&resp)).await;
@@ -185,7 +205,7 @@ async fn drafts_are_capped_per_user_and_in_all() {
         .edit_form(other)
         .await
         .with("h1_actions", "全体の上限");
-    let_sessions_expire().await;
+    app.let_sessions_expire();
 
     let refused = |html: &str| visible_text(html).contains("保管できませんでした");
     app.conn().add_drafts("jinzai", id, MAX_PER_USER as usize);

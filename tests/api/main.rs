@@ -35,6 +35,7 @@ mod report_access;
 mod report_pdf;
 mod reports;
 mod safety;
+mod scale;
 mod sessions;
 mod sheet_book;
 mod startup;

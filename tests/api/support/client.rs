@@ -31,6 +31,10 @@ impl Client {
     fn build(address: &str, user_agent: Option<&str>, cookies: Arc<Jar>) -> Self {
         let mut http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // The server drops a keep-alive connection after 5 idle seconds;
+            // reusing one just then fails with IncompleteMessage on a loaded
+            // machine. Dropping idle connections first makes that impossible.
+            .pool_idle_timeout(std::time::Duration::from_secs(1))
             .cookie_provider(cookies.clone());
         if let Some(agent) = user_agent {
             http = http.user_agent(agent);
