@@ -401,6 +401,7 @@ async fn render_page(
     view.draft = false;
     for row in &mut view.body {
         row.comments = comments.count(row.key);
+        row.beside_comments = row.beside_key.map_or(0, |k| comments.count(k));
     }
     page_with_status(
         &SheetPage {
