@@ -18,6 +18,47 @@ pub struct ListRowView {
     pub draft: bool,
 }
 
+/// One opinion of the appendix 「推進委員会意見と対応」.
+pub struct OpinionView {
+    /// 「No.3 取組事業名」, or 「推進項目全体」.
+    pub subject: String,
+    pub department: String,
+    pub opinion: super::view::Text,
+    pub reply: super::view::Text,
+    pub closed: bool,
+}
+
+pub struct OpinionArea {
+    pub heading: String,
+    pub items: Vec<OpinionView>,
+}
+
+/// The appendix's opinions grouped under their 推進項目.
+fn opinion_areas(lines: Vec<crate::db::report::OpinionLine>) -> Vec<OpinionArea> {
+    let mut areas: Vec<OpinionArea> = Vec::new();
+    for l in lines {
+        let heading = format!("({}) {}", l.area_number, l.area_title);
+        if areas.last().map(|a| &a.heading) != Some(&heading) {
+            areas.push(OpinionArea {
+                heading,
+                items: Vec::new(),
+            });
+        }
+        if let Some(area) = areas.last_mut() {
+            area.items.push(OpinionView {
+                subject: l
+                    .initiative
+                    .map_or("推進項目全体".to_string(), |(n, name)| format!("No.{n} {name}")),
+                department: l.department,
+                opinion: super::view::Text::new(&l.opinion),
+                reply: super::view::Text::new(&l.reply),
+                closed: l.closed,
+            });
+        }
+    }
+    areas
+}
+
 pub struct ListArea {
     pub heading: String,
     pub rows: Vec<ListRowView>,
@@ -35,6 +76,8 @@ pub struct BookView {
     pub left_out: usize,
     pub areas: Vec<ListArea>,
     pub sheets: Vec<SheetView>,
+    /// The appendix 「推進委員会意見と対応」; None when not chosen.
+    pub opinions: Option<Vec<OpinionArea>>,
 }
 
 impl BookView {
@@ -78,6 +121,9 @@ impl BookView {
             left_out: book.left_out,
             areas,
             sheets: book.sheets.into_iter().map(SheetView::new).collect(),
+            opinions: book
+                .include_opinions
+                .then(|| opinion_areas(book.opinions)),
         }
     }
 }

@@ -119,3 +119,39 @@ pub fn indicator_table(book: &BookData) -> Table {
     }
     Table { header, rows }
 }
+
+/// The year's 推進委員会意見 and replies, grouped under their 推進項目 (an
+/// opinion on the whole area first, its No. left blank).
+pub fn opinion_table(book: &BookData) -> Table {
+    let header = [
+        "推進項目",
+        "No.",
+        "取組事業",
+        "所管課",
+        "推進委員会意見",
+        "対応・今後の方針",
+        "状態",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = book
+        .opinions
+        .iter()
+        .map(|o| {
+            let (number, name) = o.initiative.as_ref().map_or(
+                (String::new(), "推進項目全体".to_string()),
+                |(n, name)| (n.to_string(), name.clone()),
+            );
+            vec![
+                format!("({}) {}", o.area_number, o.area_title),
+                number,
+                name,
+                o.department.clone(),
+                o.opinion.clone(),
+                o.reply.clone(),
+                if o.closed { "対応済" } else { "対応中" }.to_string(),
+            ]
+        })
+        .collect();
+    Table { header, rows }
+}

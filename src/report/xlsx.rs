@@ -21,6 +21,14 @@ pub fn workbook(book: &BookData) -> Result<Vec<u8>, XlsxError> {
     let f = Formats::new();
     table_sheet(wb.add_worksheet(), "一覧", &list_table(book), &f)?;
     table_sheet(wb.add_worksheet(), "指標", &indicator_table(book), &f)?;
+    if !book.opinions.is_empty() {
+        table_sheet(
+            wb.add_worksheet(),
+            "推進委員会意見",
+            &super::tables::opinion_table(book),
+            &f,
+        )?;
+    }
     let mut names: Vec<String> = Vec::new();
     for sheet in &book.sheets {
         let view = SheetView::new(sheet.clone());

@@ -52,21 +52,34 @@ struct BookQuery {
     plan: Option<PlanId>,
     /// 「1」 from the checkbox: bind sheets that are not final too.
     include_drafts: Option<String>,
+    /// 「1」 from the checkbox: add the appendix 「推進委員会意見と対応」.
+    opinions: Option<String>,
+}
+
+fn ticked(value: Option<&str>) -> bool {
+    matches!(value, Some("1" | "on" | "true"))
 }
 
 impl BookQuery {
     fn include_drafts(&self) -> bool {
-        matches!(self.include_drafts.as_deref(), Some("1" | "on" | "true"))
+        ticked(self.include_drafts.as_deref())
+    }
+
+    fn include_opinions(&self) -> bool {
+        ticked(self.opinions.as_deref())
     }
 }
 
 /// The query string that asks for the same book again.
-fn book_query(plan_id: PlanId, include_drafts: bool) -> String {
-    if include_drafts {
-        format!("?plan={plan_id}&include_drafts=1")
-    } else {
-        format!("?plan={plan_id}")
+fn book_query(data: &BookData) -> String {
+    let mut q = format!("?plan={}", data.plan.id);
+    if data.include_drafts {
+        q.push_str("&include_drafts=1");
     }
+    if data.include_opinions {
+        q.push_str("&opinions=1");
+    }
+    q
 }
 
 async fn load_book(
@@ -75,9 +88,10 @@ async fn load_book(
     query: &BookQuery,
 ) -> Result<BookData, AppError> {
     let (plan, drafts) = (query.plan, query.include_drafts());
+    let opinions = query.include_opinions();
     with_conn(pool, move |conn| {
         match db::report::plan_for_year(conn, year, plan)? {
-            Some(plan_id) => db::report::load_book(conn, plan_id, year, drafts),
+            Some(plan_id) => db::report::load_book(conn, plan_id, year, drafts, opinions),
             None => Ok(None),
         }
     })
@@ -143,7 +157,7 @@ async fn book(
     let data = load_book(&pool, *year, &query).await?;
     page(&BookPage {
         pages_css: settings.linked(&format!("/reports/{}/pages.css", *year), &viewer),
-        query: book_query(data.plan.id, data.include_drafts),
+        query: book_query(&data),
         book: BookView::new(data),
         pdf_available: settings.pdf_available(),
     })
@@ -314,7 +328,7 @@ async fn book_pdf(
     let data = load_book(&pool, year, &query).await?;
     let print_url = format!(
         "/reports/{year}{}",
-        book_query(data.plan.id, data.include_drafts)
+        book_query(&data)
     );
     match settings.print(&print_url, user.actor.user_id).await {
         Ok(bytes) => Ok(download(
