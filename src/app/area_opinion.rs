@@ -61,7 +61,12 @@ impl AreaYear {
         out
     }
 
-    fn require(&self, actor: &Actor, action: Action, department: Option<DepartmentId>) -> Result<(), Denial> {
+    fn require(
+        &self,
+        actor: &Actor,
+        action: Action,
+        department: Option<DepartmentId>,
+    ) -> Result<(), Denial> {
         if self.allows(actor, action, department) {
             Ok(())
         } else if self.allows(actor, Action::ViewOpinions, None) {
@@ -108,7 +113,12 @@ fn log(
     let detail = serde_json::json!({ "reason": format!("{}: {text}", scope.label()) });
     audit::record(
         conn,
-        audit::Entry::general(Some(actor.user_id), &actor.login, action, detail.to_string()),
+        audit::Entry::general(
+            Some(actor.user_id),
+            &actor.login,
+            action,
+            detail.to_string(),
+        ),
     )?;
     Ok(())
 }
@@ -126,7 +136,8 @@ pub fn record(
     db::write_tx(conn, |conn| {
         let scope = load(conn, actor, area_id, year)?;
         scope.require(actor, Action::RecordOpinion, None)?;
-        let Some(department) = department.filter(|d| scope.departments().iter().any(|(x, _)| x == d))
+        let Some(department) =
+            department.filter(|d| scope.departments().iter().any(|(x, _)| x == d))
         else {
             return Ok(Err("対応する所管課を選んでください".into()));
         };
@@ -180,7 +191,10 @@ pub fn reply(
             return Err(Denial::Workflow(WorkflowError::NoOpenRound).into());
         }
         if opinion.closed() {
-            return Ok((opinion, Err("この意見は対応済みとして閉じられています".into())));
+            return Ok((
+                opinion,
+                Err("この意見は対応済みとして閉じられています".into()),
+            ));
         }
         if let Some(p) = problem("対応・今後の方針", text) {
             return Ok((opinion, Err(p)));
@@ -210,7 +224,13 @@ pub fn close(
         let (opinion, scope) = opinion_in_scope(conn, actor, id)?;
         scope.require(actor, Action::RecordOpinion, None)?;
         if db::area_opinion::close(conn, id, db::now())? {
-            log(conn, actor, AuditAction::OpinionClose, &scope, &opinion.opinion)?;
+            log(
+                conn,
+                actor,
+                AuditAction::OpinionClose,
+                &scope,
+                &opinion.opinion,
+            )?;
         }
         Ok(opinion)
     })

@@ -121,10 +121,7 @@ pub fn for_area(
         .load(conn)?)
 }
 
-pub fn find(
-    conn: &mut DbConnection,
-    id: AreaOpinionId,
-) -> Result<Option<AreaOpinionRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: AreaOpinionId) -> Result<Option<AreaOpinionRow>, DbError> {
     Ok(area_opinions::table
         .inner_join(departments::table)
         .filter(area_opinions::id.eq(id))

@@ -48,7 +48,9 @@ fn opinion_areas(lines: Vec<crate::db::report::OpinionLine>) -> Vec<OpinionArea>
             area.items.push(OpinionView {
                 subject: l
                     .initiative
-                    .map_or("推進項目全体".to_string(), |(n, name)| format!("No.{n} {name}")),
+                    .map_or("推進項目全体".to_string(), |(n, name)| {
+                        format!("No.{n} {name}")
+                    }),
                 department: l.department,
                 opinion: super::view::Text::new(&l.opinion),
                 reply: super::view::Text::new(&l.reply),
@@ -121,9 +123,7 @@ impl BookView {
             left_out: book.left_out,
             areas,
             sheets: book.sheets.into_iter().map(SheetView::new).collect(),
-            opinions: book
-                .include_opinions
-                .then(|| opinion_areas(book.opinions)),
+            opinions: book.include_opinions.then(|| opinion_areas(book.opinions)),
         }
     }
 }

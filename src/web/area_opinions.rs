@@ -76,7 +76,12 @@ struct AreaOpinionsPage {
     error: Option<String>,
 }
 
-fn build(user: &CurrentUser, scope: AreaYear, rows: Vec<AreaOpinionRow>, typed: Typed) -> AreaOpinionsPage {
+fn build(
+    user: &CurrentUser,
+    scope: AreaYear,
+    rows: Vec<AreaOpinionRow>,
+    typed: Typed,
+) -> AreaOpinionsPage {
     let actor: &Actor = &user.actor;
     let can_record = scope.allows(actor, Action::RecordOpinion, None);
     let round_open = scope.round.is_some();
@@ -138,8 +143,10 @@ async fn render(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let actor = user.actor.clone();
-    let (scope, rows) =
-        run_use_case(pool, move |conn| area_opinion::list(conn, &actor, area, year)).await?;
+    let (scope, rows) = run_use_case(pool, move |conn| {
+        area_opinion::list(conn, &actor, area, year)
+    })
+    .await?;
     page_with_status(&build(user, scope, rows, typed), status)
 }
 
@@ -167,7 +174,10 @@ async fn record(
     })
     .await?;
     match result {
-        Ok(o) => Ok(see_other(&format!("{}#opinion-{o}", self::path(area, year)))),
+        Ok(o) => Ok(see_other(&format!(
+            "{}#opinion-{o}",
+            self::path(area, year)
+        ))),
         Err(error) => {
             let typed = Typed {
                 reply_to: None,
@@ -175,7 +185,15 @@ async fn record(
                 text,
                 error: Some(error),
             };
-            render(&pool, &user, area, year, typed, StatusCode::UNPROCESSABLE_ENTITY).await
+            render(
+                &pool,
+                &user,
+                area,
+                year,
+                typed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -189,11 +207,16 @@ async fn reply(
     let id = path.into_inner();
     let text = posted.get("reply").to_string();
     let (actor, typed) = (user.actor.clone(), text.clone());
-    let (o, result) =
-        run_use_case(&pool, move |conn| area_opinion::reply(conn, &actor, id, &typed)).await?;
+    let (o, result) = run_use_case(&pool, move |conn| {
+        area_opinion::reply(conn, &actor, id, &typed)
+    })
+    .await?;
     let (area, year) = (o.area_id, o.fiscal_year);
     match result {
-        Ok(()) => Ok(see_other(&format!("{}#opinion-{id}", self::path(area, year)))),
+        Ok(()) => Ok(see_other(&format!(
+            "{}#opinion-{id}",
+            self::path(area, year)
+        ))),
         Err(error) => {
             let typed = Typed {
                 reply_to: Some(id),
@@ -201,7 +224,15 @@ async fn reply(
                 text,
                 error: Some(error),
             };
-            render(&pool, &user, area, year, typed, StatusCode::UNPROCESSABLE_ENTITY).await
+            render(
+                &pool,
+                &user,
+                area,
+                year,
+                typed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }

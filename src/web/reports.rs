@@ -326,10 +326,7 @@ async fn book_pdf(
     let year = *year;
     // Loaded first so an unknown year is a 404, not a PDF of the error page.
     let data = load_book(&pool, year, &query).await?;
-    let print_url = format!(
-        "/reports/{year}{}",
-        book_query(&data)
-    );
+    let print_url = format!("/reports/{year}{}", book_query(&data));
     match settings.print(&print_url, user.actor.user_id).await {
         Ok(bytes) => Ok(download(
             bytes,
