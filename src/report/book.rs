@@ -25,6 +25,8 @@ pub struct OpinionView {
     pub department: String,
     pub opinion: super::view::Text,
     pub reply: super::view::Text,
+    /// No reply written yet (「未記入」).
+    pub reply_empty: bool,
     pub closed: bool,
 }
 
@@ -52,6 +54,7 @@ fn opinion_areas(lines: Vec<crate::db::report::OpinionLine>) -> Vec<OpinionArea>
                         format!("No.{n} {name}")
                     }),
                 department: l.department,
+                reply_empty: l.reply.trim().is_empty(),
                 opinion: super::view::Text::new(&l.opinion),
                 reply: super::view::Text::new(&l.reply),
                 closed: l.closed,

@@ -36,6 +36,8 @@ struct Item {
     department: String,
     opinion: Text,
     reply: Text,
+    /// No reply written yet (「未記入」).
+    reply_empty: bool,
     /// The reply box's text: the stored reply, or what was typed.
     reply_value: String,
     closed: bool,
@@ -98,6 +100,7 @@ fn build(
                 && scope.allows(actor, Action::ReplyOpinion, Some(o.department_id)),
             can_close: can_record && !o.closed(),
             closed: o.closed(),
+            reply_empty: o.reply.trim().is_empty(),
             id: o.id,
             at: wareki_datetime(o.created_at),
             department: o.department,
