@@ -45,7 +45,7 @@ pub fn board(
     let Some(plan_id) = db::report::plan_for_year(conn, fiscal_year, plan)? else {
         return Ok(None);
     };
-    let Some(book) = db::report::load_book(conn, plan_id, fiscal_year, true)? else {
+    let Some(book) = db::report::load_book(conn, plan_id, fiscal_year, true, false)? else {
         return Ok(None);
     };
     let sheets = book

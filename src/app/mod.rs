@@ -3,6 +3,7 @@
 //! audit entry. Handlers only translate HTTP to these calls and render.
 
 pub mod account;
+pub mod area_opinion;
 pub mod comment;
 pub mod department;
 pub mod draft;

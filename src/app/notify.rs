@@ -41,3 +41,10 @@ pub fn tell_departments(
     }
     Ok(())
 }
+
+/// Tells HQ of something that concerns no one sheet (a 推進項目's opinion).
+pub fn tell_hq(conn: &mut DbConnection, notice: &Notice) -> Result<(), DbError> {
+    // HQ's recipients do not depend on a department; any id serves.
+    let to = db::notice::recipients(conn, Audience::Hq, DepartmentId(0))?;
+    db::notice::deliver(conn, &to, None, notice, db::now())
+}

@@ -15,7 +15,7 @@ use crate::domain::text::has_refused_control;
 use crate::domain::workflow::WorkflowError;
 
 /// Why a text is refused, in the user's words.
-fn problem(what: &str, text: &str) -> Option<String> {
+pub(super) fn problem(what: &str, text: &str) -> Option<String> {
     if text.trim().is_empty() {
         Some(format!("{what}を入力してください"))
     } else if text.chars().count() > LONG_TEXT_MAX {

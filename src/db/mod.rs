@@ -1,6 +1,7 @@
 //! Persistence: one connection type over SQLite and PostgreSQL, the pool, the
 //! embedded migrations, and every query (one module per concept).
 
+pub mod area_opinion;
 pub mod audit;
 pub mod choice;
 pub mod comment;

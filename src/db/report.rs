@@ -23,8 +23,66 @@ pub struct BookData {
     pub sheets: Vec<Sheet>,
     /// Sheets of the year left out because they are not final.
     pub left_out: usize,
-    /// The year's 推進委員会意見 with the replies (appendix and Excel).
-    pub opinions: Vec<super::opinion::AppendixRow>,
+    /// Print the appendix 「推進委員会意見と対応」 (a choice on the book page).
+    pub include_opinions: bool,
+    /// The year's 推進委員会意見, grouped under their 推進項目 (the Excel
+    /// worksheet always lists them; the book when `include_opinions`).
+    pub opinions: Vec<OpinionLine>,
+}
+
+/// One 推進委員会意見 with its reply: on a whole 推進項目 (no initiative) or
+/// on one sheet.
+#[derive(Debug, Clone)]
+pub struct OpinionLine {
+    pub area_number: i32,
+    pub area_title: String,
+    /// No. and name of the 取組事業; None for an opinion on the whole area.
+    pub initiative: Option<(i32, String)>,
+    pub department: String,
+    pub opinion: String,
+    pub reply: String,
+    pub closed: bool,
+}
+
+/// The year's opinions in 推進項目 order: the area's own first, then its
+/// sheets' in No. order.
+pub fn opinion_lines(
+    conn: &mut DbConnection,
+    plan_id: PlanId,
+    fiscal_year: FiscalYear,
+) -> Result<Vec<OpinionLine>, DbError> {
+    let titles: std::collections::HashMap<i32, String> = plan::areas(conn, plan_id)?
+        .into_iter()
+        .map(|a| (a.number, a.title))
+        .collect();
+    let mut lines: Vec<OpinionLine> = super::area_opinion::for_year(conn, plan_id, fiscal_year)?
+        .into_iter()
+        .map(|o| OpinionLine {
+            area_number: o.area_number,
+            area_title: o.area_title,
+            initiative: None,
+            department: o.department,
+            opinion: o.opinion,
+            reply: o.reply,
+            closed: o.closed,
+        })
+        .collect();
+    lines.extend(
+        super::opinion::for_year(conn, plan_id, fiscal_year)?
+            .into_iter()
+            .map(|o| OpinionLine {
+                area_title: titles.get(&o.area_number).cloned().unwrap_or_default(),
+                area_number: o.area_number,
+                initiative: Some((o.initiative_number, o.initiative_name)),
+                department: o.department,
+                opinion: o.opinion,
+                reply: o.reply,
+                closed: o.closed,
+            }),
+    );
+    // Stable: keeps each group's own order.
+    lines.sort_by_key(|l| (l.area_number, l.initiative.as_ref().map(|i| i.0)));
+    Ok(lines)
 }
 
 /// Loads the year's sheets in one read transaction, so the book is a consistent
@@ -36,6 +94,7 @@ pub fn load_book(
     plan_id: PlanId,
     fiscal_year: FiscalYear,
     include_drafts: bool,
+    include_opinions: bool,
 ) -> Result<Option<BookData>, DbError> {
     conn.transaction(|conn| {
         let Some(plan) = plan::find(conn, plan_id)? else {
@@ -53,8 +112,9 @@ pub fn load_book(
             .collect();
         let sheets = sheet::load_many(conn, &ids)?;
         let report_date = plan::report_date(conn, plan_id, fiscal_year)?;
-        let opinions = super::opinion::for_year(conn, plan_id, fiscal_year)?;
+        let opinions = opinion_lines(conn, plan_id, fiscal_year)?;
         Ok(Some(BookData {
+            include_opinions,
             opinions,
             plan,
             fiscal_year,

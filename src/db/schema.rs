@@ -365,6 +365,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    area_opinions (id) {
+        id -> Integer,
+        area_id -> Integer,
+        fiscal_year -> Integer,
+        department_id -> Integer,
+        opinion -> Text,
+        reply -> Text,
+        status -> Text,
+        created_by -> Integer,
+        created_at -> Timestamp,
+        replied_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(area_opinions -> focus_areas (area_id));
+diesel::joinable!(area_opinions -> departments (department_id));
+diesel::allow_tables_to_appear_in_same_query!(area_opinions, focus_areas);
+diesel::allow_tables_to_appear_in_same_query!(area_opinions, departments);
 diesel::joinable!(opinions -> sheets (sheet_id));
 diesel::allow_tables_to_appear_in_same_query!(opinions, sheets);
 diesel::allow_tables_to_appear_in_same_query!(opinions, initiatives);

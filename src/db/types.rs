@@ -12,8 +12,8 @@ use crate::domain::audit::AuditAction;
 use crate::domain::field::ChoiceList;
 use crate::domain::fiscal_year::FiscalYear;
 use crate::domain::ids::{
-    AreaId, ChoiceId, CommentId, DepartmentId, IndicatorId, InitiativeId, NotificationId,
-    OpinionId, OutboxId, PlanId, RoundId, SheetId, UserId,
+    AreaId, AreaOpinionId, ChoiceId, CommentId, DepartmentId, IndicatorId, InitiativeId,
+    NotificationId, OpinionId, OutboxId, PlanId, RoundId, SheetId, UserId,
 };
 use crate::domain::indicator::{Direction, Rule};
 use crate::domain::notice::OutboxStatus;
@@ -59,7 +59,8 @@ integer_ids!(
     CommentId,
     NotificationId,
     OutboxId,
-    OpinionId
+    OpinionId,
+    AreaOpinionId
 );
 
 macro_rules! text_codes {

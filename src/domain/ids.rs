@@ -59,4 +59,6 @@ ids! {
     OutboxId;
     /// One 推進委員会意見 on a sheet.
     OpinionId;
+    /// One 推進委員会意見 on a whole 推進項目 of one fiscal year.
+    AreaOpinionId;
 }

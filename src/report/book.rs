@@ -2,8 +2,7 @@
 //! every sheet in list order; and the CSS that gives each sheet its running
 //! header.
 
-use super::view::{page_name, SheetView, Text};
-use crate::db::opinion::AppendixRow;
+use super::view::{page_name, SheetView};
 use crate::db::report::{BookData, RunningHead};
 use crate::domain::field::HeaderSlot;
 use crate::domain::fiscal_year::{era_name, year_end_label, FiscalYear};
@@ -17,6 +16,52 @@ pub struct ListRowView {
     /// Merged cell: shown on the first of consecutive rows with the same plan.
     pub related_plan: Option<(String, usize)>,
     pub draft: bool,
+}
+
+/// One opinion of the appendix 「推進委員会意見と対応」.
+pub struct OpinionView {
+    /// 「No.3 取組事業名」, or 「推進項目全体」.
+    pub subject: String,
+    pub department: String,
+    pub opinion: super::view::Text,
+    pub reply: super::view::Text,
+    /// No reply written yet (「未記入」).
+    pub reply_empty: bool,
+    pub closed: bool,
+}
+
+pub struct OpinionArea {
+    pub heading: String,
+    pub items: Vec<OpinionView>,
+}
+
+/// The appendix's opinions grouped under their 推進項目.
+fn opinion_areas(lines: Vec<crate::db::report::OpinionLine>) -> Vec<OpinionArea> {
+    let mut areas: Vec<OpinionArea> = Vec::new();
+    for l in lines {
+        let heading = format!("({}) {}", l.area_number, l.area_title);
+        if areas.last().map(|a| &a.heading) != Some(&heading) {
+            areas.push(OpinionArea {
+                heading,
+                items: Vec::new(),
+            });
+        }
+        if let Some(area) = areas.last_mut() {
+            area.items.push(OpinionView {
+                subject: l
+                    .initiative
+                    .map_or("推進項目全体".to_string(), |(n, name)| {
+                        format!("No.{n} {name}")
+                    }),
+                department: l.department,
+                reply_empty: l.reply.trim().is_empty(),
+                opinion: super::view::Text::new(&l.opinion),
+                reply: super::view::Text::new(&l.reply),
+                closed: l.closed,
+            });
+        }
+    }
+    areas
 }
 
 pub struct ListArea {
@@ -36,44 +81,8 @@ pub struct BookView {
     pub left_out: usize,
     pub areas: Vec<ListArea>,
     pub sheets: Vec<SheetView>,
-    /// Bind the appendix 「推進委員会意見と対応」 after the sheets (the book page's choice).
-    pub appendix: bool,
-    pub opinions: Vec<OpinionView>,
-}
-
-/// One row of the appendix.
-pub struct OpinionView {
-    /// 「(1)-2」
-    pub number: String,
-    pub name: String,
-    pub department: String,
-    pub opinion: Text,
-    pub reply: Text,
-    pub state: &'static str,
-}
-
-impl OpinionView {
-    fn new(row: &AppendixRow) -> Self {
-        Self {
-            number: format!("({})-{}", row.area_number, row.initiative_number),
-            name: row.initiative_name.clone(),
-            department: row.department.clone(),
-            opinion: Text::new(&row.opinion),
-            reply: Text::new(&row.reply),
-            state: opinion_state(row),
-        }
-    }
-}
-
-/// 対応済 / 対応中 / 未対応, as the appendix and the Excel sheet say it.
-pub fn opinion_state(row: &AppendixRow) -> &'static str {
-    if row.closed {
-        "対応済"
-    } else if row.reply.trim().is_empty() {
-        "未対応"
-    } else {
-        "対応中"
-    }
+    /// The appendix 「推進委員会意見と対応」; None when not chosen.
+    pub opinions: Option<Vec<OpinionArea>>,
 }
 
 impl BookView {
@@ -116,9 +125,8 @@ impl BookView {
             include_drafts: book.include_drafts,
             left_out: book.left_out,
             areas,
-            opinions: book.opinions.iter().map(OpinionView::new).collect(),
-            appendix: false,
             sheets: book.sheets.into_iter().map(SheetView::new).collect(),
+            opinions: book.include_opinions.then(|| opinion_areas(book.opinions)),
         }
     }
 }

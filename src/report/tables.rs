@@ -18,37 +18,6 @@ fn area(sheet: &Sheet) -> String {
     )
 }
 
-/// 推進委員会意見と対応: one row per opinion, in list order.
-pub fn opinion_table(book: &BookData) -> Table {
-    let header = [
-        "推進項目",
-        "No.",
-        "取組事業",
-        "所管課",
-        "推進委員会意見",
-        "対応・今後の方針",
-        "状況",
-    ]
-    .map(String::from)
-    .to_vec();
-    let rows = book
-        .opinions
-        .iter()
-        .map(|o| {
-            vec![
-                o.area_number.to_string(),
-                o.initiative_number.to_string(),
-                o.initiative_name.clone(),
-                o.department.clone(),
-                o.opinion.clone(),
-                o.reply.clone(),
-                crate::report::book::opinion_state(o).to_string(),
-            ]
-        })
-        .collect();
-    Table { header, rows }
-}
-
 /// 取組事業一覧 with each sheet's state and the fields the registry lists
 /// (推進する計画, progress, both evaluations).
 pub fn list_table(book: &BookData) -> Table {
@@ -148,5 +117,41 @@ pub fn indicator_table(book: &BookData) -> Table {
             rows.push(row);
         }
     }
+    Table { header, rows }
+}
+
+/// The year's 推進委員会意見 and replies, grouped under their 推進項目 (an
+/// opinion on the whole area first, its No. left blank).
+pub fn opinion_table(book: &BookData) -> Table {
+    let header = [
+        "推進項目",
+        "No.",
+        "取組事業",
+        "所管課",
+        "推進委員会意見",
+        "対応・今後の方針",
+        "状態",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = book
+        .opinions
+        .iter()
+        .map(|o| {
+            let (number, name) = o.initiative.as_ref().map_or(
+                (String::new(), "推進項目全体".to_string()),
+                |(n, name)| (n.to_string(), name.clone()),
+            );
+            vec![
+                format!("({}) {}", o.area_number, o.area_title),
+                number,
+                name,
+                o.department.clone(),
+                o.opinion.clone(),
+                o.reply.clone(),
+                if o.closed { "対応済" } else { "対応中" }.to_string(),
+            ]
+        })
+        .collect();
     Table { header, rows }
 }

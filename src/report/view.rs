@@ -31,6 +31,10 @@ pub struct BodyRowView {
     pub key: &'static str,
     /// Comments pinned to the field: shown on the screen page only, never printed.
     pub comments: usize,
+    /// The key of the field in the paired column (理由 beside 所管課評価), whose
+    /// comments are counted beside it, not folded into the row's.
+    pub beside_key: Option<&'static str>,
+    pub beside_comments: usize,
     pub label: String,
     pub text: Text,
     pub reason: Option<Text>,
@@ -123,6 +127,8 @@ impl SheetView {
                 on_paper: row.field.def().place != Place::BodyIfWritten,
                 key: row.field.key(),
                 comments: 0,
+                beside_key: row.field.beside().map(|b| b.key()),
+                beside_comments: 0,
                 label: row.label,
                 text: Text::new(row.text),
                 reason: row.beside.as_deref().map(Text::new),

@@ -393,9 +393,7 @@ async fn edit_form(
         )
     });
     let mut view = build(&user, &ctx, &form, round, &[]);
-    view.comment_counts = super::comments::load(&pool, &user, &ctx, Default::default())
-        .await?
-        .counts;
+    view.comment_counts = comment_counts(&pool, &user, &ctx).await?;
     let marks = copy_marks(&pool, &ctx.sheet, &form.texts).await?;
     for row in &mut view.body {
         let fields = std::iter::once(&mut row.field).chain(row.beside.as_mut());
@@ -421,6 +419,16 @@ async fn edit_form(
     respond(StatusCode::OK, &view)
 }
 
+async fn comment_counts(
+    pool: &DbPool,
+    user: &CurrentUser,
+    ctx: &EditContext,
+) -> Result<std::collections::HashMap<String, usize>, AppError> {
+    Ok(super::comments::load(pool, user, ctx, Default::default())
+        .await?
+        .counts)
+}
+
 /// A posted form and what re-showing it needs.
 struct Posted {
     user: CurrentUser,
@@ -431,10 +439,17 @@ struct Posted {
 }
 
 impl Posted {
-    fn reshow(&self, ctx: &EditContext, errors: &[FieldError]) -> EditPage {
+    /// The form again, with the per-field comment counts the GET shows.
+    async fn reshow(
+        &self,
+        pool: &DbPool,
+        ctx: &EditContext,
+        errors: &[FieldError],
+    ) -> Result<EditPage, AppError> {
         let mut view = build(&self.user, ctx, &self.form, self.round, errors);
         view.draft = self.draft.as_ref().map_or(String::new(), |t| t.to_string());
-        view
+        view.comment_counts = comment_counts(pool, &self.user, ctx).await?;
+        Ok(view)
     }
 }
 
@@ -474,7 +489,7 @@ async fn save(
     if !bad_fields.is_empty() {
         // Re-show what arrived, with the fields that cannot be taken as typed
         // (bytes that are not UTF-8, control characters) marked.
-        let mut view = posted.reshow(&ctx, &[]);
+        let mut view = posted.reshow(&pool, &ctx, &[]).await?;
         view.errors = bad_fields
             .iter()
             .map(|bad| ErrorView {
@@ -486,7 +501,7 @@ async fn save(
     }
     if let Some(row_op) = sheet_form::parse_row_op(&op) {
         let ok = posted.form.apply_row_op(row_op, &schedule_years);
-        let mut view = posted.reshow(&ctx, &[]);
+        let mut view = posted.reshow(&pool, &ctx, &[]).await?;
         if !ok {
             view.notice = Some(format!("行は{MAX_ROWS}行までです"));
         }
@@ -530,10 +545,10 @@ async fn after_save(
         }
         SaveOutcome::Invalid { ctx, errors } => respond(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &posted.reshow(&ctx, &errors),
+            &posted.reshow(pool, &ctx, &errors).await?,
         ),
         SaveOutcome::Missing { ctx, missing } => {
-            let mut view = posted.reshow(&ctx, &[]);
+            let mut view = posted.reshow(pool, &ctx, &[]).await?;
             let fy = ctx.sheet.fiscal_year;
             view.missing = missing
                 .into_iter()
@@ -555,7 +570,7 @@ async fn after_save(
             let sheet_id = sheet.id;
             let last =
                 with_conn(pool, move |conn| db::audit::last_for_sheet(conn, sheet_id)).await?;
-            let mut view = posted.reshow(&ctx, &[]);
+            let mut view = posted.reshow(pool, &ctx, &[]).await?;
             view.conflict = conflict;
             view.conflict_by =
                 last.map(|(at, who)| format!("{who}さんが{}に", wareki_datetime(at)));

@@ -5,6 +5,7 @@ mod access_log;
 mod account;
 mod accounts;
 mod admin;
+mod area_opinions;
 mod assets;
 mod client;
 mod comments;
@@ -157,6 +158,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(comments::routes)
         .configure(notifications::routes)
         .configure(opinions::routes)
+        .configure(area_opinions::routes)
         .configure(outbox::routes)
         .configure(reports::routes)
         .configure(plan_book::routes)

@@ -32,6 +32,8 @@ pub struct Item {
     pub at: String,
     pub opinion: Text,
     pub reply: Text,
+    /// No reply written yet (「未記入」).
+    pub reply_empty: bool,
     /// The reply box's text: the stored reply, or what was typed.
     pub reply_value: String,
     pub closed: bool,
@@ -77,6 +79,7 @@ pub fn build(
             } else {
                 o.reply.clone()
             },
+            reply_empty: o.reply.trim().is_empty(),
             id: o.id,
             at: wareki_datetime(o.created_at),
             opinion: Text::new(&o.opinion),

@@ -52,30 +52,34 @@ struct BookQuery {
     plan: Option<PlanId>,
     /// 「1」 from the checkbox: bind sheets that are not final too.
     include_drafts: Option<String>,
-    /// 「1」: bind the appendix 「推進委員会意見と対応」.
+    /// 「1」 from the checkbox: add the appendix 「推進委員会意見と対応」.
     opinions: Option<String>,
+}
+
+fn ticked(value: Option<&str>) -> bool {
+    matches!(value, Some("1" | "on" | "true"))
 }
 
 impl BookQuery {
     fn include_drafts(&self) -> bool {
-        matches!(self.include_drafts.as_deref(), Some("1" | "on" | "true"))
+        ticked(self.include_drafts.as_deref())
     }
 
-    fn appendix(&self) -> bool {
-        matches!(self.opinions.as_deref(), Some("1" | "on" | "true"))
+    fn include_opinions(&self) -> bool {
+        ticked(self.opinions.as_deref())
     }
 }
 
 /// The query string that asks for the same book again.
-fn book_query(plan_id: PlanId, include_drafts: bool, appendix: bool) -> String {
-    let mut query = format!("?plan={plan_id}");
-    if include_drafts {
-        query.push_str("&include_drafts=1");
+fn book_query(data: &BookData) -> String {
+    let mut q = format!("?plan={}", data.plan.id);
+    if data.include_drafts {
+        q.push_str("&include_drafts=1");
     }
-    if appendix {
-        query.push_str("&opinions=1");
+    if data.include_opinions {
+        q.push_str("&opinions=1");
     }
-    query
+    q
 }
 
 async fn load_book(
@@ -84,9 +88,10 @@ async fn load_book(
     query: &BookQuery,
 ) -> Result<BookData, AppError> {
     let (plan, drafts) = (query.plan, query.include_drafts());
+    let opinions = query.include_opinions();
     with_conn(pool, move |conn| {
         match db::report::plan_for_year(conn, year, plan)? {
-            Some(plan_id) => db::report::load_book(conn, plan_id, year, drafts),
+            Some(plan_id) => db::report::load_book(conn, plan_id, year, drafts, opinions),
             None => Ok(None),
         }
     })
@@ -150,9 +155,9 @@ async fn book(
         require_all(user)?;
     }
     let data = load_book(&pool, *year, &query).await?;
-    let (plan_id, include_drafts) = (data.plan.id, data.include_drafts);
+    let plan_id = data.plan.id;
+    let query = book_query(&data);
     let mut book = BookView::new(data);
-    book.appendix = query.appendix();
     if print_charts(&pool, plan_id).await? {
         book.sheets = book
             .sheets
@@ -162,7 +167,7 @@ async fn book(
     }
     page(&BookPage {
         pages_css: settings.linked(&format!("/reports/{}/pages.css", *year), &viewer),
-        query: book_query(plan_id, include_drafts, query.appendix()),
+        query,
         book,
         pdf_available: settings.pdf_available(),
     })
@@ -346,10 +351,7 @@ async fn book_pdf(
     let year = *year;
     // Loaded first so an unknown year is a 404, not a PDF of the error page.
     let data = load_book(&pool, year, &query).await?;
-    let print_url = format!(
-        "/reports/{year}{}",
-        book_query(data.plan.id, data.include_drafts, query.appendix())
-    );
+    let print_url = format!("/reports/{year}{}", book_query(&data));
     match settings.print(&print_url, user.actor.user_id).await {
         Ok(bytes) => Ok(download(
             bytes,

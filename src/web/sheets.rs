@@ -47,6 +47,8 @@ struct YearOption {
 
 struct AreaGroup {
     heading: String,
+    /// The area's 推進委員会意見 page, for those with a sheet in it and HQ.
+    opinions: Option<String>,
     rows: Vec<ListRow>,
 }
 
@@ -108,10 +110,11 @@ async fn list(
             Some(y) if show_copied => crate::app::indicator::mark_counts(conn, &actor, plan.id, y)?,
             _ => Default::default(),
         };
-        Ok(Some((plan, years, year, entries, copied)))
+        let areas = db::plan::areas(conn, plan.id)?;
+        Ok(Some((plan, years, year, entries, copied, areas)))
     })
     .await?;
-    let Some((plan, years, year, entries, copied)) = data else {
+    let Some((plan, years, year, entries, copied, areas)) = data else {
         return page(&EmptyPage {
             nav: Nav::of(&user),
         });
@@ -127,10 +130,18 @@ async fn list(
         if groups.last().map(|g| &g.heading) != Some(&heading) {
             groups.push(AreaGroup {
                 heading,
+                opinions: None,
                 rows: Vec::new(),
             });
         }
         if let Some(group) = groups.last_mut() {
+            if group.opinions.is_none() && entry_allows(&user.actor, Action::ViewOpinions, &e, None)
+            {
+                group.opinions = areas
+                    .iter()
+                    .find(|a| a.number == e.area_number)
+                    .map(|a| super::area_opinions::path(a.id, year));
+            }
             group.rows.push(ListRow {
                 sheet_id: visible.then_some(e.sheet_id),
                 number: e.initiative_number,
@@ -401,6 +412,7 @@ async fn render_page(
     view.draft = false;
     for row in &mut view.body {
         row.comments = comments.count(row.key);
+        row.beside_comments = row.beside_key.map_or(0, |k| comments.count(k));
     }
     page_with_status(
         &SheetPage {

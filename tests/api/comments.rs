@@ -147,3 +147,39 @@ async fn a_refused_comment_comes_back_with_its_text_and_staff_resolve_only_their
     let resp = staff.resolve_comment(id, mine).await;
     assert_eq!(resp.status().as_u16(), 303);
 }
+
+#[tokio::test]
+async fn a_comment_on_the_paired_reason_is_counted_beside_it_and_survives_a_refused_save() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_of("職員課").await;
+    let id = app.sheet_id(2025, 1, 1);
+    let resp = staff.comment(id, "dept_reason", "理由を具体的に").await;
+    assert_eq!(resp.status().as_u16(), 303);
+
+    // The sheet page counts it in the reason's own cell, linking its thread.
+    let html = staff.page(&format!("/sheets/{id}")).await;
+    assert!(
+        html.contains("href=\"#comments-dept_reason\">コメント1件</a>"),
+        "{html}"
+    );
+    // So does the edit form, beside the reason's box.
+    let edit = staff.page(&format!("/sheets/{id}/edit")).await;
+    assert!(
+        edit.contains("#comments-dept_reason\">コメント1件</a>"),
+        "{edit}"
+    );
+
+    // A refused 提出 re-shows the form with the counts still there.
+    let mut form = staff.edit_form(id).await;
+    form.set("content", "取組内容（確認前）");
+    let refused = staff
+        .post_edit(id, &form.clone().with("op", "submit"))
+        .await;
+    assert_eq!(refused.status().as_u16(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("取組内容（確認前）"), "typed text kept");
+    assert!(
+        page.contains("#comments-dept_reason\">コメント1件</a>"),
+        "{page}"
+    );
+}

@@ -11,6 +11,7 @@ mod support;
 mod access_log;
 mod account;
 mod administration;
+mod area_opinions;
 mod browser;
 mod cache_headers;
 mod cli;
