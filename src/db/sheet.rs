@@ -56,6 +56,7 @@ struct IndicatorRow {
     target_text: String,
     target_year: FiscalYear,
     direction: Option<Direction>,
+    status: Option<String>,
 }
 
 /// Loads one sheet with everything printed on it. Seven queries, whatever the
@@ -230,6 +231,7 @@ fn load_indicators(
                 target_year: r.target_year,
                 values,
                 direction: r.direction,
+                status: r.status.unwrap_or_default(),
             }
         })
         .collect();
@@ -395,6 +397,7 @@ struct IndicatorColumns<'a> {
     target_unit: Option<String>,
     target_year: FiscalYear,
     direction: Option<Direction>,
+    status: Option<&'a str>,
 }
 
 impl<'a> IndicatorColumns<'a> {
@@ -414,6 +417,7 @@ impl<'a> IndicatorColumns<'a> {
             target_unit: target.map(|m| m.unit),
             target_year: ind.target_year,
             direction: ind.direction,
+            status: Some(ind.status.as_str()).filter(|s| !s.is_empty()),
         }
     }
 }

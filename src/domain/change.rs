@@ -71,8 +71,13 @@ fn indicators(c: &SheetContent) -> String {
                     format!("{}{what}:{v}", short(*y))
                 })
                 .collect();
+            let status = if i.status.is_empty() {
+                String::new()
+            } else {
+                format!("／定性の状況:{}", i.status)
+            };
             format!(
-                "{}／{}／当初値:{}／目標値:{}／{}",
+                "{}／{}／当初値:{}／目標値:{}／{}{status}",
                 i.name,
                 i.method,
                 i.baseline,

@@ -33,10 +33,12 @@ pub enum IndicatorCell {
     Current,
     /// The year's full-year actual.
     FullYear,
+    /// A 定性 indicator's status for the year (「定性の状況」 list).
+    Status,
 }
 
 impl IndicatorCell {
-    pub const ALL: [IndicatorCell; 7] = [
+    pub const ALL: [IndicatorCell; 8] = [
         IndicatorCell::Name,
         IndicatorCell::Method,
         IndicatorCell::Baseline,
@@ -44,6 +46,7 @@ impl IndicatorCell {
         IndicatorCell::FirstHalf,
         IndicatorCell::Current,
         IndicatorCell::FullYear,
+        IndicatorCell::Status,
     ];
 
     pub fn label(self) -> &'static str {
@@ -55,6 +58,7 @@ impl IndicatorCell {
             IndicatorCell::FirstHalf => "上半期実績",
             IndicatorCell::Current => "現況値",
             IndicatorCell::FullYear => "通年実績",
+            IndicatorCell::Status => "定性の状況",
         }
     }
 
@@ -62,7 +66,10 @@ impl IndicatorCell {
     pub fn part(self) -> Part {
         match self {
             IndicatorCell::FirstHalf => Part::IndicatorFirstHalf,
-            IndicatorCell::Current | IndicatorCell::FullYear => Part::IndicatorYearEnd,
+            // The status is the year's assessment, written with 現況値.
+            IndicatorCell::Current | IndicatorCell::FullYear | IndicatorCell::Status => {
+                Part::IndicatorYearEnd
+            }
             _ => Part::IndicatorDefinitions,
         }
     }
@@ -341,6 +348,8 @@ impl SheetForm {
         let mut errors = Vec::new();
         let stored = current.indicators.iter().map(|i| i.method.as_str());
         let method_ok = allowed(choices.get(ChoiceList::Method), stored);
+        let statuses = current.indicators.iter().map(|i| i.status.as_str());
+        let status_ok = allowed(choices.get(ChoiceList::QualitativeStatus), statuses);
         let mut keys = HashSet::new();
         for (i, row) in self.indicators.iter().enumerate() {
             let err = |cell, message| FieldError {
@@ -372,6 +381,16 @@ impl SheetForm {
                 errors.push(err(
                     IndicatorCell::Method,
                     "評価方法は一覧から選んでください".into(),
+                ));
+            }
+            let status = row.get(IndicatorCell::Status);
+            if IndicatorCell::Status.part().department_writes_in(round)
+                && !status.is_empty()
+                && !status_ok.contains(status)
+            {
+                errors.push(err(
+                    IndicatorCell::Status,
+                    "定性の状況は一覧から選んでください".into(),
                 ));
             }
         }
@@ -504,6 +523,9 @@ impl IndicatorRow {
                 set_value(ind, fiscal_year, period, self.get(cell));
             }
         }
+        if IndicatorCell::Status.part().department_writes_in(round) {
+            ind.status = self.get(IndicatorCell::Status).to_string();
+        }
     }
 }
 
@@ -532,6 +554,7 @@ fn indicator_row(
         IndicatorCell::FullYear,
         ind.value(fiscal_year, Period::FullYear),
     );
+    row.set(IndicatorCell::Status, ind.status.as_str());
     row
 }
 

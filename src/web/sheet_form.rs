@@ -20,6 +20,7 @@ fn cell_name(cell: IndicatorCell) -> &'static str {
         IndicatorCell::FirstHalf => "first_half",
         IndicatorCell::Current => "current",
         IndicatorCell::FullYear => "full_year",
+        IndicatorCell::Status => "status",
     }
 }
 
