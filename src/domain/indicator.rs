@@ -430,8 +430,14 @@ mod tests {
             status,
             ..inputs(Direction::Qualitative, "—", "実施", actual)
         };
-        assert_eq!(label(Rule::Progress, with("概ね達成", "")), "status 概ね達成");
-        assert_eq!(label(Rule::Progress, with("達成", "研修を実施")), "status 達成");
+        assert_eq!(
+            label(Rule::Progress, with("概ね達成", "")),
+            "status 概ね達成"
+        );
+        assert_eq!(
+            label(Rule::Progress, with("達成", "研修を実施")),
+            "status 達成"
+        );
         assert_eq!(label(Rule::Progress, with("", "")), "none");
         // A quantitative indicator ignores a status left from a method change.
         let q = Inputs {

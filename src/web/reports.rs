@@ -52,21 +52,35 @@ struct BookQuery {
     plan: Option<PlanId>,
     /// 「1」 from the checkbox: bind sheets that are not final too.
     include_drafts: Option<String>,
+    /// 「1」 from the checkbox: print each sheet's indicator trend charts
+    /// after it (a per-book choice, off so the paper layout stays exact).
+    charts: Option<String>,
+}
+
+fn ticked(value: Option<&str>) -> bool {
+    matches!(value, Some("1" | "on" | "true"))
 }
 
 impl BookQuery {
     fn include_drafts(&self) -> bool {
-        matches!(self.include_drafts.as_deref(), Some("1" | "on" | "true"))
+        ticked(self.include_drafts.as_deref())
+    }
+
+    fn charts(&self) -> bool {
+        ticked(self.charts.as_deref())
     }
 }
 
 /// The query string that asks for the same book again.
-fn book_query(plan_id: PlanId, include_drafts: bool) -> String {
+fn book_query(plan_id: PlanId, include_drafts: bool, charts: bool) -> String {
+    let mut q = format!("?plan={plan_id}");
     if include_drafts {
-        format!("?plan={plan_id}&include_drafts=1")
-    } else {
-        format!("?plan={plan_id}")
+        q.push_str("&include_drafts=1");
     }
+    if charts {
+        q.push_str("&charts=1");
+    }
+    q
 }
 
 async fn load_book(
@@ -143,8 +157,8 @@ async fn book(
     let data = load_book(&pool, *year, &query).await?;
     page(&BookPage {
         pages_css: settings.linked(&format!("/reports/{}/pages.css", *year), &viewer),
-        query: book_query(data.plan.id, data.include_drafts),
-        book: BookView::new(data),
+        query: book_query(data.plan.id, data.include_drafts, query.charts()),
+        book: BookView::new(data, query.charts()),
         pdf_available: settings.pdf_available(),
     })
 }
@@ -314,7 +328,7 @@ async fn book_pdf(
     let data = load_book(&pool, year, &query).await?;
     let print_url = format!(
         "/reports/{year}{}",
-        book_query(data.plan.id, data.include_drafts)
+        book_query(data.plan.id, data.include_drafts, query.charts())
     );
     match settings.print(&print_url, user.actor.user_id).await {
         Ok(bytes) => Ok(download(
