@@ -186,7 +186,8 @@ mod tests {
                 draft: true,
             }],
         );
-        assert!(css.contains("#sheet-7 { page: sheet-7; }"));
+        // The sheet and its trend charts (when bound) share the header.
+        assert!(css.contains("#sheet-7, #sheet-7-charts { page: sheet-7; }"));
         assert!(
             css.contains(r#"content: "プラン\"}\\ <x>　令和6年度";"#),
             "{css}"
