@@ -438,6 +438,7 @@ fn content(
             target_year: last,
             values,
             direction: None,
+            status: String::new(),
         });
     }
     content

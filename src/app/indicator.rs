@@ -111,7 +111,6 @@ pub fn save_rules(
         let detail = serde_json::json!({
             "plan": plan_id.0,
             "rule": [old_settings.rule.label(), settings.rule.label()],
-            "print_charts": [old_settings.print_charts, settings.print_charts],
             "bands": [describe(&old_bands), describe(&bands)],
         });
         record(conn, actor, AuditAction::IndicatorRules, detail.to_string())?;

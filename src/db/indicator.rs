@@ -17,34 +17,28 @@ use crate::domain::ids::{DepartmentId, IndicatorId, InitiativeId, PlanId, SheetI
 use crate::domain::indicator::{default_bands, Band, Direction, Rule};
 use crate::domain::workflow::SheetStatus;
 
-/// A plan's 達成率 rule and whether printed sheets carry charts.
+/// A plan's 達成率 rule. (Whether a printed book carries trend charts is
+/// chosen per book on /reports; the old `print_charts` column is unused.)
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Settings {
     pub rule: Rule,
-    pub print_charts: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             rule: Rule::Progress,
-            print_charts: false,
         }
     }
 }
 
 pub fn settings(conn: &mut DbConnection, plan_id: PlanId) -> Result<Settings, DbError> {
-    let row: Option<(Rule, bool)> = indicator_settings::table
+    let rule: Option<Rule> = indicator_settings::table
         .find(plan_id)
-        .select((indicator_settings::rule, indicator_settings::print_charts))
+        .select(indicator_settings::rule)
         .first(conn)
         .optional()?;
-    Ok(
-        row.map_or_else(Settings::default, |(rule, print_charts)| Settings {
-            rule,
-            print_charts,
-        }),
-    )
+    Ok(rule.map_or_else(Settings::default, |rule| Settings { rule }))
 }
 
 /// Replaces the plan's settings (no upsert across both backends: delete, insert).
@@ -58,7 +52,6 @@ pub fn set_settings(
         .values((
             indicator_settings::plan_id.eq(plan_id),
             indicator_settings::rule.eq(settings.rule),
-            indicator_settings::print_charts.eq(settings.print_charts),
         ))
         .execute(conn)?;
     Ok(())

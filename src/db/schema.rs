@@ -119,6 +119,7 @@ diesel::table! {
         target_unit -> Nullable<Text>,
         target_year -> Integer,
         direction -> Nullable<Text>,
+        status -> Nullable<Text>,
     }
 }
 

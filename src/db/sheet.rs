@@ -56,6 +56,7 @@ struct IndicatorRow {
     target_text: String,
     target_year: FiscalYear,
     direction: Option<Direction>,
+    status: Option<String>,
 }
 
 /// Loads one sheet with everything printed on it. Eight queries, whatever
@@ -288,6 +289,7 @@ fn load_indicators(
             target_year: r.target_year,
             values,
             direction: r.direction,
+            status: r.status.unwrap_or_default(),
         });
     }
     Ok(by_sheet)
@@ -452,6 +454,7 @@ struct IndicatorColumns<'a> {
     target_unit: Option<String>,
     target_year: FiscalYear,
     direction: Option<Direction>,
+    status: Option<&'a str>,
 }
 
 impl<'a> IndicatorColumns<'a> {
@@ -471,6 +474,7 @@ impl<'a> IndicatorColumns<'a> {
             target_unit: target.map(|m| m.unit),
             target_year: ind.target_year,
             direction: ind.direction,
+            status: Some(ind.status.as_str()).filter(|s| !s.is_empty()),
         }
     }
 }

@@ -71,13 +71,18 @@ fn indicators(c: &SheetContent) -> String {
                     format!("{}{what}:{v}", short(*y))
                 })
                 .collect();
-            // The direction appears only once someone set it, so the
-            // history of sheets that never had one reads as before.
+            // The direction and a 定性 status appear only once someone set
+            // them, so the history of sheets that never had one reads as before.
             let direction = i
                 .direction
                 .map_or(String::new(), |d| format!("／方向:{}", d.label()));
+            let status = if i.status.is_empty() {
+                String::new()
+            } else {
+                format!("／定性の状況:{}", i.status)
+            };
             format!(
-                "{}／{}／当初値:{}／目標値:{}／{}{direction}",
+                "{}／{}／当初値:{}／目標値:{}／{}{direction}{status}",
                 i.name,
                 i.method,
                 i.baseline,

@@ -43,6 +43,8 @@ coded_enum! {
         Evaluation = ("evaluation", "所管課評価・推進本部評価"),
         Method = ("method", "評価方法"),
         Schedule = ("schedule", "取組項目の予定"),
+        /// The year's status of a 定性 indicator (it has no 達成率).
+        QualitativeStatus = ("qualitative_status", "定性の状況"),
     }
 }
 

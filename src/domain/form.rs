@@ -36,10 +36,12 @@ pub enum IndicatorCell {
     FullYear,
     /// 方向: a `Direction` code, or empty for the one proposed from the numbers.
     Direction,
+    /// A 定性 indicator's status for the year (「定性の状況」 list).
+    Status,
 }
 
 impl IndicatorCell {
-    pub const ALL: [IndicatorCell; 8] = [
+    pub const ALL: [IndicatorCell; 9] = [
         IndicatorCell::Name,
         IndicatorCell::Method,
         IndicatorCell::Baseline,
@@ -48,6 +50,7 @@ impl IndicatorCell {
         IndicatorCell::Current,
         IndicatorCell::FullYear,
         IndicatorCell::Direction,
+        IndicatorCell::Status,
     ];
 
     pub fn label(self) -> &'static str {
@@ -60,6 +63,7 @@ impl IndicatorCell {
             IndicatorCell::Current => "現況値",
             IndicatorCell::FullYear => "通年実績",
             IndicatorCell::Direction => "方向",
+            IndicatorCell::Status => "定性の状況",
         }
     }
 
@@ -67,7 +71,10 @@ impl IndicatorCell {
     pub fn part(self) -> Part {
         match self {
             IndicatorCell::FirstHalf => Part::IndicatorFirstHalf,
-            IndicatorCell::Current | IndicatorCell::FullYear => Part::IndicatorYearEnd,
+            // The status is the year's assessment, written with 現況値.
+            IndicatorCell::Current | IndicatorCell::FullYear | IndicatorCell::Status => {
+                Part::IndicatorYearEnd
+            }
             _ => Part::IndicatorDefinitions,
         }
     }
@@ -346,6 +353,8 @@ impl SheetForm {
         let mut errors = Vec::new();
         let stored = current.indicators.iter().map(|i| i.method.as_str());
         let method_ok = allowed(choices.get(ChoiceList::Method), stored);
+        let statuses = current.indicators.iter().map(|i| i.status.as_str());
+        let status_ok = allowed(choices.get(ChoiceList::QualitativeStatus), statuses);
         let mut keys = HashSet::new();
         for (i, row) in self.indicators.iter().enumerate() {
             let err = |cell, message| FieldError {
@@ -384,6 +393,16 @@ impl SheetForm {
                 errors.push(err(
                     IndicatorCell::Method,
                     "評価方法は一覧から選んでください".into(),
+                ));
+            }
+            let status = row.get(IndicatorCell::Status);
+            if IndicatorCell::Status.part().department_writes_in(round)
+                && !status.is_empty()
+                && !status_ok.contains(status)
+            {
+                errors.push(err(
+                    IndicatorCell::Status,
+                    "定性の状況は一覧から選んでください".into(),
                 ));
             }
         }
@@ -517,6 +536,9 @@ impl IndicatorRow {
                 set_value(ind, fiscal_year, period, self.get(cell));
             }
         }
+        if IndicatorCell::Status.part().department_writes_in(round) {
+            ind.status = self.get(IndicatorCell::Status).to_string();
+        }
     }
 }
 
@@ -549,6 +571,7 @@ fn indicator_row(
         IndicatorCell::FullYear,
         ind.value(fiscal_year, Period::FullYear),
     );
+    row.set(IndicatorCell::Status, ind.status.as_str());
     row
 }
 

@@ -161,10 +161,16 @@ pub struct Inputs<'a> {
     pub target_year: FiscalYear,
     pub actual: &'a str,
     pub year: FiscalYear,
+    /// A 定性 indicator's chosen status for the year ("" = not chosen).
+    pub status: &'a str,
 }
 
-/// 達成率 of one indicator for one year by `rule`.
+/// 達成率 of one indicator for one year by `rule`; a 定性 indicator's status
+/// is the one chosen from its list, else its actual as written.
 pub fn achievement(rule: Rule, i: Inputs<'_>) -> Outcome {
+    if i.direction == Direction::Qualitative && !i.status.trim().is_empty() {
+        return Outcome::Status(i.status.trim().to_string());
+    }
     if i.actual.trim().is_empty() {
         return Outcome::NoActual;
     }
@@ -414,7 +420,31 @@ mod tests {
             target_year: FiscalYear(2025),
             actual,
             year: FiscalYear(2024),
+            status: "",
         }
+    }
+
+    #[test]
+    fn a_chosen_status_is_a_qualitative_indicators_outcome() {
+        let with = |status, actual| Inputs {
+            status,
+            ..inputs(Direction::Qualitative, "—", "実施", actual)
+        };
+        assert_eq!(
+            label(Rule::Progress, with("概ね達成", "")),
+            "status 概ね達成"
+        );
+        assert_eq!(
+            label(Rule::Progress, with("達成", "研修を実施")),
+            "status 達成"
+        );
+        assert_eq!(label(Rule::Progress, with("", "")), "none");
+        // A quantitative indicator ignores a status left from a method change.
+        let q = Inputs {
+            status: "達成",
+            ..inputs(Direction::Increase, "10件", "20件", "15件")
+        };
+        assert_eq!(label(Rule::Progress, q), "50.0%");
     }
 
     fn label(rule: Rule, i: Inputs<'_>) -> String {

@@ -72,6 +72,9 @@ pub struct Indicator {
     /// Set by the department or HQ; None = proposed from 当初値 and 目標値
     /// (`indicator::direction_of`).
     pub direction: Option<Direction>,
+    /// A 定性 indicator's status for the sheet's year, from the
+    /// 「定性の状況」 choice list; empty = not chosen.
+    pub status: String,
 }
 
 impl Indicator {
@@ -273,6 +276,8 @@ pub fn carry_forward(prev: &SheetContent, prev_year: FiscalYear) -> SheetContent
         .iter()
         .map(|ind| {
             let mut ind = ind.clone();
+            // Each year states its own status.
+            ind.status.clear();
             let has_full_year = ind
                 .values
                 .iter()

@@ -20,7 +20,7 @@ pub enum Slot {
     Indicator(usize, IndicatorCell),
 }
 
-const CELL_CODES: [(IndicatorCell, &str); 7] = [
+const CELL_CODES: [(IndicatorCell, &str); 8] = [
     (IndicatorCell::Name, "name"),
     (IndicatorCell::Method, "method"),
     (IndicatorCell::Baseline, "baseline"),
@@ -28,6 +28,7 @@ const CELL_CODES: [(IndicatorCell, &str); 7] = [
     (IndicatorCell::FirstHalf, "h1"),
     (IndicatorCell::Current, "current"),
     (IndicatorCell::FullYear, "year"),
+    (IndicatorCell::Status, "status"),
 ];
 
 impl Slot {
@@ -80,6 +81,7 @@ impl Slot {
             Slot::ItemText(_) => None,
             Slot::ItemCell(..) => Some(ChoiceList::Schedule),
             Slot::Indicator(_, IndicatorCell::Method) => Some(ChoiceList::Method),
+            Slot::Indicator(_, IndicatorCell::Status) => Some(ChoiceList::QualitativeStatus),
             Slot::Indicator(..) => None,
         }
     }

@@ -46,6 +46,8 @@ impl ParsedSheet {
                     values,
                     // The report says nothing about direction: proposed from the numbers.
                     direction: None,
+                    // Paper reports have no status list: chosen on the form.
+                    status: String::new(),
                 }
             })
             .collect();

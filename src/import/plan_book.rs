@@ -501,6 +501,8 @@ impl Reading {
                 values: Vec::new(),
                 // Proposed from 当初値 and 目標値 when the sheet is shown.
                 direction: None,
+                // Paper reports have no status list: chosen on the form.
+                status: String::new(),
             };
             if let Some(i) = self.find(a, n) {
                 i.indicators.push(indicator);

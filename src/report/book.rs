@@ -2,11 +2,14 @@
 //! every sheet in list order; and the CSS that gives each sheet its running
 //! header.
 
+use super::indicators::{chart, Chart};
 use super::view::{page_name, SheetView};
 use crate::db::report::{BookData, RunningHead};
 use crate::domain::field::HeaderSlot;
 use crate::domain::fiscal_year::{era_name, year_end_label, FiscalYear};
 use crate::domain::ids::{PlanId, SheetId};
+use crate::domain::indicator::direction_of;
+use crate::domain::sheet::Sheet;
 
 pub struct ListRowView {
     pub sheet_id: SheetId,
@@ -83,10 +86,55 @@ pub struct BookView {
     pub sheets: Vec<SheetView>,
     /// The appendix 「推進委員会意見と対応」; None when not chosen.
     pub opinions: Option<Vec<OpinionArea>>,
+    /// Whether HQ chose to bind the trend charts (off by default, so the
+    /// paper layout stays exact).
+    pub charts: bool,
+    /// With `charts`, each sheet's charts (`charts_for`).
+    pub sheet_charts: Vec<SheetCharts>,
+}
+
+/// The trend charts printed after one sheet, on its own page.
+pub struct SheetCharts {
+    pub sheet_id: SheetId,
+    /// The sheet's page name with 「-charts」: it shares the sheet's running header.
+    pub id: String,
+    pub heading: String,
+    /// (indicator name, chart) of each indicator with something to draw.
+    pub charts: Vec<(String, Chart)>,
+}
+
+impl SheetCharts {
+    fn of(sheet: &Sheet) -> Self {
+        Self {
+            sheet_id: sheet.id,
+            id: format!("{}-charts", page_name(sheet.id)),
+            heading: format!("{} {}　指標の推移", sheet.heading(), sheet.name()),
+            charts: sheet
+                .content
+                .indicators
+                .iter()
+                .filter_map(|ind| Some((ind.name.clone(), chart(sheet, ind, direction_of(ind).0)?)))
+                .collect(),
+        }
+    }
 }
 
 impl BookView {
-    pub fn new(book: BookData) -> Self {
+    /// The charts bound after `sheet`, if HQ chose charts and it has any.
+    pub fn charts_for(&self, sheet: &SheetView) -> Option<&SheetCharts> {
+        self.sheet_charts
+            .iter()
+            .find(|c| c.sheet_id == sheet.sheet.id && !c.charts.is_empty())
+    }
+
+    /// The book; with `charts`, each sheet is followed by its indicators'
+    /// trend charts.
+    pub fn new(book: BookData, charts: bool) -> Self {
+        let sheet_charts = if charts {
+            book.sheets.iter().map(SheetCharts::of).collect()
+        } else {
+            Vec::new()
+        };
         let mut areas: Vec<ListArea> = Vec::new();
         for s in &book.sheets {
             let ctx = &s.context;
@@ -127,6 +175,8 @@ impl BookView {
             areas,
             sheets: book.sheets.into_iter().map(SheetView::new).collect(),
             opinions: book.include_opinions.then(|| opinion_areas(book.opinions)),
+            charts,
+            sheet_charts,
         }
     }
 }
@@ -147,7 +197,7 @@ pub fn page_rules(fiscal_year: FiscalYear, heads: &[RunningHead]) -> String {
             h.heading.clone()
         };
         css.push_str(&format!(
-            "#{page} {{ page: {page}; }}\n@page {page} {{ @top-left {{ content: \"{}\"; }} @top-right {{ content: \"{}\"; }} }}\n",
+            "#{page}, #{page}-charts {{ page: {page}; }}\n@page {page} {{ @top-left {{ content: \"{}\"; }} @top-right {{ content: \"{}\"; }} }}\n",
             css_string(&left),
             css_string(&right),
         ));
@@ -185,7 +235,8 @@ mod tests {
                 draft: true,
             }],
         );
-        assert!(css.contains("#sheet-7 { page: sheet-7; }"));
+        // The sheet and its trend charts (when bound) share the header.
+        assert!(css.contains("#sheet-7, #sheet-7-charts { page: sheet-7; }"));
         assert!(
             css.contains(r#"content: "プラン\"}\\ <x>　令和6年度";"#),
             "{css}"

@@ -109,6 +109,7 @@ fn view(
             target_year: ind.target_year,
             actual,
             year,
+            status: &ind.status,
         },
     );
     let (percent, status, check) = match &outcome {

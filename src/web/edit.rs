@@ -25,6 +25,7 @@ use crate::domain::field::{ChoiceList, Field, HeaderSlot, Input, Part, Place, Wr
 use crate::domain::fiscal_year::{era_name, short, wareki_date, wareki_datetime};
 use crate::domain::form::{FieldError, IndicatorCell, SheetForm, MAX_ROWS};
 use crate::domain::ids::SheetId;
+use crate::domain::indicator::QUALITATIVE_METHOD;
 use crate::domain::indicator::{propose_direction, Direction};
 use crate::domain::permission::Action;
 use crate::domain::round::RoundKind;
@@ -85,6 +86,11 @@ struct IndicatorRowView {
     current: CellView,
     full_year: CellView,
     target: CellView,
+    /// 定性の状況: offered on 定性 rows (and new rows, whose method is not
+    /// chosen yet), so the form works without script.
+    status: CellView,
+    statuses: Vec<String>,
+    show_status: bool,
 }
 
 /// A message in the summary at the top, linking to its input.
@@ -236,6 +242,7 @@ impl Build<'_> {
     fn indicators(&self) -> Vec<IndicatorRowView> {
         let sheet = &self.ctx.sheet;
         let methods = self.ctx.choices.get(ChoiceList::Method);
+        let statuses = self.ctx.choices.get(ChoiceList::QualitativeStatus);
         self.form
             .indicators
             .iter()
@@ -271,6 +278,14 @@ impl Build<'_> {
                     current: cell(IndicatorCell::Current),
                     full_year: cell(IndicatorCell::FullYear),
                     target: cell(IndicatorCell::Target),
+                    statuses: options(statuses, row.get(IndicatorCell::Status)),
+                    show_status: {
+                        let method = row.get(IndicatorCell::Method).trim();
+                        method == QUALITATIVE_METHOD
+                            || method.is_empty()
+                            || !row.get(IndicatorCell::Status).is_empty()
+                    },
+                    status: cell(IndicatorCell::Status),
                 }
             })
             .collect()

@@ -427,7 +427,6 @@ struct SettingsPage {
     plan_id: PlanId,
     plan_name: String,
     rules: Vec<(&'static str, &'static str, bool)>,
-    print_charts: bool,
     bands: Vec<BandRow>,
     problems: Vec<String>,
     saved: bool,
@@ -468,7 +467,6 @@ fn settings_page(
                 .iter()
                 .map(|r| (r.code(), r.label(), *r == settings.rule))
                 .collect(),
-            print_charts: settings.print_charts,
             bands,
             problems,
             saved,
@@ -534,7 +532,6 @@ async fn save_settings(
     let rule = Rule::from_code(form.get("rule"));
     let settings = Settings {
         rule: rule.unwrap_or(Rule::Progress),
-        print_charts: form.get("print_charts") == "1",
     };
     let mut problems = Vec::new();
     if rule.is_none() {

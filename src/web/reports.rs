@@ -54,6 +54,9 @@ struct BookQuery {
     include_drafts: Option<String>,
     /// 「1」 from the checkbox: add the appendix 「推進委員会意見と対応」.
     opinions: Option<String>,
+    /// 「1」 from the checkbox: print each sheet's indicator trend charts
+    /// after it (a per-book choice, off so the paper layout stays exact).
+    charts: Option<String>,
 }
 
 fn ticked(value: Option<&str>) -> bool {
@@ -68,16 +71,23 @@ impl BookQuery {
     fn include_opinions(&self) -> bool {
         ticked(self.opinions.as_deref())
     }
+
+    fn charts(&self) -> bool {
+        ticked(self.charts.as_deref())
+    }
 }
 
 /// The query string that asks for the same book again.
-fn book_query(data: &BookData) -> String {
+fn book_query(data: &BookData, charts: bool) -> String {
     let mut q = format!("?plan={}", data.plan.id);
     if data.include_drafts {
         q.push_str("&include_drafts=1");
     }
     if data.include_opinions {
         q.push_str("&opinions=1");
+    }
+    if charts {
+        q.push_str("&charts=1");
     }
     q
 }
@@ -155,31 +165,15 @@ async fn book(
         require_all(user)?;
     }
     let data = load_book(&pool, *year, &query).await?;
-    let plan_id = data.plan.id;
-    let query = book_query(&data);
-    let mut book = BookView::new(data);
-    if print_charts(&pool, plan_id).await? {
-        book.sheets = book
-            .sheets
-            .into_iter()
-            .map(SheetView::with_charts)
-            .collect();
-    }
+    let charts = query.charts();
+    let query = book_query(&data, charts);
+    let book = BookView::new(data, charts);
     page(&BookPage {
         pages_css: settings.linked(&format!("/reports/{}/pages.css", *year), &viewer),
         query,
         book,
         pdf_available: settings.pdf_available(),
     })
-}
-
-/// Whether HQ chose to print trend charts under the plan's sheets (off: the
-/// sheets print exactly as the paper form).
-async fn print_charts(pool: &DbPool, plan_id: PlanId) -> Result<bool, AppError> {
-    with_conn(pool, move |conn| {
-        Ok(db::indicator::settings(conn, plan_id)?.print_charts)
-    })
-    .await
 }
 
 #[derive(Template)]
@@ -202,15 +196,9 @@ async fn print_sheet(
     let viewer = print_viewer(&req, maybe, &settings).await?;
     let pages_css = settings.linked(&format!("/sheets/{id}/pages.css"), &viewer);
     let sheet = load_visible(&pool, viewer, id).await?;
-    let print_charts = print_charts(&pool, sheet.context.plan_id).await?;
-    let view = SheetView::new(sheet);
     page(&PrintPage {
         pages_css,
-        view: if print_charts {
-            view.with_charts()
-        } else {
-            view
-        },
+        view: SheetView::new(sheet),
         pdf_available: settings.pdf_available(),
     })
 }
@@ -351,7 +339,7 @@ async fn book_pdf(
     let year = *year;
     // Loaded first so an unknown year is a 404, not a PDF of the error page.
     let data = load_book(&pool, year, &query).await?;
-    let print_url = format!("/reports/{year}{}", book_query(&data));
+    let print_url = format!("/reports/{year}{}", book_query(&data, query.charts()));
     match settings.print(&print_url, user.actor.user_id).await {
         Ok(bytes) => Ok(download(
             bytes,

@@ -21,6 +21,7 @@ fn cell_name(cell: IndicatorCell) -> &'static str {
         IndicatorCell::Current => "current",
         IndicatorCell::FullYear => "full_year",
         IndicatorCell::Direction => "direction",
+        IndicatorCell::Status => "status",
     }
 }
 

@@ -9,7 +9,7 @@ use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use hyoka::domain::permission::Role;
 use scraper::{Html, Selector};
 
-use crate::support::{count, text_of, TestApp};
+use crate::support::{count, text_of, Probe, TestApp};
 
 /// The board's rows as (指標名 → row cells' text).
 fn board_rows(html: &str) -> HashMap<String, Vec<String>> {
@@ -347,4 +347,145 @@ async fn search_finds_words_across_years_within_what_one_may_see() {
     let html = hq.page("/search?q=%3Cscript%3E").await;
     assert!(!html.contains("<script>"));
     assert!(html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"));
+}
+
+/// The 実績報告書 offers the charts per book: none by default (the paper
+/// layout), each sheet's trend charts after it when chosen, carried to the PDF.
+#[tokio::test]
+async fn the_book_binds_trend_charts_only_when_chosen() {
+    let chromium = crate::support::chromium::FakeChromium::new();
+    let fake = chromium.path();
+    let app = TestApp::init()
+        .seeded()
+        .configure(move |c| c.chromium = Some(fake))
+        .spawn()
+        .await;
+    let hq = app.login_as(Role::Hq).await;
+    let index = hq.page("/reports").await;
+    assert_eq!(count(&index, "input[type=checkbox][name=charts]"), 1);
+    assert_eq!(
+        count(&index, "input[type=checkbox][name=charts][checked]"),
+        0,
+        "off by default"
+    );
+
+    let plain = hq.page("/reports/2024").await;
+    assert_eq!(count(&plain, "svg.trend"), 0);
+    assert_eq!(count(&plain, ".sheet-charts"), 0);
+    assert!(!plain.contains("charts=1"));
+
+    let with = hq.page("/reports/2024?charts=1").await;
+    let overtime = app.sheet_id(2024, 1, 1);
+    let section = format!("#sheet-{overtime}-charts");
+    // (1)-1 has two 定量 indicators, each with its chart after the sheet.
+    assert_eq!(count(&with, &format!("{section} svg.trend")), 2);
+    assert!(text_of(&with).contains("超過勤務時間の縮減"));
+    assert!(with.contains("<desc>令和2年度 当初値 月12.8時間"));
+    // The 定性 indicator of (5)-1 has nothing to draw: no empty chart page.
+    let kyodo = app.sheet_id(2024, 5, 1);
+    assert_eq!(count(&with, &format!("#sheet-{kyodo}-charts")), 0);
+    // The links and the PDF ask for the same book.
+    let pdf = crate::support::attr_of(&with, "a[href*='/pdf?']", "href").unwrap();
+    assert!(pdf.ends_with("&charts=1"), "{pdf}");
+    let css = hq.page("/reports/2024/pages.css").await;
+    assert!(css.contains(&format!("#sheet-{overtime}-charts")), "{css}");
+
+    for (query, charts) in [("", false), ("&charts=1", true)] {
+        let plan = attr_plan(&plain);
+        let resp = hq
+            .get(&format!("/reports/2024/pdf?plan={plan}{query}"))
+            .await;
+        assert_eq!(resp.status(), 200);
+        let url = chromium.urls().last().cloned().unwrap();
+        assert_eq!(url.contains("charts=1"), charts, "{url}");
+    }
+}
+
+/// The plan id the book's PDF link carries.
+fn attr_plan(book: &str) -> String {
+    let start = book.find("/pdf?plan=").unwrap() + "/pdf?plan=".len();
+    book[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect()
+}
+
+/// A 定性 indicator's status: chosen from the 「定性の状況」 list in the
+/// year-end round, checked against the list, shown on the board and the sheet
+/// panel, audited, and not carried into the next year.
+#[tokio::test]
+async fn qualitative_status_comes_from_its_choice_list() {
+    let app = TestApp::spawn().await;
+    let hq = app.login_as(Role::Hq).await;
+    // The list is on the 選択肢 page with its defaults.
+    let choices = text_of(&hq.page("/choices").await);
+    assert!(choices.contains("定性の状況"), "{choices}");
+    for v in ["達成", "概ね達成", "一部達成", "未着手"] {
+        assert!(choices.contains(v), "{v}");
+    }
+
+    let id = app.sheet_id(2025, 5, 1);
+    let staff = app.staff_of("協働推進課").await;
+    const NAME: &str = "持続可能な自治会活動に向けた支援体制の確立";
+    // 上半期 round: the status is the year's, chosen at year end.
+    let form = staff.edit_form(id).await;
+    let row = (0..)
+        .find(|i| form.get(&format!("i{i}_name")) == Some(NAME))
+        .unwrap();
+    let input = format!("i{row}_status");
+    assert_eq!(form.get(&input), None, "not offered in the 上半期 round");
+
+    let deadline = chrono::Local::now().date_naive() + chrono::Days::new(30);
+    let resp = hq
+        .open_round(2025, "year_end", &deadline.format("%Y-%m-%d").to_string())
+        .await;
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    let page = staff.page(&format!("/sheets/{id}/edit")).await;
+    assert!(text_of(&page).contains("定性の状況"));
+    let form = staff.edit_form(id).await;
+    assert_eq!(form.get(&input), Some(""), "not chosen yet");
+
+    // A value not on the list is refused, the form kept.
+    let resp = staff
+        .save_sheet(id, &form.clone().with(&input, "たぶん達成"))
+        .await;
+    assert_eq!(resp.status().as_u16(), 422);
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains("定性の状況は一覧から選んでください"),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"たぶん達成\" selected"),
+        "typed value kept"
+    );
+
+    let resp = staff
+        .save_sheet(id, &form.clone().with(&input, "概ね達成"))
+        .await;
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert_eq!(
+        app.conn().load_sheet(id).content.indicators[row].status,
+        "概ね達成"
+    );
+
+    // The board and the sheet panel show it as the outcome.
+    let rows = board_rows(&hq.page("/indicators?year=2025").await);
+    let html = hq.page("/indicators?year=2025").await;
+    assert_eq!(rows[NAME][column(&html, "達成率")], "概ね達成");
+    let sheet = text_of(&staff.page(&format!("/sheets/{id}")).await);
+    assert!(sheet.contains("概ね達成"), "{sheet}");
+    // Audited with the change.
+    let history = text_of(&hq.page(&format!("/sheets/{id}/history")).await);
+    assert!(history.contains("定性の状況:概ね達成"), "{history}");
+    // The edit form shows the choice again.
+    let form = staff.edit_form(id).await;
+    assert_eq!(form.get(&input), Some("概ね達成"));
+
+    // Each year states its own: the carried-forward content has none.
+    let carried = hyoka::domain::sheet::carry_forward(
+        &app.conn().load_sheet(id).content,
+        hyoka::domain::fiscal_year::FiscalYear(2025),
+    );
+    assert!(carried.indicators.iter().all(|i| i.status.is_empty()));
 }

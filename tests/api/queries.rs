@@ -64,6 +64,7 @@ fn loading_a_sheet_takes_the_same_queries_for_few_and_many_rows() {
                 (FiscalYear(2023), Period::FirstHalf, "3件".into()),
             ],
             direction: None,
+            status: String::new(),
         });
     }
     let big_id = db::sheet::insert(

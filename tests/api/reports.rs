@@ -53,7 +53,7 @@ async fn running_headers_name_plan_area_and_number_per_sheet() {
     for s in &sheets {
         let page = format!("sheet-{}", s.id);
         assert!(
-            css.contains(&format!("#{page} {{ page: {page}; }}")),
+            css.contains(&format!("#{page}, #{page}-charts {{ page: {page}; }}")),
             "{css}"
         );
         assert!(css.contains(&format!("@page {page} {{")));
