@@ -180,8 +180,10 @@ pub fn move_area(
             return Ok(());
         };
         let (a, b) = (&all[at], &all[other]);
-        db::plan::update_area(conn, a.id, b.number, &a.title, a.retired)?;
+        // Numbers are unique per plan: park one on a number never used.
+        db::plan::update_area(conn, a.id, -a.number, &a.title, a.retired)?;
         db::plan::update_area(conn, b.id, a.number, &b.title, b.retired)?;
+        db::plan::update_area(conn, a.id, b.number, &a.title, a.retired)?;
         let detail = format!(
             "推進項目「{}」を({})から({})へ、「{}」を({})へ",
             a.title, a.number, b.number, b.title, a.number
@@ -212,7 +214,8 @@ pub fn move_initiative(
             return Ok(());
         };
         let (a, b) = (&all[at], &all[other]);
-        for (i, number) in [(a, b.number), (b, a.number)] {
+        // No. are unique per area: park one on a number never used.
+        for (i, number) in [(a, -a.number), (b, a.number), (a, b.number)] {
             let moved = db::plan::Initiative {
                 number,
                 ..i.clone()
