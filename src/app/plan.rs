@@ -175,7 +175,10 @@ pub fn move_area(
     db::write_tx(conn, |conn| {
         let (plan_id, _) = db::plan::area(conn, id)?.ok_or(Denial::NotFound)?;
         let all = db::plan::areas(conn, plan_id)?;
-        let at = all.iter().position(|a| a.id == id).ok_or(Denial::NotFound)?;
+        let at = all
+            .iter()
+            .position(|a| a.id == id)
+            .ok_or(Denial::NotFound)?;
         let Some(other) = neighbour(at, up, all.len()) else {
             return Ok(());
         };
@@ -209,7 +212,10 @@ pub fn move_initiative(
             .into_iter()
             .filter(|i| i.area_id == this.area_id)
             .collect();
-        let at = all.iter().position(|i| i.id == id).ok_or(Denial::NotFound)?;
+        let at = all
+            .iter()
+            .position(|i| i.id == id)
+            .ok_or(Denial::NotFound)?;
         let Some(other) = neighbour(at, up, all.len()) else {
             return Ok(());
         };
@@ -425,10 +431,7 @@ pub fn edit_initiative(
         }
         db::plan::update_initiative(conn, &new)?;
         db::plan::set_related(conn, id, &input.related)?;
-        let detail = format!(
-            "{before} → {}{from}",
-            describe(conn, &new, &input.related)?
-        );
+        let detail = format!("{before} → {}{from}", describe(conn, &new, &input.related)?);
         record(conn, actor, AuditAction::InitiativeEdit, detail)?;
         Ok(Ok(()))
     })
@@ -473,10 +476,7 @@ pub fn retire_initiative(
                 let removed = if removed.is_empty() {
                     String::new()
                 } else {
-                    format!(
-                        "（未入力の作成中の評価票を削除: {}）",
-                        removed.join("・")
-                    )
+                    format!("（未入力の作成中の評価票を削除: {}）", removed.join("・"))
                 };
                 format!(
                     "No.{} {} を{}から終了{removed}",

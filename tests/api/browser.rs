@@ -321,8 +321,20 @@ async fn a_city_starts_in_chromium() {
     let dept = |name: &str| app.conn().department_id(name);
     let (zaisei, joho) = (dept("財政課"), dept("情報政策課"));
     for (area, number, name, owner, related) in [
-        ("(1) 働き方改革の推進", "1", "時間外勤務の縮減", "企画課", vec![zaisei, joho]),
-        ("(2) デジタル化の推進", "1", "行政手続のオンライン化", "情報政策課", vec![]),
+        (
+            "(1) 働き方改革の推進",
+            "1",
+            "時間外勤務の縮減",
+            "企画課",
+            vec![zaisei, joho],
+        ),
+        (
+            "(2) デジタル化の推進",
+            "1",
+            "行政手続のオンライン化",
+            "情報政策課",
+            vec![],
+        ),
     ] {
         b.click("a[href='/plan/initiatives/new']").await;
         b.choose("#area_id", area).await;
@@ -344,8 +356,11 @@ async fn a_city_starts_in_chromium() {
     assert_eq!(app.conn().sheet_ids(2025).len(), 2);
     b.goto("/rounds").await;
     let first_half = "form:has(input[name=kind][value=h1]):has(input[name=year][value='2025'])";
-    b.type_into(&format!("{first_half} input[name=deadline]"), &typed_date(30))
-        .await;
+    b.type_into(
+        &format!("{first_half} input[name=deadline]"),
+        &typed_date(30),
+    )
+    .await;
     let open = b.button(first_half, "開始").await;
     b.click_and_wait(open).await;
     b.logout().await;

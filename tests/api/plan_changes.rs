@@ -18,7 +18,9 @@ async fn post_initiative(
     let (stored, related) = {
         let mut conn = app.conn();
         (
-            db::plan::initiative(&mut conn, id).unwrap().expect("initiative"),
+            db::plan::initiative(&mut conn, id)
+                .unwrap()
+                .expect("initiative"),
             db::plan::related(&mut conn, id).unwrap(),
         )
     };
@@ -35,10 +37,17 @@ async fn post_initiative(
     .filter(|(k, _)| !changes.iter().any(|(c, _)| c == k))
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    fields.extend(related.iter().map(|d| ("related".to_string(), d.to_string())));
+    fields.extend(
+        related
+            .iter()
+            .map(|d| ("related".to_string(), d.to_string())),
+    );
     fields.extend(changes.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let page = format!("/plan/initiatives/{id}");
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     hq.post_from_page(&page, &page, &fields).await
 }
 
@@ -55,14 +64,20 @@ async fn a_move_from_a_year_leaves_earlier_years_with_the_old_department() {
     assert_ne!(old, "財政課");
     let zaisei = app.conn().department_id("財政課");
     let old_staff = app.staff_of(&old).await;
-    assert_eq!(old_staff.status_of(&format!("/sheets/{r7}/edit")).await, 200);
+    assert_eq!(
+        old_staff.status_of(&format!("/sheets/{r7}/edit")).await,
+        200
+    );
 
     // A year outside the plan is refused at the field, with what was typed.
     let resp = post_initiative(
         &app,
         &hq,
         initiative,
-        &[("department_id", &zaisei.to_string()), ("applies_from", "2030")],
+        &[
+            ("department_id", &zaisei.to_string()),
+            ("applies_from", "2030"),
+        ],
     )
     .await;
     assert_eq!(resp.status().as_u16(), 422);
@@ -74,7 +89,10 @@ async fn a_move_from_a_year_leaves_earlier_years_with_the_old_department() {
         &app,
         &hq,
         initiative,
-        &[("department_id", &zaisei.to_string()), ("applies_from", "2025")],
+        &[
+            ("department_id", &zaisei.to_string()),
+            ("applies_from", "2025"),
+        ],
     )
     .await;
     assert_redirect(&resp, "/plan");
@@ -87,7 +105,10 @@ async fn a_move_from_a_year_leaves_earlier_years_with_the_old_department() {
 
     // The new department edits the 令和7年度 sheet; the old one no longer can.
     let new_staff = app.staff_of("財政課").await;
-    assert_eq!(new_staff.status_of(&format!("/sheets/{r7}/edit")).await, 200);
+    assert_eq!(
+        new_staff.status_of(&format!("/sheets/{r7}/edit")).await,
+        200
+    );
     // (403: it is still a 関係課 and may read the sheet, not edit it.)
     let refused = old_staff.status_of(&format!("/sheets/{r7}/edit")).await;
     assert!([403, 404].contains(&refused), "{refused}");
@@ -164,7 +185,10 @@ async fn areas_and_initiatives_move_up_and_down_without_javascript() {
     let history = admin.page_text("/admin/history").await;
     assert!(history.contains("推進項目・取組事業の並び順"), "{history}");
     assert!(
-        history.contains(&format!("取組事業「{}」をNo.2からNo.1へ", second.initiative_name)),
+        history.contains(&format!(
+            "取組事業「{}」をNo.2からNo.1へ",
+            second.initiative_name
+        )),
         "{history}"
     );
 
@@ -173,7 +197,10 @@ async fn areas_and_initiatives_move_up_and_down_without_javascript() {
     let resp = staff
         .post_form(
             &format!("/plan/initiatives/{}/move", first.initiative_id),
-            &[("direction", "up"), ("csrf_token", &staff.csrf_token().await)],
+            &[
+                ("direction", "up"),
+                ("csrf_token", &staff.csrf_token().await),
+            ],
         )
         .await;
     assert_eq!(resp.status().as_u16(), 404);
