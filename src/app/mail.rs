@@ -10,11 +10,11 @@ use crate::domain::ids::OutboxId;
 use crate::domain::notice::OutboxStatus;
 use crate::domain::permission::{authorize, Action, Actor, Denial};
 
+/// The newest mails, and how many are in each state.
+pub type Overview = (Vec<OutboxMail>, Vec<(OutboxStatus, i64)>);
+
 /// The newest mails and the count per state.
-pub fn overview(
-    conn: &mut DbConnection,
-    actor: &Actor,
-) -> Result<(Vec<OutboxMail>, Vec<(OutboxStatus, i64)>), UseCaseError> {
+pub fn overview(conn: &mut DbConnection, actor: &Actor) -> Result<Overview, UseCaseError> {
     authorize(actor, Action::ManageOutbox, None)?;
     Ok((db::outbox::newest(conn, 200)?, db::outbox::counts(conn)?))
 }

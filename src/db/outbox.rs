@@ -112,13 +112,13 @@ pub fn claim(
         .optional()?)
 }
 
-fn mine<'a>(
-    id: OutboxId,
-    claim: &'a str,
-) -> diesel::dsl::Filter<
+/// One mail, if this sender's claim still holds it.
+type Mine<'a> = diesel::dsl::Filter<
     diesel::dsl::Filter<outbox::table, Eq<outbox::id, OutboxId>>,
     Eq<outbox::claim, &'a str>,
-> {
+>;
+
+fn mine(id: OutboxId, claim: &str) -> Mine<'_> {
     outbox::table
         .filter(outbox::id.eq(id))
         .filter(outbox::claim.eq(claim))

@@ -394,7 +394,7 @@ pub fn board_workbook(
     ws.set_name("指標一覧")?;
     ws.set_landscape();
     ws.set_paper_size(9); // A4
-    ws.set_header(&format!("&C{year_label} 指標一覧"));
+    ws.set_header(format!("&C{year_label} 指標一覧"));
     let head = Format::new()
         .set_bold()
         .set_background_color(Color::RGB(0xE8_EC_F4));

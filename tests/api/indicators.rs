@@ -262,10 +262,7 @@ async fn the_board_exports_and_prints() {
         .collect();
     let pct = header.iter().position(|h| h == "達成率").unwrap();
     let name = header.iter().position(|h| h == "指標名").unwrap();
-    let overtime = range
-        .rows()
-        .find(|r| r[name].to_string() == OVERTIME)
-        .unwrap();
+    let overtime = range.rows().find(|r| r[name] == OVERTIME).unwrap();
     assert!(matches!(overtime[pct], Data::Float(f) if (f - 23.1).abs() < 1e-9));
     // A4 landscape for print, loaded by the board only.
     let html = hq.page("/indicators?year=2024").await;
