@@ -157,6 +157,86 @@ pub fn edit_area(
     })
 }
 
+/// The neighbour one place up (`up`) or down from `at`, if any.
+fn neighbour(at: usize, up: bool, len: usize) -> Option<usize> {
+    let other = if up { at.checked_sub(1) } else { Some(at + 1) };
+    other.filter(|&o| o < len)
+}
+
+/// Moves a 推進項目 one place up or down. The list is ordered by number, as
+/// the report prints it, so moving swaps the two numbers.
+pub fn move_area(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: AreaId,
+    up: bool,
+) -> Result<(), UseCaseError> {
+    authorize(actor, Action::ManagePlan, None)?;
+    db::write_tx(conn, |conn| {
+        let (plan_id, _) = db::plan::area(conn, id)?.ok_or(Denial::NotFound)?;
+        let all = db::plan::areas(conn, plan_id)?;
+        let at = all
+            .iter()
+            .position(|a| a.id == id)
+            .ok_or(Denial::NotFound)?;
+        let Some(other) = neighbour(at, up, all.len()) else {
+            return Ok(());
+        };
+        let (a, b) = (&all[at], &all[other]);
+        // Numbers are unique per plan: park one on a number never used.
+        db::plan::update_area(conn, a.id, -a.number, &a.title, a.retired)?;
+        db::plan::update_area(conn, b.id, a.number, &b.title, b.retired)?;
+        db::plan::update_area(conn, a.id, b.number, &a.title, a.retired)?;
+        let detail = format!(
+            "推進項目「{}」を({})から({})へ、「{}」を({})へ",
+            a.title, a.number, b.number, b.title, a.number
+        );
+        record(conn, actor, AuditAction::PlanOrder, detail)?;
+        Ok(())
+    })
+}
+
+/// Moves a 取組事業 one place up or down within its 推進項目, swapping the
+/// two No. (the list and the report are ordered by No.).
+pub fn move_initiative(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: InitiativeId,
+    up: bool,
+) -> Result<(), UseCaseError> {
+    authorize(actor, Action::ManagePlan, None)?;
+    db::write_tx(conn, |conn| {
+        let this = db::plan::initiative(conn, id)?.ok_or(Denial::NotFound)?;
+        let (plan_id, _) = db::plan::area(conn, this.area_id)?.ok_or(Denial::NotFound)?;
+        let all: Vec<_> = db::plan::initiatives(conn, plan_id)?
+            .into_iter()
+            .filter(|i| i.area_id == this.area_id)
+            .collect();
+        let at = all
+            .iter()
+            .position(|i| i.id == id)
+            .ok_or(Denial::NotFound)?;
+        let Some(other) = neighbour(at, up, all.len()) else {
+            return Ok(());
+        };
+        let (a, b) = (&all[at], &all[other]);
+        // No. are unique per area: park one on a number never used.
+        for (i, number) in [(a, -a.number), (b, a.number), (a, b.number)] {
+            let moved = db::plan::Initiative {
+                number,
+                ..i.clone()
+            };
+            db::plan::update_initiative(conn, &moved)?;
+        }
+        let detail = format!(
+            "取組事業「{}」をNo.{}からNo.{}へ、「{}」をNo.{}へ",
+            a.name, a.number, b.number, b.name, a.number
+        );
+        record(conn, actor, AuditAction::PlanOrder, detail)?;
+        Ok(())
+    })
+}
+
 /// A 取組事業 as HQ types it.
 #[derive(Debug, Clone, Default)]
 pub struct InitiativeInput {
@@ -169,6 +249,10 @@ pub struct InitiativeInput {
     pub related_plan: String,
     pub plan_years: String,
     pub target_scope: String,
+    /// When editing: the fiscal year a change of 所管課 or 関係課 applies
+    /// from. Sheets of earlier years keep the names they have; `None` applies
+    /// it to every sheet not yet final.
+    pub applies_from: Option<FiscalYear>,
 }
 
 /// Checks an initiative against the plan: area of this plan and in use, No.
@@ -326,9 +410,28 @@ pub fn edit_initiative(
         };
         let old_related = db::plan::related(conn, id)?;
         let before = describe(conn, &old, &old_related)?;
+        let mut from = String::new();
+        if let Some(year) = input.applies_from {
+            let plan = db::plan::find(conn, plan_id)?.ok_or(Denial::NotFound)?;
+            if year < plan.first_year || year > plan.last_year {
+                return Ok(refuse(
+                    "applies_from",
+                    "適用する年度はプランの期間から選んでください",
+                ));
+            }
+            // Earlier years keep the names they were written under (the
+            // snapshot final sheets already keep), so their sheets and
+            // books print the old 所管課; later sheets follow the move.
+            if new.department_id != old.department_id || input.related != old_related {
+                let department = db::plan::department_name(conn, old.department_id)?;
+                let related = db::plan::related_names(conn, id)?;
+                db::sheet::keep_names_before(conn, id, year, &department, &related)?;
+            }
+            from = format!("（{}から適用）", era_name(year));
+        }
         db::plan::update_initiative(conn, &new)?;
         db::plan::set_related(conn, id, &input.related)?;
-        let detail = format!("{before} → {}", describe(conn, &new, &input.related)?);
+        let detail = format!("{before} → {}{from}", describe(conn, &new, &input.related)?);
         record(conn, actor, AuditAction::InitiativeEdit, detail)?;
         Ok(Ok(()))
     })
@@ -361,7 +464,27 @@ pub fn retire_initiative(
         };
         db::plan::update_initiative(conn, &new)?;
         let detail = match from_year {
-            Some(y) => format!("No.{} {} を{}から終了", old.number, old.name, era_name(y)),
+            Some(y) => {
+                // Sheets already made for the retired years go when nobody
+                // has written in them (only HQ retires, and this entry says
+                // which); a sheet with any department input stays.
+                let mut removed = Vec::new();
+                for (sheet_id, year) in db::sheet::untouched_drafts_from(conn, id, y)? {
+                    db::sheet::remove_untouched(conn, sheet_id)?;
+                    removed.push(era_name(year));
+                }
+                let removed = if removed.is_empty() {
+                    String::new()
+                } else {
+                    format!("（未入力の作成中の評価票を削除: {}）", removed.join("・"))
+                };
+                format!(
+                    "No.{} {} を{}から終了{removed}",
+                    old.number,
+                    old.name,
+                    era_name(y)
+                )
+            }
             None => format!("No.{} {} の終了を取り消し", old.number, old.name),
         };
         record(conn, actor, AuditAction::InitiativeRetire, detail)?;

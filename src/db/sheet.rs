@@ -352,6 +352,15 @@ fn freeze_names(
     status: SheetStatus,
 ) -> Result<(), DbError> {
     let names = if status == SheetStatus::Final {
+        // A sheet that already holds names (finalized before, or a year
+        // before its initiative moved to another 所管課) keeps them.
+        let kept: (Option<String>, Option<String>) = sheets::table
+            .find(sheet_id)
+            .select((sheets::department_name, sheets::related_department_names))
+            .first(conn)?;
+        if kept.0.is_some() {
+            return Ok(());
+        }
         let initiative_id: InitiativeId = sheets::table
             .find(sheet_id)
             .select(sheets::initiative_id)
@@ -369,6 +378,21 @@ fn freeze_names(
             .load(conn)?;
         (Some(department), Some(related.join("\n")))
     } else {
+        // Reopened: today's names again, except on a past year's sheet (one
+        // with a later sheet of the same initiative), which keeps the names
+        // of its year even after its initiative moved to another 所管課.
+        let (initiative_id, year): (InitiativeId, FiscalYear) = sheets::table
+            .find(sheet_id)
+            .select((sheets::initiative_id, sheets::fiscal_year))
+            .first(conn)?;
+        let later: i64 = sheets::table
+            .filter(sheets::initiative_id.eq(initiative_id))
+            .filter(sheets::fiscal_year.gt(year))
+            .count()
+            .get_result(conn)?;
+        if later > 0 {
+            return Ok(());
+        }
         (None, None)
     };
     diesel::update(sheets::table.find(sheet_id))
@@ -378,6 +402,29 @@ fn freeze_names(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Gives the sheets of `initiative` before `year` that hold no names yet the
+/// 所管課 and 関係課 names they have now, before the initiative moves to
+/// another 所管課 from `year` on: those years stay as they were.
+pub fn keep_names_before(
+    conn: &mut DbConnection,
+    initiative_id: InitiativeId,
+    year: FiscalYear,
+    department: &str,
+    related: &[String],
+) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        sheets::table
+            .filter(sheets::initiative_id.eq(initiative_id))
+            .filter(sheets::fiscal_year.lt(year))
+            .filter(sheets::department_name.is_null()),
+    )
+    .set((
+        sheets::department_name.eq(department),
+        sheets::related_department_names.eq(related.join("\n")),
+    ))
+    .execute(conn)?)
 }
 
 /// Creates a sheet with its rows; returns its id.
@@ -719,4 +766,48 @@ pub fn years(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<FiscalYear>
         .distinct()
         .order(sheets::fiscal_year.desc())
         .load(conn)?)
+}
+
+/// Sheets of `initiative` from `year` on that are still 作成中 and hold no
+/// department input: never saved since they were made (version 1), no draft
+/// being typed, no comment or opinion. Oldest first.
+pub fn untouched_drafts_from(
+    conn: &mut DbConnection,
+    initiative_id: InitiativeId,
+    year: FiscalYear,
+) -> Result<Vec<(SheetId, FiscalYear)>, DbError> {
+    use super::schema::{comments, opinions, pending_drafts};
+    Ok(sheets::table
+        .filter(sheets::initiative_id.eq(initiative_id))
+        .filter(sheets::fiscal_year.ge(year))
+        .filter(sheets::status.eq(SheetStatus::Draft))
+        .filter(sheets::version.eq(1))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            pending_drafts::table.filter(pending_drafts::sheet_id.eq(sheets::id)),
+        )))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            comments::table.filter(comments::sheet_id.eq(sheets::id)),
+        )))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            opinions::table.filter(opinions::sheet_id.eq(sheets::id)),
+        )))
+        .order(sheets::fiscal_year)
+        .select((sheets::id, sheets::fiscal_year))
+        .load(conn)?)
+}
+
+/// Deletes a sheet found by `untouched_drafts_from`. The history entries that
+/// named it stay, without the link; reminders and notifications about it go.
+pub fn remove_untouched(conn: &mut DbConnection, sheet_id: SheetId) -> Result<(), DbError> {
+    use super::schema::{audit_log, notifications, reminders_sent};
+    diesel::update(audit_log::table.filter(audit_log::sheet_id.eq(sheet_id)))
+        .set(audit_log::sheet_id.eq(None::<SheetId>))
+        .execute(conn)?;
+    diesel::update(notifications::table.filter(notifications::sheet_id.eq(sheet_id)))
+        .set(notifications::sheet_id.eq(None::<SheetId>))
+        .execute(conn)?;
+    diesel::delete(reminders_sent::table.filter(reminders_sent::sheet_id.eq(sheet_id)))
+        .execute(conn)?;
+    diesel::delete(sheets::table.find(sheet_id)).execute(conn)?;
+    Ok(())
 }

@@ -51,6 +51,7 @@ pub enum AuditAction {
     InitiativeAdd,
     InitiativeEdit,
     InitiativeRetire,
+    PlanOrder,
     /// HQ opened a fiscal year of a plan (sheets carried forward or blank).
     YearOpen,
     /// A plan's 達成率 rule, rating bands or chart printing.
@@ -111,6 +112,7 @@ const OTHERS: &[(AuditAction, &str, &str)] = {
         (A::InitiativeAdd, "initiative_add", "取組事業の追加"),
         (A::InitiativeEdit, "initiative_edit", "取組事業の変更"),
         (A::InitiativeRetire, "initiative_retire", "取組事業の終了"),
+        (A::PlanOrder, "plan_order", "推進項目・取組事業の並び順"),
         (A::YearOpen, "year_open", "年度の開始"),
         (
             A::IndicatorRules,

@@ -20,6 +20,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/plan/new", web::post().to(create_plan))
         .route("/plan/areas/add", web::post().to(add_area))
         .route("/plan/areas/{id}", web::post().to(edit_area))
+        .route("/plan/areas/{id}/move", web::post().to(move_area))
+        .route(
+            "/plan/initiatives/{id}/move",
+            web::post().to(move_initiative),
+        )
         .route("/plan/initiatives/new", web::get().to(new_initiative))
         .route("/plan/initiatives/new", web::post().to(add_initiative))
         .route(
@@ -280,6 +285,40 @@ async fn edit_area(
     done(&user, &pool, format!("area-{id}"), &form, result).await
 }
 
+async fn move_area(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    path: web::Path<AreaId>,
+    form: CsrfForm,
+) -> Result<HttpResponse, AppError> {
+    require_page(&user, Action::ManagePlan)?;
+    let id = path.into_inner();
+    let up = form.get("direction") == "up";
+    let actor = user.actor.clone();
+    run_use_case(&pool, move |conn| {
+        app::plan::move_area(conn, &actor, id, up)
+    })
+    .await?;
+    Ok(see_other("/plan"))
+}
+
+async fn move_initiative(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    path: web::Path<InitiativeId>,
+    form: CsrfForm,
+) -> Result<HttpResponse, AppError> {
+    require_page(&user, Action::ManagePlan)?;
+    let id = path.into_inner();
+    let up = form.get("direction") == "up";
+    let actor = user.actor.clone();
+    run_use_case(&pool, move |conn| {
+        app::plan::move_initiative(conn, &actor, id, up)
+    })
+    .await?;
+    Ok(see_other("/plan"))
+}
+
 #[derive(Template)]
 #[template(path = "plan/initiative.html")]
 struct InitiativePage {
@@ -297,6 +336,8 @@ struct InitiativePage {
     plan_years: String,
     target_scope: String,
     retired_from: String,
+    /// The 適用する年度 chosen (edit form).
+    applies_from: String,
     years: Vec<YearView>,
     refusal: Option<Refusal>,
 }
@@ -346,6 +387,7 @@ async fn initiative_page(
         plan_years: String::new(),
         target_scope: String::new(),
         retired_from: String::new(),
+        applies_from: String::new(),
         years: year_views(FiscalYear::span(plan.first_year, plan.last_year)),
         refusal,
     };
@@ -368,6 +410,7 @@ fn fill_posted(form: &CsrfForm) -> impl FnOnce(&mut InitiativePage) + '_ {
         p.related_plan = form.get("related_plan").to_string();
         p.plan_years = form.get("plan_years").to_string();
         p.target_scope = form.get("target_scope").to_string();
+        p.applies_from = form.get("applies_from").to_string();
     }
 }
 
@@ -393,6 +436,7 @@ fn posted_initiative(form: &CsrfForm) -> InitiativeInput {
         related_plan: form.get("related_plan").to_string(),
         plan_years: form.get("plan_years").to_string(),
         target_scope: form.get("target_scope").to_string(),
+        applies_from: form.get("applies_from").parse().ok(),
     }
 }
 

@@ -7,7 +7,7 @@
 use hyoka::domain::workflow::SheetStatus;
 
 use crate::support::browser::Browser;
-use crate::support::{Probe, TestApp};
+use crate::support::{Probe, TestApp, TestDb};
 
 const STAFF: &str = "shokuin";
 const HQ: &str = "honbu";
@@ -243,5 +243,153 @@ async fn enter_keeps_values_and_an_added_row_has_the_focus() {
         b.goto(&edit).await;
         assert_eq!(b.value(&css).await, typed, "{field} stored");
     }
+    b.finish().await;
+}
+
+/// Opens `path`, ticks nothing, and presses the button labelled `label` in
+/// the form posting to `action`.
+async fn press(b: &Browser, action: &str, label: &str) {
+    let button = b.button(&format!("form[action='{action}']"), label).await;
+    b.click_and_wait(button).await;
+}
+
+/// The administrator adds an account in the browser; returns the one-time
+/// password the page shows once.
+async fn add_account(b: &Browser, login: &str, name: &str, role: &str, dept: &str) -> String {
+    b.goto("/admin/users/new").await;
+    b.type_into("#login", login).await;
+    b.type_into("#name", name).await;
+    b.choose("#role", role).await;
+    b.choose("#department", dept).await;
+    press(b, "/admin/users/new", "追加して一時パスワードを発行").await;
+    b.find("#one-time-password")
+        .await
+        .text()
+        .await
+        .expect("one-time password")
+}
+
+/// Logs in with a one-time password and chooses a new one, as the app asks.
+async fn first_login(b: &Browser, login: &str, one_time: &str, new: &str) {
+    b.login(login, one_time).await;
+    assert!(b.path().await.starts_with("/account/password"));
+    b.type_into("#new", new).await;
+    b.type_into("#again", new).await;
+    press(b, "/account/password", "変更する").await;
+    let path = b.path().await;
+    assert!(!path.starts_with("/account/password"), "{path}");
+}
+
+/// The first-run path of a new city, clicked through in one browser session:
+/// setup page, departments, HQ account, plan, first year, a staff account
+/// with a one-time password, its sheet submitted and confirmed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_city_starts_in_chromium() {
+    let app = TestApp::init().on(TestDb::empty()).spawn().await;
+    let setup = app.setup_path().expect("a setup address");
+    let Some(b) = Browser::start(app.address()).await else {
+        return;
+    };
+
+    b.goto(&setup).await;
+    b.type_into("#login", "kanri").await;
+    b.type_into("#name", "管理 太郎").await;
+    b.type_into("#password", "kanri-no-password").await;
+    b.type_into("#again", "kanri-no-password").await;
+    press(&b, "/setup", "管理者を作成する").await;
+    assert!(b.path().await.starts_with("/admin/departments"));
+    for name in ["企画課", "財政課", "情報政策課"] {
+        b.type_into("#new-name", name).await;
+        press(&b, "/admin/departments/add", "追加").await;
+    }
+    let hq_once = add_account(&b, "honbu", "本部 花子", "推進本部事務局", "なし").await;
+    b.logout().await;
+
+    first_login(&b, "honbu", &hq_once, "honbu-new-password").await;
+    b.goto("/plan").await;
+    b.type_into("#plan-name", "第1次行政改革推進プラン").await;
+    b.choose("#first-year", "令和7年度").await;
+    b.choose("#last-year", "令和9年度").await;
+    press(&b, "/plan/new", "プランを作成").await;
+    for (number, title) in [("1", "働き方改革の推進"), ("2", "デジタル化の推進")] {
+        b.type_into("form[action='/plan/areas/add'] input[name=number]", number)
+            .await;
+        b.type_into("form[action='/plan/areas/add'] input[name=title]", title)
+            .await;
+        press(&b, "/plan/areas/add", "追加").await;
+    }
+    let dept = |name: &str| app.conn().department_id(name);
+    let (zaisei, joho) = (dept("財政課"), dept("情報政策課"));
+    for (area, number, name, owner, related) in [
+        (
+            "(1) 働き方改革の推進",
+            "1",
+            "時間外勤務の縮減",
+            "企画課",
+            vec![zaisei, joho],
+        ),
+        (
+            "(2) デジタル化の推進",
+            "1",
+            "行政手続のオンライン化",
+            "情報政策課",
+            vec![],
+        ),
+    ] {
+        b.click("a[href='/plan/initiatives/new']").await;
+        b.choose("#area_id", area).await;
+        b.type_into("#number", number).await;
+        b.type_into("#name", name).await;
+        b.choose("#department_id", owner).await;
+        for r in related {
+            b.tick(&format!("input[name=related][value='{r}']")).await;
+        }
+        press(&b, "/plan/initiatives/new", "追加").await;
+        assert_eq!(b.path().await, "/plan");
+    }
+    assert!(b.text().await.contains("財政課、情報政策課"));
+    b.click("a[href='/plan/years/2025']").await;
+    assert_eq!(b.text().await.matches("新しく作成（白紙）").count(), 2);
+    b.tick("form[action='/plan/years/2025/open'] input[name=confirm]")
+        .await;
+    press(&b, "/plan/years/2025/open", "評価票を作成").await;
+    assert_eq!(app.conn().sheet_ids(2025).len(), 2);
+    b.goto("/rounds").await;
+    let first_half = "form:has(input[name=kind][value=h1]):has(input[name=year][value='2025'])";
+    b.type_into(
+        &format!("{first_half} input[name=deadline]"),
+        &typed_date(30),
+    )
+    .await;
+    let open = b.button(first_half, "開始").await;
+    b.click_and_wait(open).await;
+    b.logout().await;
+
+    b.login("kanri", "kanri-no-password").await;
+    let once = add_account(&b, "kikaku1", "企画 一郎", "所管課", "企画課").await;
+    b.logout().await;
+
+    first_login(&b, "kikaku1", &once, "kikaku-new-password").await;
+    let home = b.text().await;
+    assert!(home.contains("時間外勤務の縮減"), "{home}");
+    assert!(!home.contains("行政手続のオンライン化"), "{home}");
+    let id = app.sheet_id(2025, 1, 1);
+    b.click(&format!("a[href='/sheets/{id}/edit']")).await;
+    b.type_into("#f-content", "ノー残業デーを徹底する。").await;
+    b.type_into("#f-h1_actions", "毎週水曜日に一斉消灯を実施した。")
+        .await;
+    b.choose("#f-h1_progress", "順調").await;
+    b.type_into("#f-h2_plan", "引き続き取り組む。").await;
+    b.tick("#f-confirm").await;
+    let submit = b.button("form.sheet-form", "提出").await;
+    b.click_and_wait(submit).await;
+    assert_eq!(app.conn().status(id), SheetStatus::Submitted);
+    b.logout().await;
+
+    b.login("honbu", "honbu-new-password").await;
+    b.goto(&format!("/sheets/{id}")).await;
+    let confirm = b.button("main", "確認").await;
+    b.click_and_wait(confirm).await;
+    assert_eq!(app.conn().status(id), SheetStatus::Confirmed);
     b.finish().await;
 }

@@ -31,6 +31,7 @@ mod pages;
 mod pdf_limit;
 mod permissions;
 mod plan_book;
+mod plan_changes;
 mod queries;
 mod report_access;
 mod report_pdf;
