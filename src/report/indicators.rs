@@ -160,16 +160,6 @@ fn period_label(p: Period) -> &'static str {
     }
 }
 
-/// The charts of a sheet's numeric indicators, in 目標 order.
-pub fn sheet_charts(sheet: &Sheet) -> Vec<Chart> {
-    sheet
-        .content
-        .indicators
-        .iter()
-        .filter_map(|ind| chart(sheet, ind, direction_of(ind).0))
-        .collect()
-}
-
 /// One marked value on a chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartPoint {

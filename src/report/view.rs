@@ -2,7 +2,6 @@
 //! and the body rows, ready for a template. The screen page, the print view and
 //! the book all render this one view, so they cannot drift apart.
 
-use super::indicators::{sheet_charts, Chart};
 use crate::domain::field::{HeaderSlot, Place};
 use crate::domain::fiscal_year::era_name;
 use crate::domain::ids::SheetId;
@@ -73,9 +72,6 @@ pub struct SheetView {
     pub related_initiatives: Text,
     pub special_notes: Text,
     pub body: Vec<BodyRowView>,
-    /// Trend charts printed under the sheet: empty (the paper layout) unless
-    /// HQ chose to print them (`with_charts`).
-    pub charts: Vec<Chart>,
 }
 
 /// The header grid's width: label + 指標名 + 評価方法 + value columns, never
@@ -152,15 +148,8 @@ impl SheetView {
             related_initiatives: Text::new(texts.slot(HeaderSlot::RelatedInitiatives)),
             special_notes: Text::new(texts.slot(HeaderSlot::SpecialNotes)),
             body,
-            charts: Vec::new(),
             sheet,
         }
-    }
-
-    /// The view with a trend chart per numeric indicator under the sheet.
-    pub fn with_charts(mut self) -> Self {
-        self.charts = sheet_charts(&self.sheet);
-        self
     }
 
     /// The CSS named page of this sheet: its running header comes from

@@ -174,7 +174,6 @@ async fn band_edits_by_hq_change_the_board_and_staff_cannot_edit() {
         ("symbol-1", "△"),
         ("colour-1", "#b7791f"),
         ("min-1", ""),
-        ("print_charts", "1"),
     ];
     let resp = hq.post_form("/indicators/settings", &form).await;
     assert_eq!(resp.status().as_u16(), 303);
@@ -182,11 +181,6 @@ async fn band_edits_by_hq_change_the_board_and_staff_cannot_edit() {
     let rows = board_rows(&html);
     assert_eq!(rows[LEAVE][band], "◎優");
     assert_eq!(rows[OVERTIME][band], "△可");
-    // HQ chose to print charts: the printed sheet carries them under the grid.
-    let print = hq
-        .page(&format!("/sheets/{}/print", app.sheet_id(2024, 1, 1)))
-        .await;
-    assert_eq!(count(&print, "article.sheet .print-charts svg.trend"), 2);
     // Filter by band.
     let only = board_rows(&hq.page("/indicators?year=2024&band=優").await);
     assert!(only.contains_key(LEAVE) && !only.contains_key(OVERTIME));
