@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::report::OpinionLine;
 use super::schema::{area_opinions, departments, focus_areas};
 use super::{DbConnection, DbError};
 use crate::domain::fiscal_year::FiscalYear;
@@ -167,23 +168,12 @@ pub fn close(
         == 1)
 }
 
-/// One 推進項目's opinion for the appendix and the Excel worksheet.
-#[derive(Debug, Clone)]
-pub struct AppendixRow {
-    pub area_number: i32,
-    pub area_title: String,
-    pub department: String,
-    pub opinion: String,
-    pub reply: String,
-    pub closed: bool,
-}
-
 /// The year's opinions on whole 推進項目, in 推進項目 order.
 pub fn for_year(
     conn: &mut DbConnection,
     plan_id: PlanId,
     year: FiscalYear,
-) -> Result<Vec<AppendixRow>, DbError> {
+) -> Result<Vec<OpinionLine>, DbError> {
     let rows: Vec<(i32, String, String, String, String, String)> = area_opinions::table
         .inner_join(focus_areas::table)
         .inner_join(departments::table)
@@ -201,9 +191,10 @@ pub fn for_year(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|r| AppendixRow {
+        .map(|r| OpinionLine {
             area_number: r.0,
             area_title: r.1,
+            initiative: None,
             department: r.2,
             opinion: r.3,
             reply: r.4,

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::report::OpinionLine;
 use super::schema::{departments, initiatives, opinions, sheets};
 use super::{DbConnection, DbError};
 use crate::domain::fiscal_year::FiscalYear;
@@ -130,26 +131,25 @@ pub fn close(conn: &mut DbConnection, id: OpinionId, now: NaiveDateTime) -> Resu
     )
 }
 
-/// One line of the appendix 「推進委員会意見と対応」.
-#[derive(Debug, Clone)]
-pub struct AppendixRow {
-    pub area_number: i32,
-    pub initiative_number: i32,
-    pub initiative_name: String,
-    pub department: String,
-    pub opinion: String,
-    pub reply: String,
-    pub closed: bool,
-}
-
 /// The year's opinions in list order (推進項目, No.), for the book and Excel.
 pub fn for_year(
     conn: &mut DbConnection,
     plan_id: PlanId,
     year: FiscalYear,
-) -> Result<Vec<AppendixRow>, DbError> {
+) -> Result<Vec<OpinionLine>, DbError> {
     use super::schema::focus_areas;
-    let rows: Vec<(i32, i32, String, String, String, String, String)> = opinions::table
+    #[derive(Queryable)]
+    struct Row {
+        area_number: i32,
+        area_title: String,
+        initiative_number: i32,
+        initiative_name: String,
+        department: String,
+        opinion: String,
+        reply: String,
+        status: String,
+    }
+    let rows: Vec<Row> = opinions::table
         .inner_join(
             sheets::table.inner_join(
                 initiatives::table
@@ -162,6 +162,7 @@ pub fn for_year(
         .order((focus_areas::number, initiatives::number, opinions::id))
         .select((
             focus_areas::number,
+            focus_areas::title,
             initiatives::number,
             initiatives::name,
             departments::name,
@@ -172,14 +173,14 @@ pub fn for_year(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|r| AppendixRow {
-            area_number: r.0,
-            initiative_number: r.1,
-            initiative_name: r.2,
-            department: r.3,
-            opinion: r.4,
-            reply: r.5,
-            closed: r.6 == CLOSED,
+        .map(|r| OpinionLine {
+            area_number: r.area_number,
+            area_title: r.area_title,
+            initiative: Some((r.initiative_number, r.initiative_name)),
+            department: r.department,
+            opinion: r.opinion,
+            reply: r.reply,
+            closed: r.status == CLOSED,
         })
         .collect())
 }

@@ -51,35 +51,8 @@ pub fn opinion_lines(
     plan_id: PlanId,
     fiscal_year: FiscalYear,
 ) -> Result<Vec<OpinionLine>, DbError> {
-    let titles: std::collections::HashMap<i32, String> = plan::areas(conn, plan_id)?
-        .into_iter()
-        .map(|a| (a.number, a.title))
-        .collect();
-    let mut lines: Vec<OpinionLine> = super::area_opinion::for_year(conn, plan_id, fiscal_year)?
-        .into_iter()
-        .map(|o| OpinionLine {
-            area_number: o.area_number,
-            area_title: o.area_title,
-            initiative: None,
-            department: o.department,
-            opinion: o.opinion,
-            reply: o.reply,
-            closed: o.closed,
-        })
-        .collect();
-    lines.extend(
-        super::opinion::for_year(conn, plan_id, fiscal_year)?
-            .into_iter()
-            .map(|o| OpinionLine {
-                area_title: titles.get(&o.area_number).cloned().unwrap_or_default(),
-                area_number: o.area_number,
-                initiative: Some((o.initiative_number, o.initiative_name)),
-                department: o.department,
-                opinion: o.opinion,
-                reply: o.reply,
-                closed: o.closed,
-            }),
-    );
+    let mut lines = super::area_opinion::for_year(conn, plan_id, fiscal_year)?;
+    lines.extend(super::opinion::for_year(conn, plan_id, fiscal_year)?);
     // Stable: keeps each group's own order.
     lines.sort_by_key(|l| (l.area_number, l.initiative.as_ref().map(|i| i.0)));
     Ok(lines)
