@@ -130,7 +130,19 @@ impl SmtpSink {
     /// Listens again on the same port.
     pub fn restart(&mut self) {
         self.stop.store(false, Ordering::SeqCst);
-        let listener = TcpListener::bind(("127.0.0.1", self.port)).expect("bind smtp sink again");
+        // Another test's connection may hold the freed port for a moment
+        // (the app's mail sender keeps trying it): try again for a while.
+        let mut tries = 0;
+        let listener = loop {
+            match TcpListener::bind(("127.0.0.1", self.port)) {
+                Ok(listener) => break listener,
+                Err(_) if tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => panic!("bind smtp sink again: {e}"),
+            }
+        };
         self.serve(listener);
     }
 
