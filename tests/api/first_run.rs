@@ -305,6 +305,13 @@ async fn before_setup_every_page_shows_the_notice() {
         let text = text_of(&resp.text().await.unwrap());
         assert!(text.contains("初期設定がまだ済んでいません"), "{text}");
     }
+    // Monitoring works before the city is set up: the process alone, then
+    // a round trip to the database.
+    for path in ["/healthz", "/readyz"] {
+        let resp = visitor.get(path).await;
+        assert_eq!(resp.status().as_u16(), 200, "{path}");
+        assert_eq!(resp.text().await.unwrap(), "ok\n", "{path}");
+    }
     assert_eq!(visitor.status_of("/setup?token=guess").await, 404);
     assert_eq!(visitor.status_of("/setup").await, 404);
     let setup = app.setup_path().unwrap();
