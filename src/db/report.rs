@@ -99,6 +99,28 @@ pub fn load_book(
     })
 }
 
+/// The plan of a book that has sheets (what the book's PDF names), without
+/// loading them: None when the plan has no sheet that year.
+pub fn book_plan(
+    conn: &mut DbConnection,
+    fiscal_year: FiscalYear,
+    asked: Option<PlanId>,
+) -> Result<Option<Plan>, DbError> {
+    let Some(plan_id) = plan_for_year(conn, fiscal_year, asked)? else {
+        return Ok(None);
+    };
+    let sheets: i64 = sheets::table
+        .inner_join(initiatives::table.inner_join(focus_areas::table))
+        .filter(focus_areas::plan_id.eq(plan_id))
+        .filter(sheets::fiscal_year.eq(fiscal_year))
+        .count()
+        .get_result(conn)?;
+    if sheets == 0 {
+        return Ok(None);
+    }
+    plan::find(conn, plan_id)
+}
+
 /// The plan whose book for `fiscal_year` is meant: the one asked for, else the
 /// newest plan with sheets in that year.
 pub fn plan_for_year(

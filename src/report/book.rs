@@ -83,14 +83,8 @@ pub struct BookView {
     pub include_drafts: bool,
     pub left_out: usize,
     pub areas: Vec<ListArea>,
-    pub sheets: Vec<SheetView>,
     /// The appendix 「推進委員会意見と対応」; None when not chosen.
     pub opinions: Option<Vec<OpinionArea>>,
-    /// Whether HQ chose to bind the trend charts (off by default, so the
-    /// paper layout stays exact).
-    pub charts: bool,
-    /// With `charts`, each sheet's charts (`charts_for`).
-    pub sheet_charts: Vec<SheetCharts>,
 }
 
 /// The trend charts printed after one sheet, on its own page.
@@ -119,22 +113,20 @@ impl SheetCharts {
     }
 }
 
-impl BookView {
-    /// The charts bound after `sheet`, if HQ chose charts and it has any.
-    pub fn charts_for(&self, sheet: &SheetView) -> Option<&SheetCharts> {
-        self.sheet_charts
-            .iter()
-            .find(|c| c.sheet_id == sheet.sheet.id && !c.charts.is_empty())
-    }
+/// One sheet as bound: its page, and after it its chart page when HQ chose
+/// charts (off by default, so the paper layout stays exact) and it has any.
+pub fn bound_sheet(sheet: Sheet, charts: bool) -> (SheetView, Option<SheetCharts>) {
+    let charts = charts
+        .then(|| SheetCharts::of(&sheet))
+        .filter(|c| !c.charts.is_empty());
+    (SheetView::new(sheet), charts)
+}
 
-    /// The book; with `charts`, each sheet is followed by its indicators'
-    /// trend charts.
-    pub fn new(book: BookData, charts: bool) -> Self {
-        let sheet_charts = if charts {
-            book.sheets.iter().map(SheetCharts::of).collect()
-        } else {
-            Vec::new()
-        };
+impl BookView {
+    /// The book's frame (cover, 取組事業一覧, appendix) and its sheets in
+    /// list order, which the caller turns into pages a few at a time
+    /// ([`bound_sheet`]) so the whole book is never held as pages at once.
+    pub fn new(book: BookData) -> (Self, Vec<Sheet>) {
         let mut areas: Vec<ListArea> = Vec::new();
         for s in &book.sheets {
             let ctx = &s.context;
@@ -162,7 +154,7 @@ impl BookView {
         for area in &mut areas {
             crate::report::view::merge_runs(&mut area.rows, |r| &mut r.related_plan);
         }
-        Self {
+        let view = Self {
             plan_id: book.plan.id,
             plan_name: book.plan.name,
             fiscal_year: book.fiscal_year,
@@ -173,11 +165,9 @@ impl BookView {
             include_drafts: book.include_drafts,
             left_out: book.left_out,
             areas,
-            sheets: book.sheets.into_iter().map(SheetView::new).collect(),
             opinions: book.include_opinions.then(|| opinion_areas(book.opinions)),
-            charts,
-            sheet_charts,
-        }
+        };
+        (view, book.sheets)
     }
 }
 

@@ -2,6 +2,7 @@
 //! print page over loopback and prints it with the page's CSS (A4, running
 //! headers, page numbers), so the PDF is exactly what browser printing gives.
 
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -55,8 +56,22 @@ pub fn is_executable(path: &Path) -> bool {
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// A printed PDF, left in its file: a book of 2,000 sheets is tens of MB,
+/// read out as it is sent rather than held in memory. The file and its
+/// directory go when this is dropped.
+pub struct Pdf {
+    file: std::fs::File,
+    _dir: TempDir,
+}
+
+impl std::io::Read for Pdf {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.file.read(buf)
+    }
+}
+
 /// Prints `url` to PDF. Blocking: call it off the async threads.
-pub fn print_to_pdf(chromium: &Path, url: &str, timeout: Duration) -> Result<Vec<u8>, PdfError> {
+pub fn print_to_pdf(chromium: &Path, url: &str, timeout: Duration) -> Result<Pdf, PdfError> {
     if !is_executable(chromium) {
         return Err(PdfError::Missing(chromium.display().to_string()));
     }
@@ -96,9 +111,16 @@ pub fn print_to_pdf(chromium: &Path, url: &str, timeout: Duration) -> Result<Vec
         .spawn()
         .map_err(|e| PdfError::Failed(format!("{}: {e}", chromium.display())))?;
     let status = wait_with_timeout(&mut child, timeout)?;
-    let bytes = std::fs::read(&pdf).unwrap_or_default();
-    if status.success() && bytes.starts_with(b"%PDF") {
-        return Ok(bytes);
+    if status.success() {
+        if let Ok(mut file) = std::fs::File::open(&pdf) {
+            let mut magic = [0u8; 4];
+            if file.read_exact(&mut magic).is_ok()
+                && &magic == b"%PDF"
+                && file.seek(std::io::SeekFrom::Start(0)).is_ok()
+            {
+                return Ok(Pdf { file, _dir: dir });
+            }
+        }
     }
     let log = std::fs::read_to_string(dir.path.join("chromium.log")).unwrap_or_default();
     let tail: Vec<&str> = log.lines().rev().take(5).collect();

@@ -100,7 +100,7 @@ impl PrintSettings {
     /// Prints one of this app's pages (`path` starts with `/`) to PDF for
     /// `user`, off the async threads: Chromium requests the page from this
     /// very server. Refused at once when the user has `per_user` in the making.
-    pub async fn print(&self, path: &str, user: UserId) -> Result<Vec<u8>, PdfError> {
+    pub async fn print(&self, path: &str, user: UserId) -> Result<pdf::Pdf, PdfError> {
         let Some(chromium) = self.chromium.clone().filter(|p| pdf::is_executable(p)) else {
             return Err(PdfError::Missing(
                 self.chromium

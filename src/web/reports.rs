@@ -8,6 +8,7 @@ use actix_web::http::header::{
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::error::{page, page_with_status};
@@ -20,8 +21,8 @@ use crate::domain::fiscal_year::{era_name, short, FiscalYear};
 use crate::domain::ids::{PlanId, SheetId};
 use crate::domain::permission::{authorize, Action};
 use crate::domain::workflow::SheetStatus;
-use crate::report::book::{page_rules, BookView};
-use crate::report::pdf::PdfError;
+use crate::report::book::{bound_sheet, page_rules, BookView, SheetCharts};
+use crate::report::pdf::{Pdf, PdfError};
 use crate::report::view::SheetView;
 use crate::report::{csv, tables, xlsx};
 
@@ -78,12 +79,12 @@ impl BookQuery {
 }
 
 /// The query string that asks for the same book again.
-fn book_query(data: &BookData, charts: bool) -> String {
-    let mut q = format!("?plan={}", data.plan.id);
-    if data.include_drafts {
+fn book_query(plan: PlanId, include_drafts: bool, include_opinions: bool, charts: bool) -> String {
+    let mut q = format!("?plan={plan}");
+    if include_drafts {
         q.push_str("&include_drafts=1");
     }
-    if data.include_opinions {
+    if include_opinions {
         q.push_str("&opinions=1");
     }
     if charts {
@@ -150,7 +151,23 @@ struct BookPage {
     pdf_available: bool,
     /// The running headers of the year's sheets (`book_pages_css`).
     pages_css: String,
+    /// Where the sheets go: the frame is split here and the sheets streamed
+    /// in between.
+    sheets_mark: &'static str,
 }
+
+/// A run of the book's sheets (`BookPage::sheets_mark`).
+#[derive(Template)]
+#[template(path = "print/book_sheets.html")]
+struct BookSheets {
+    sheets: Vec<(SheetView, Option<SheetCharts>)>,
+}
+
+const SHEETS_MARK: &str = "<!--hyoka:sheets-->";
+
+/// Sheets rendered per piece of the streamed book: big enough that a piece
+/// is worth a write, small enough that few pages are ever held at once.
+const SHEETS_PER_PIECE: usize = 20;
 
 async fn book(
     req: HttpRequest,
@@ -166,14 +183,62 @@ async fn book(
     }
     let data = load_book(&pool, *year, &query).await?;
     let charts = query.charts();
-    let query = book_query(&data, charts);
-    let book = BookView::new(data, charts);
-    page(&BookPage {
+    let query = book_query(
+        data.plan.id,
+        data.include_drafts,
+        data.include_opinions,
+        charts,
+    );
+    let (book, sheets) = BookView::new(data);
+    let frame = BookPage {
         pages_css: settings.linked(&format!("/reports/{}/pages.css", *year), &viewer),
         query,
         book,
         pdf_available: settings.pdf_available(),
-    })
+        sheets_mark: SHEETS_MARK,
+    }
+    .render()
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let (head, tail) = frame
+        .split_once(SHEETS_MARK)
+        .ok_or_else(|| AppError::Internal("the book has no place for its sheets".into()))?;
+    let (head, tail) = (
+        web::Bytes::from(head.to_string()),
+        web::Bytes::from(tail.to_string()),
+    );
+    // The sheets are turned into pages on a blocking thread, a piece at a
+    // time, as fast as the client reads them: 2,000 sheets never sit in
+    // memory as one 40 MB page. A client that goes away stops the work.
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<web::Bytes>>(2);
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut sheets = sheets.into_iter();
+        loop {
+            let piece: Vec<_> = sheets
+                .by_ref()
+                .take(SHEETS_PER_PIECE)
+                .map(|s| bound_sheet(s, charts))
+                .collect();
+            if piece.is_empty() {
+                break;
+            }
+            let html = BookSheets { sheets: piece }
+                .render()
+                .map(web::Bytes::from)
+                .map_err(std::io::Error::other);
+            if tx.blocking_send(html).is_err() {
+                break;
+            }
+        }
+    });
+    let sheets = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|piece| (piece, rx))
+    });
+    let body = futures_util::stream::once(async move { Ok(head) })
+        .chain(sheets)
+        .chain(futures_util::stream::once(async move { Ok(tail) }));
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .streaming(body))
 }
 
 #[derive(Template)]
@@ -313,9 +378,8 @@ async fn sheet_pdf(
     let sheet = load_visible(&pool, Some(user.clone()), id).await?;
     let print_url = format!("/sheets/{id}/print");
     match settings.print(&print_url, user.actor.user_id).await {
-        Ok(bytes) => Ok(download(
-            bytes,
-            "application/pdf",
+        Ok(pdf) => Ok(pdf_download(
+            pdf,
             &format!(
                 "{}_{}_{}.pdf",
                 era_name(sheet.fiscal_year),
@@ -337,14 +401,25 @@ async fn book_pdf(
 ) -> Result<HttpResponse, AppError> {
     require_all(&user)?;
     let year = *year;
-    // Loaded first so an unknown year is a 404, not a PDF of the error page.
-    let data = load_book(&pool, year, &query).await?;
-    let print_url = format!("/reports/{year}{}", book_query(&data, query.charts()));
+    // Looked up first so an unknown year is a 404, not a PDF of the error
+    // page; only the plan, not the 2,000 sheets Chromium is about to load.
+    let asked = query.plan;
+    let plan = with_conn(&pool, move |conn| db::report::book_plan(conn, year, asked))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let print_url = format!(
+        "/reports/{year}{}",
+        book_query(
+            plan.id,
+            query.include_drafts(),
+            query.include_opinions(),
+            query.charts()
+        )
+    );
     match settings.print(&print_url, user.actor.user_id).await {
-        Ok(bytes) => Ok(download(
-            bytes,
-            "application/pdf",
-            &format!("{}_{}.pdf", data.plan.name, book_title(year)),
+        Ok(pdf) => Ok(pdf_download(
+            pdf,
+            &format!("{}_{}.pdf", plan.name, book_title(year)),
             &format!("report-{}.pdf", short(year)),
         )),
         Err(e) => pdf_failed(&user, &e, &print_url),
@@ -434,6 +509,28 @@ fn csv_download(
 /// name for old clients. Both name the year in 和暦 (「令和7年度」, 「R7」), as
 /// the book does.
 pub(super) fn download(bytes: Vec<u8>, mime: &str, name: &str, ascii_name: &str) -> HttpResponse {
+    attachment(mime, name, ascii_name).body(bytes)
+}
+
+/// A printed PDF as a download, read from its file a piece at a time.
+fn pdf_download(pdf: Pdf, name: &str, ascii_name: &str) -> HttpResponse {
+    let pieces = futures_util::stream::unfold(Some(pdf), |pdf| async move {
+        let mut pdf = pdf?;
+        let mut piece = vec![0u8; 256 * 1024];
+        match std::io::Read::read(&mut pdf, &mut piece) {
+            Ok(0) => None,
+            Ok(n) => {
+                piece.truncate(n);
+                Some((Ok(web::Bytes::from(piece)), Some(pdf)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    attachment("application/pdf", name, ascii_name).streaming(pieces)
+}
+
+/// The headers of a download named `name` (`ascii_name` for old browsers).
+fn attachment(mime: &str, name: &str, ascii_name: &str) -> actix_web::HttpResponseBuilder {
     let name: String = name
         .chars()
         .map(|c| {
@@ -455,10 +552,9 @@ pub(super) fn download(bytes: Vec<u8>, mime: &str, name: &str, ascii_name: &str)
             }),
         ],
     };
-    HttpResponse::Ok()
-        .content_type(mime)
-        .insert_header(disposition)
-        .body(bytes)
+    let mut response = HttpResponse::Ok();
+    response.content_type(mime).insert_header(disposition);
+    response
 }
 
 /// A sheet the viewer may see; Chromium's pass was checked for this very page.

@@ -55,6 +55,22 @@ async fn the_book_of_2000_generated_sheets_binds_every_sheet() {
     assert_eq!(html.matches("<article class=\"sheet").count(), 2000);
     assert!(html.contains("（2000）"), "the last initiative is bound");
     assert!(html.trim_end().ends_with("</html>"), "the book is complete");
+    // The book is streamed a few sheets at a time: every sheet comes once,
+    // in the order of the 取組事業一覧, and the list comes before them all.
+    let listed: Vec<&str> = ids_after(&html, "<a href=\"#");
+    let bound: Vec<&str> = ids_after(&html, "\" id=\"");
+    let bound: Vec<&str> = bound.into_iter().filter(|id| listed.contains(id)).collect();
+    assert_eq!(listed.len(), 2000);
+    assert_eq!(listed, bound, "the sheets follow the list, each once");
+}
+
+/// The `sheet-N` names that follow each `marker` in the page, in order.
+fn ids_after<'a>(html: &'a str, marker: &str) -> Vec<&'a str> {
+    html.match_indices(marker)
+        .map(|(i, _)| &html[i + marker.len()..])
+        .filter(|rest| rest.starts_with("sheet-"))
+        .map(|rest| &rest[..rest.find('"').unwrap_or(rest.len())])
+        .collect()
 }
 
 // ---- counting the queries the running server makes ----
@@ -130,6 +146,7 @@ async fn a_page_costs_the_same_queries_with_12_sheets_as_with_hundreds() {
     let pages = [
         ("shokuin", format!("/sheets/{sheet}")),
         ("shokuin", format!("/sheets/{sheet}/edit")),
+        ("honbu", format!("/sheets/{sheet}")),
         ("shokuin", "/sheets".to_string()),
         ("honbu", "/".to_string()),
     ];
