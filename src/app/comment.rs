@@ -10,7 +10,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::field::Field;
 use crate::domain::ids::{CommentId, SheetId};
 use crate::domain::notice::{comment_notice, Audience};
-use crate::domain::permission::{authorize, Action, Actor, Denial};
+use crate::domain::permission::{authorize, Action, Actor, Denial, SheetAccess};
 use crate::domain::text::has_refused_control;
 
 /// Longest comment.
@@ -159,12 +159,14 @@ pub fn resolve(
     })
 }
 
-/// A sheet's comments for someone who may read them.
+/// The comments of a sheet already found visible, for someone who may read
+/// them: asked of its access, so the sheet is not loaded again.
 pub fn list(
     conn: &mut DbConnection,
     actor: &Actor,
     sheet_id: SheetId,
+    access: &SheetAccess,
 ) -> Result<Vec<CommentRow>, UseCaseError> {
-    visible(conn, actor, sheet_id, Action::ViewComments)?;
+    authorize(actor, Action::ViewComments, Some(access))?;
     Ok(db::comment::for_sheet(conn, sheet_id)?)
 }

@@ -190,17 +190,19 @@ pub fn marks(before: &Texts, now: &Texts) -> Vec<(Field, Likeness)> {
         .collect()
 }
 
-/// The marks of one sheet against the same initiative's sheet a year before.
+/// The marks of `now` (a sheet's texts, stored or as the form holds them)
+/// against the same initiative's sheet a year before.
 pub fn sheet_marks(
     conn: &mut DbConnection,
     sheet: &Sheet,
+    now: &Texts,
 ) -> Result<Vec<(Field, Likeness)>, UseCaseError> {
-    let before =
-        db::indicator::texts_for_year(conn, sheet.context.plan_id, sheet.fiscal_year.prev())?;
-    Ok(before
-        .get(&sheet.context.initiative_id)
-        .map(|(_, b)| marks(b, &sheet.content.texts))
-        .unwrap_or_default())
+    let before = db::indicator::texts_of_initiative(
+        conn,
+        sheet.context.initiative_id,
+        sheet.fiscal_year.prev(),
+    )?;
+    Ok(marks(&before, now))
 }
 
 /// How many body fields of each sheet of the year repeat last year's (HQ's

@@ -10,7 +10,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::field::LONG_TEXT_MAX;
 use crate::domain::ids::{OpinionId, SheetId};
 use crate::domain::notice::{Audience, Notice};
-use crate::domain::permission::{Action, Actor, Denial};
+use crate::domain::permission::{authorize, Action, Actor, Denial, SheetAccess};
 use crate::domain::text::has_refused_control;
 use crate::domain::workflow::WorkflowError;
 
@@ -136,12 +136,14 @@ pub fn close(
     })
 }
 
-/// A sheet's opinions for someone who may read them.
+/// The opinions of a sheet already found visible, for someone who may read
+/// them: asked of its access, so the sheet is not loaded again.
 pub fn list(
     conn: &mut DbConnection,
     actor: &Actor,
     sheet_id: SheetId,
+    access: &SheetAccess,
 ) -> Result<Vec<OpinionRow>, UseCaseError> {
-    visible(conn, actor, sheet_id, Action::ViewOpinions)?;
+    authorize(actor, Action::ViewOpinions, Some(access))?;
     Ok(db::opinion::for_sheet(conn, sheet_id)?)
 }

@@ -88,6 +88,64 @@ pub fn visible(
     Ok(ctx)
 }
 
+/// What the sheet page shows besides the sheet, read on the same connection
+/// checkout as the sheet (never loading it again): the comment and opinion
+/// threads, the plan's 達成率 rule and bands, and, for whoever may see every
+/// sheet, which fields repeat last year's.
+pub struct PageExtras {
+    pub comments: Vec<crate::db::comment::CommentRow>,
+    pub opinions: Vec<crate::db::opinion::OpinionRow>,
+    pub settings: crate::db::indicator::Settings,
+    pub bands: Vec<crate::domain::indicator::Band>,
+    pub marks: Vec<(Field, crate::domain::indicator::Likeness)>,
+}
+
+pub fn page_extras(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    ctx: &EditContext,
+) -> Result<PageExtras, UseCaseError> {
+    let (id, access) = (ctx.sheet.id, ctx.access());
+    let comments = super::comment::list(conn, actor, id, &access)?;
+    let opinions = super::opinion::list(conn, actor, id, &access)?;
+    let (settings, bands) = super::indicator::rules_in_force(conn, ctx.sheet.context.plan_id)?;
+    let marks = if authorize(actor, Action::ViewAllSheets, None).is_ok() {
+        super::indicator::sheet_marks(conn, &ctx.sheet, &ctx.sheet.content.texts)?
+    } else {
+        Vec::new()
+    };
+    Ok(PageExtras {
+        comments,
+        opinions,
+        settings,
+        bands,
+        marks,
+    })
+}
+
+/// What the edit form shows besides the sheet, read with it: the comment
+/// thread (for the per-field counts) and the same initiative's texts a year
+/// before (for the copy marks, compared with the form as it is shown).
+pub struct FormExtras {
+    pub comments: Vec<crate::db::comment::CommentRow>,
+    pub last_year: crate::domain::field::Texts,
+}
+
+pub fn form_extras(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    ctx: &EditContext,
+) -> Result<FormExtras, UseCaseError> {
+    Ok(FormExtras {
+        comments: super::comment::list(conn, actor, ctx.sheet.id, &ctx.access())?,
+        last_year: db::indicator::texts_of_initiative(
+            conn,
+            ctx.sheet.context.initiative_id,
+            ctx.sheet.fiscal_year.prev(),
+        )?,
+    })
+}
+
 pub enum SaveOutcome {
     Saved {
         version: i32,

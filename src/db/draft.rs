@@ -5,6 +5,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::OneRow;
+
 use super::schema::pending_drafts;
 use super::{DbConnection, DbError};
 use crate::domain::draft::DraftToken;
@@ -63,8 +65,7 @@ pub fn find(
         .filter(pending_drafts::owner_id.eq(owner))
         .filter(pending_drafts::sheet_id.eq(sheet_id))
         .select(pending_drafts::form)
-        .first(conn)
-        .optional()?;
+        .one_row(conn)?;
     Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
 }
 

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use super::OneRow;
+
 use super::schema::{
     departments, focus_areas, indicator_bands, indicator_settings, indicators,
     initiative_departments, initiatives, sheet_texts, sheets,
@@ -36,8 +38,7 @@ pub fn settings(conn: &mut DbConnection, plan_id: PlanId) -> Result<Settings, Db
     let rule: Option<Rule> = indicator_settings::table
         .find(plan_id)
         .select(indicator_settings::rule)
-        .first(conn)
-        .optional()?;
+        .one_row(conn)?;
     Ok(rule.map_or_else(Settings::default, |rule| Settings { rule }))
 }
 
@@ -158,6 +159,28 @@ pub fn texts_for_year(
         }
     }
     Ok(out)
+}
+
+/// The stored texts of one initiative's sheet in one year (empty when it
+/// has none). One query, whatever the size of the plan.
+pub fn texts_of_initiative(
+    conn: &mut DbConnection,
+    initiative_id: InitiativeId,
+    fiscal_year: FiscalYear,
+) -> Result<Texts, DbError> {
+    let rows: Vec<(String, String)> = sheet_texts::table
+        .inner_join(sheets::table)
+        .filter(sheets::initiative_id.eq(initiative_id))
+        .filter(sheets::fiscal_year.eq(fiscal_year))
+        .select((sheet_texts::field, sheet_texts::text))
+        .load(conn)?;
+    let mut texts = Texts::default();
+    for (key, text) in rows {
+        if let Some(field) = Field::from_key(&key) {
+            texts.set(field, text);
+        }
+    }
+    Ok(texts)
 }
 
 /// One stored text holding the searched word.

@@ -119,10 +119,34 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
     }
 }
 
+/// SQLite's process-wide settings, made once before its first connection:
+/// no memory statistics (with them SQLite takes one global mutex on every
+/// allocation, and a loaded server's threads queue on it) and multi-thread
+/// mode (a pooled connection is used by one thread at a time, so the
+/// per-connection mutexes only cost). Too late (SQLite already started in
+/// this process) leaves the defaults, which are correct, only slower.
+fn configure_sqlite() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config is called before any connection of ours
+        // exists (and refuses with SQLITE_MISUSE, changing nothing, if
+        // SQLite has already been initialized); the options take an int
+        // or nothing, as passed.
+        unsafe {
+            libsqlite3_sys::sqlite3_config(
+                libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
+                0 as std::ffi::c_int,
+            );
+            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD);
+        }
+    });
+}
+
 /// Builds the pool. Establishing is done per variant: `DbConnection::establish`
 /// would let SQLite accept any string.
 pub fn connect(location: &DatabaseLocation) -> Result<DbPool, DbError> {
     if let DatabaseLocation::Sqlite(path) = location {
+        configure_sqlite();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| DbError::Config(format!("{} を作成できません: {e}", dir.display())))?;
@@ -192,6 +216,48 @@ pub fn setup_lock<T>(
     Ok(value)
 }
 
+/// `.first()` without its `LIMIT ?`, for a lookup by a unique key (at most
+/// one row can come). SQLite plans a statement by a bound LIMIT's value and
+/// so prepares a cached statement again every time it runs with one: the
+/// session lookup of every request spent about 6% of a sheet page's CPU
+/// being parsed again.
+pub trait OneRow: RunQueryDsl<DbConnection> + Sized {
+    fn one_row<'query, U>(self, conn: &mut DbConnection) -> QueryResult<Option<U>>
+    where
+        Self: diesel::query_dsl::LoadQuery<'query, DbConnection, U>,
+    {
+        self.load_iter::<U, diesel::connection::DefaultLoadingMode>(conn)?
+            .next()
+            .transpose()
+    }
+}
+
+impl<T: RunQueryDsl<DbConnection>> OneRow for T {}
+
+/// A few SQLite connections for short reads made right on the server's
+/// async threads (the session of every request): handing a 20 µs lookup to
+/// the blocking pool and back costs more than the lookup. One connection per
+/// server thread, apart from the main pool, so such a read never waits for a
+/// connection a writer holds; in WAL mode it never waits for a writer
+/// either. None for PostgreSQL, where every query is a network round trip
+/// and stays off the async threads.
+pub fn inline_reads(location: &DatabaseLocation) -> Result<Option<DbPool>, DbError> {
+    let DatabaseLocation::Sqlite(_) = location else {
+        return Ok(None);
+    };
+    configure_sqlite();
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let manager = ConnectionManager::<DbConnection>::new(location.connection_string());
+    let pool = Pool::builder()
+        .max_size(u32::try_from(threads).unwrap_or(u32::MAX).max(1))
+        .test_on_check_out(false)
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(manager)?;
+    Ok(Some(pool))
+}
+
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the
 /// write lock is taken up front and waits on busy_timeout instead of failing
 /// half-way when another writer holds it.
@@ -212,12 +278,23 @@ where
     if depth.is_some() {
         return conn.transaction(f);
     }
-    match conn {
+    // One SQLite writer of this process at a time, queued on a mutex:
+    // writers left to SQLite's busy handler sleep and retry (1 ms, then
+    // longer, up to 100 ms a try), which gave saves under load a long tail.
+    // Another process on the same file still waits on busy_timeout.
+    let _writer = match conn {
         DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            let guard = SQLITE_WRITER
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            Some(guard)
         }
-        DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
-    }
+        DbConnection::Pg(c) => {
+            AnsiTransactionManager::begin_transaction(c)?;
+            None
+        }
+    };
     match f(conn) {
         Ok(value) => {
             <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
@@ -230,12 +307,40 @@ where
     }
 }
 
+/// Runs the reads of one page in one snapshot. On SQLite that is one read
+/// transaction: without it every statement takes and drops its own WAL read
+/// lock (a mutex the server's threads share, and a system call each way),
+/// which was the largest single cost of the sheet page's fifteen queries.
+/// PostgreSQL runs `f` as it is: a transaction there is two more round trips.
+pub fn read_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(_) => conn.transaction(f),
+        DbConnection::Pg(_) => f(conn),
+    }
+}
+
 /// Refreshes the planner's statistics after a bulk load. PostgreSQL plans
 /// the sheet page's `= ANY(…)` lookups as sequential scans until it has
 /// them (measured: 118 against 435 sheet pages/s on 4,000 fresh sheets);
-/// autovacuum would get there, later.
+/// autovacuum would get there, later. SQLite keeps only the row counts
+/// (`sqlite_stat1`): with the value samples of `sqlite_stat4` it re-plans a
+/// cached statement each time a bound value is compared with an indexed
+/// column, which is every statement of every page.
 pub fn analyze(conn: &mut DbConnection) -> Result<(), DbError> {
     conn.batch_execute("ANALYZE")?;
+    if let DbConnection::Sqlite(c) = conn {
+        let samples: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "(SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat4')",
+        ))
+        .get_result(c)?;
+        if samples > 0 {
+            c.batch_execute("DELETE FROM sqlite_stat4; ANALYZE sqlite_schema;")?;
+        }
+    }
     Ok(())
 }
 

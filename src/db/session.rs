@@ -4,6 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::OneRow;
+
 use super::schema::{sessions, users};
 use super::user::UserRow;
 use super::{DbConnection, DbError};
@@ -32,8 +34,7 @@ pub fn find(
     Ok(sessions::table
         .find(key_hash)
         .select(SessionRow::as_select())
-        .first(conn)
-        .optional()?)
+        .one_row(conn)?)
 }
 
 /// The session with its user, in one query, and the user's unread お知らせ
@@ -43,17 +44,18 @@ pub fn find_with_user(
     conn: &mut DbConnection,
     key_hash: &SessionKeyHash,
 ) -> Result<Option<(SessionRow, UserRow, i64)>, DbError> {
-    let found: Option<(SessionRow, UserRow)> = sessions::table
-        .inner_join(users::table)
-        .filter(sessions::key_hash.eq(key_hash))
-        .select((SessionRow::as_select(), UserRow::as_select()))
-        .first(conn)
-        .optional()?;
-    let Some((session, user)) = found else {
-        return Ok(None);
-    };
-    let unread = super::notice::unread_count(conn, user.id)?;
-    Ok(Some((session, user, unread)))
+    super::read_tx(conn, |conn| {
+        let found: Option<(SessionRow, UserRow)> = sessions::table
+            .inner_join(users::table)
+            .filter(sessions::key_hash.eq(key_hash))
+            .select((SessionRow::as_select(), UserRow::as_select()))
+            .one_row(conn)?;
+        let Some((session, user)) = found else {
+            return Ok(None);
+        };
+        let unread = super::notice::unread_count(conn, user.id)?;
+        Ok(Some((session, user, unread)))
+    })
 }
 
 pub fn insert(conn: &mut DbConnection, row: &SessionRow) -> Result<(), DbError> {

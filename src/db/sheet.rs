@@ -5,9 +5,11 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use super::OneRow;
+
 use super::schema::{
-    action_items, departments, focus_areas, indicator_values, indicators, initiative_departments,
-    initiatives, plans, schedule_cells, sheet_texts, sheets,
+    action_items, audit_log, departments, focus_areas, indicator_values, indicators,
+    initiative_departments, initiatives, plans, schedule_cells, sheet_texts, sheets,
 };
 use super::{DbConnection, DbError};
 use crate::domain::field::{Field, HeaderSlot, Texts};
@@ -59,6 +61,19 @@ struct IndicatorRow {
     status: Option<String>,
 }
 
+/// Filters a boxed query to `ids`: `= ?` for one id, `IN (…)` for more. A
+/// single sheet's page then runs statements of fixed text, which the
+/// connection prepares once and reuses; SQLite cannot cache an `IN` list,
+/// whose text changes with its length.
+macro_rules! by_ids {
+    ($query:expr, $column:expr, $ids:expr) => {
+        match $ids {
+            [one] => $query.filter($column.eq(*one)),
+            many => $query.filter($column.eq_any(many)),
+        }
+    };
+}
+
 /// Loads one sheet with everything printed on it. Eight queries, whatever
 /// the number of fields, 取組項目 or 目標 rows.
 pub fn load(conn: &mut DbConnection, sheet_id: SheetId) -> Result<Option<Sheet>, DbError> {
@@ -80,10 +95,12 @@ pub fn load_many(conn: &mut DbConnection, ids: &[SheetId]) -> Result<Vec<Sheet>,
 }
 
 fn load_chunk(conn: &mut DbConnection, ids: &[SheetId]) -> Result<Vec<Sheet>, DbError> {
-    let rows: Vec<SheetRow> = sheets::table
-        .filter(sheets::id.eq_any(ids))
-        .select(SheetRow::as_select())
-        .load(conn)?;
+    let rows: Vec<SheetRow> = by_ids!(
+        sheets::table.select(SheetRow::as_select()).into_boxed(),
+        sheets::id,
+        ids
+    )
+    .load(conn)?;
     let mut initiative_ids: Vec<InitiativeId> = rows.iter().map(|r| r.initiative_id).collect();
     initiative_ids.sort_by_key(|i| i.0);
     initiative_ids.dedup();
@@ -131,10 +148,9 @@ fn load_contexts(
     conn: &mut DbConnection,
     initiative_ids: &[InitiativeId],
 ) -> Result<HashMap<InitiativeId, SheetContext>, DbError> {
-    let rows: Vec<(InitiativeId, ContextRow)> = initiatives::table
+    let query = initiatives::table
         .inner_join(focus_areas::table.inner_join(plans::table))
         .inner_join(departments::table)
-        .filter(initiatives::id.eq_any(initiative_ids))
         .select((
             initiatives::id,
             (
@@ -150,10 +166,11 @@ fn load_contexts(
                 departments::name,
             ),
         ))
-        .load(conn)?;
-    let related: Vec<(InitiativeId, DepartmentId, String)> = initiative_departments::table
+        .into_boxed();
+    let rows: Vec<(InitiativeId, ContextRow)> =
+        by_ids!(query, initiatives::id, initiative_ids).load(conn)?;
+    let query = initiative_departments::table
         .inner_join(departments::table)
-        .filter(initiative_departments::initiative_id.eq_any(initiative_ids))
         .order((
             initiative_departments::initiative_id,
             initiative_departments::position,
@@ -163,7 +180,9 @@ fn load_contexts(
             departments::id,
             departments::name,
         ))
-        .load(conn)?;
+        .into_boxed();
+    let related: Vec<(InitiativeId, DepartmentId, String)> =
+        by_ids!(query, initiative_departments::initiative_id, initiative_ids).load(conn)?;
     let mut related_by: HashMap<InitiativeId, (Vec<DepartmentId>, Vec<String>)> = HashMap::new();
     for (initiative, id, name) in related {
         let entry = related_by.entry(initiative).or_default();
@@ -200,10 +219,11 @@ fn load_texts(
     conn: &mut DbConnection,
     ids: &[SheetId],
 ) -> Result<HashMap<SheetId, Texts>, DbError> {
-    let rows: Vec<(SheetId, String, String)> = sheet_texts::table
-        .filter(sheet_texts::sheet_id.eq_any(ids))
+    let query = sheet_texts::table
         .select((sheet_texts::sheet_id, sheet_texts::field, sheet_texts::text))
-        .load(conn)?;
+        .into_boxed();
+    let rows: Vec<(SheetId, String, String)> =
+        by_ids!(query, sheet_texts::sheet_id, ids).load(conn)?;
     let mut texts: HashMap<SheetId, Texts> = HashMap::new();
     for (sheet, key, text) in rows {
         if let Some(field) = Field::from_key(&key) {
@@ -217,21 +237,23 @@ fn load_action_items(
     conn: &mut DbConnection,
     ids: &[SheetId],
 ) -> Result<HashMap<SheetId, Vec<ActionItem>>, DbError> {
-    let items: Vec<(SheetId, i32, String)> = action_items::table
-        .filter(action_items::sheet_id.eq_any(ids))
+    let query = action_items::table
         .order((action_items::sheet_id, action_items::position))
         .select((action_items::sheet_id, action_items::id, action_items::text))
-        .load(conn)?;
-    let cells: Vec<(i32, FiscalYear, String)> = schedule_cells::table
+        .into_boxed();
+    let items: Vec<(SheetId, i32, String)> =
+        by_ids!(query, action_items::sheet_id, ids).load(conn)?;
+    let query = schedule_cells::table
         .inner_join(action_items::table)
-        .filter(action_items::sheet_id.eq_any(ids))
         .order((schedule_cells::action_item_id, schedule_cells::fiscal_year))
         .select((
             schedule_cells::action_item_id,
             schedule_cells::fiscal_year,
             schedule_cells::value,
         ))
-        .load(conn)?;
+        .into_boxed();
+    let cells: Vec<(i32, FiscalYear, String)> =
+        by_ids!(query, action_items::sheet_id, ids).load(conn)?;
     let mut cells_by_item: HashMap<i32, Vec<(FiscalYear, String)>> = HashMap::new();
     for (item, year, value) in cells {
         cells_by_item.entry(item).or_default().push((year, value));
@@ -252,21 +274,23 @@ fn load_indicators(
     conn: &mut DbConnection,
     ids: &[SheetId],
 ) -> Result<HashMap<SheetId, SheetIndicators>, DbError> {
-    let rows: Vec<(SheetId, IndicatorRow)> = indicators::table
-        .filter(indicators::sheet_id.eq_any(ids))
+    let query = indicators::table
         .order((indicators::sheet_id, indicators::position))
         .select((indicators::sheet_id, IndicatorRow::as_select()))
-        .load(conn)?;
-    let values: Vec<(IndicatorId, FiscalYear, Period, String)> = indicator_values::table
+        .into_boxed();
+    let rows: Vec<(SheetId, IndicatorRow)> =
+        by_ids!(query, indicators::sheet_id, ids).load(conn)?;
+    let query = indicator_values::table
         .inner_join(indicators::table)
-        .filter(indicators::sheet_id.eq_any(ids))
         .select((
             indicator_values::indicator_id,
             indicator_values::fiscal_year,
             indicator_values::period,
             indicator_values::value_text,
         ))
-        .load(conn)?;
+        .into_boxed();
+    let values: Vec<(IndicatorId, FiscalYear, Period, String)> =
+        by_ids!(query, indicators::sheet_id, ids).load(conn)?;
     let mut by_indicator: HashMap<IndicatorId, Vec<(FiscalYear, Period, String)>> = HashMap::new();
     for (indicator, year, period, text) in values {
         by_indicator
@@ -295,6 +319,41 @@ fn load_indicators(
     Ok(by_sheet)
 }
 
+/// What a sheet's page is made from, read cheaply before a page made earlier
+/// is reused: the sheet's version, and a stamp of the database's state that
+/// changes whenever anything else the page shows may have. SQLite: the
+/// newest audit entry (every change is audited, and SQLite's writers commit
+/// one at a time, so every entry up to it is visible). PostgreSQL: the
+/// snapshot itself (equal snapshots see the same data), since there ids are
+/// handed out before commit, not in commit order. None: no such sheet.
+pub fn view_stamp(
+    conn: &mut DbConnection,
+    sheet_id: SheetId,
+) -> Result<Option<(i32, String)>, DbError> {
+    super::read_tx(conn, |conn| {
+        let version: Option<i32> = sheets::table
+            .find(sheet_id)
+            .select(sheets::version)
+            .one_row(conn)?;
+        let Some(version) = version else {
+            return Ok(None);
+        };
+        let stamp = if matches!(conn, DbConnection::Sqlite(_)) {
+            audit_log::table
+                .select(diesel::dsl::max(audit_log::id))
+                .get_result::<Option<i32>>(conn)?
+                .unwrap_or(0)
+                .to_string()
+        } else {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+                "pg_current_snapshot()::text",
+            ))
+            .get_result(conn)?
+        };
+        Ok(Some((version, stamp)))
+    })
+}
+
 /// The sheet of an initiative for a fiscal year, if there is one.
 pub fn find_id(
     conn: &mut DbConnection,
@@ -305,8 +364,7 @@ pub fn find_id(
         .filter(sheets::initiative_id.eq(initiative_id))
         .filter(sheets::fiscal_year.eq(fiscal_year))
         .select(sheets::id)
-        .first(conn)
-        .optional()?)
+        .one_row(conn)?)
 }
 
 /// Writes the text fields that differ from `old` (all of them for a new
@@ -357,19 +415,22 @@ fn freeze_names(
         let kept: (Option<String>, Option<String>) = sheets::table
             .find(sheet_id)
             .select((sheets::department_name, sheets::related_department_names))
-            .first(conn)?;
+            .one_row(conn)?
+            .ok_or(diesel::result::Error::NotFound)?;
         if kept.0.is_some() {
             return Ok(());
         }
         let initiative_id: InitiativeId = sheets::table
             .find(sheet_id)
             .select(sheets::initiative_id)
-            .first(conn)?;
+            .one_row(conn)?
+            .ok_or(diesel::result::Error::NotFound)?;
         let department: String = initiatives::table
             .inner_join(departments::table)
             .filter(initiatives::id.eq(initiative_id))
             .select(departments::name)
-            .first(conn)?;
+            .one_row(conn)?
+            .ok_or(diesel::result::Error::NotFound)?;
         let related: Vec<String> = initiative_departments::table
             .inner_join(departments::table)
             .filter(initiative_departments::initiative_id.eq(initiative_id))
@@ -384,7 +445,8 @@ fn freeze_names(
         let (initiative_id, year): (InitiativeId, FiscalYear) = sheets::table
             .find(sheet_id)
             .select((sheets::initiative_id, sheets::fiscal_year))
-            .first(conn)?;
+            .one_row(conn)?
+            .ok_or(diesel::result::Error::NotFound)?;
         let later: i64 = sheets::table
             .filter(sheets::initiative_id.eq(initiative_id))
             .filter(sheets::fiscal_year.gt(year))

@@ -2,6 +2,8 @@
 
 use diesel::prelude::*;
 
+use super::OneRow;
+
 use super::schema::{departments, users};
 use super::{DbConnection, DbError};
 use crate::domain::ids::{DepartmentId, UserId};
@@ -38,16 +40,14 @@ pub fn find_by_login(conn: &mut DbConnection, login: &str) -> Result<Option<User
     Ok(users::table
         .filter(users::login.eq(login))
         .select(UserRow::as_select())
-        .first(conn)
-        .optional()?)
+        .one_row(conn)?)
 }
 
 pub fn find(conn: &mut DbConnection, id: UserId) -> Result<Option<UserRow>, DbError> {
     Ok(users::table
         .find(id)
         .select(UserRow::as_select())
-        .first(conn)
-        .optional()?)
+        .one_row(conn)?)
 }
 
 pub struct NewUser<'a> {

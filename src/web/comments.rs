@@ -180,8 +180,8 @@ pub async fn load(
     ctx: &EditContext,
     typed: Typed,
 ) -> Result<CommentsView, AppError> {
-    let (actor, id) = (user.actor.clone(), ctx.sheet.id);
-    let rows = run_use_case(pool, move |conn| comment::list(conn, &actor, id)).await?;
+    let (actor, id, access) = (user.actor.clone(), ctx.sheet.id, ctx.access());
+    let rows = run_use_case(pool, move |conn| comment::list(conn, &actor, id, &access)).await?;
     Ok(build(&user.actor, ctx, rows, typed))
 }
 

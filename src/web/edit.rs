@@ -12,10 +12,9 @@ use askama::Template;
 use super::draft::{Poster, SheetPost};
 use super::error::page_with_status;
 use super::form::{field, PostedForm};
-use super::indicators::copy_marks;
 use super::see_other;
 use super::sheet_form::{self, action_cell_input, action_text_input, indicator_input};
-use super::sheets::{load_with_draft, PageQuery};
+use super::sheets::PageQuery;
 use super::{run_use_case, with_conn, AppError, CurrentUser, Nav};
 use crate::app::sheet::{self as sheet_use_case, EditContext, SaveOutcome};
 use crate::db::{self, DbPool};
@@ -393,8 +392,21 @@ async fn edit_form(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let draft_token = query.draft.clone();
-    let (ctx, draft) =
-        load_with_draft(&pool, &user, id, Action::Sheet(Event::Save), draft_token).await?;
+    let actor = user.actor.clone();
+    // The sheet, the kept form, the comments and last year's texts on one
+    // connection checkout.
+    let (ctx, draft, extras) = run_use_case(&pool, move |conn| {
+        db::read_tx(conn, |conn| {
+            let ctx = sheet_use_case::visible(conn, &actor, id, Action::Sheet(Event::Save))?;
+            let draft = match draft_token {
+                Some(token) => db::draft::find(conn, &token, actor.user_id, id)?,
+                None => None,
+            };
+            let extras = sheet_use_case::form_extras(conn, &actor, &ctx)?;
+            Ok((ctx, draft, extras))
+        })
+    })
+    .await?;
     let round = ctx.round.ok_or_else(no_round)?;
     let schedule_years = ctx.sheet.schedule_years();
     let restored = draft.and_then(|pairs| sheet_form::parse(&pairs, &schedule_years).ok());
@@ -408,8 +420,9 @@ async fn edit_form(
         )
     });
     let mut view = build(&user, &ctx, &form, round, &[]);
-    view.comment_counts = comment_counts(&pool, &user, &ctx).await?;
-    let marks = copy_marks(&pool, &ctx.sheet, &form.texts).await?;
+    view.comment_counts =
+        super::comments::build(&user.actor, &ctx, extras.comments, Default::default()).counts;
+    let marks = crate::app::indicator::marks(&extras.last_year, &form.texts);
     for row in &mut view.body {
         let fields = std::iter::once(&mut row.field).chain(row.beside.as_mut());
         for f in fields {
@@ -468,6 +481,13 @@ impl Posted {
     }
 }
 
+/// What the one database turn of a posted form found: the form to show
+/// again, or what the save did.
+enum Posting {
+    Reshow(Box<EditContext>, SheetForm, RoundKind),
+    Saved(SheetForm, RoundKind, SaveOutcome),
+}
+
 async fn save(
     poster: Poster,
     pool: web::Data<DbPool>,
@@ -487,55 +507,79 @@ async fn save(
         Err(to_login) => return Ok(to_login),
     };
     let op = field(&pairs, "op").to_string();
-    let actor = user.actor.clone();
-    let ctx = run_use_case(&pool, move |conn| {
-        sheet_use_case::visible(conn, &actor, id, Action::Sheet(Event::Save))
-    })
-    .await?;
-    let round = ctx.round.ok_or_else(no_round)?;
-    let schedule_years = ctx.sheet.schedule_years();
-    let mut posted = Posted {
-        form: sheet_form::parse(&pairs, &schedule_years).map_err(AppError::BadRequest)?,
-        // A draft field that is not a token names no draft.
-        draft: field(&pairs, "draft").parse().ok(),
-        user,
-        round,
-    };
-    if !bad_fields.is_empty() {
-        // Re-show what arrived, with the fields that cannot be taken as typed
-        // (bytes that are not UTF-8, control characters) marked.
-        let mut view = posted.reshow(&pool, &ctx, &[]).await?;
-        view.errors = bad_fields
-            .iter()
-            .map(|bad| ErrorView {
-                name: bad.name.clone(),
-                message: bad.problem.message().into(),
-            })
-            .collect();
-        return respond(StatusCode::BAD_REQUEST, &view);
-    }
-    if let Some(row_op) = sheet_form::parse_row_op(&op) {
-        let ok = posted.form.apply_row_op(row_op, &schedule_years);
-        let mut view = posted.reshow(&pool, &ctx, &[]).await?;
-        if !ok {
-            view.notice = Some(format!("行は{MAX_ROWS}行までです"));
-        }
-        return respond(StatusCode::OK, &view);
-    }
+    let row_op = sheet_form::parse_row_op(&op);
     let submit = match op.as_str() {
-        "save" | "" => false,
-        "submit" => true,
-        _ => return Err(AppError::BadRequest("操作の指定が正しくありません".into())),
+        "save" | "" => Some(false),
+        "submit" => Some(true),
+        _ => None,
     };
-    let actor = posted.user.actor.clone();
-    let form = posted.form.clone();
-    // The sheet as just loaded for this form is the one the save checks and
-    // diffs against; the write itself is version-checked.
-    let outcome = run_use_case(&pool, move |conn| {
-        sheet_use_case::save_loaded(conn, &actor, ctx, &form, submit, None)
+    if row_op.is_none() && submit.is_none() {
+        return Err(AppError::BadRequest("操作の指定が正しくありません".into()));
+    }
+    // A plain save writes on the same connection checkout that loaded the
+    // sheet; the sheet as just loaded is the one the save checks and diffs
+    // against, and the write itself is version-checked.
+    let write = submit.filter(|_| bad_fields.is_empty() && row_op.is_none());
+    // A draft field that is not a token names no draft.
+    let draft = field(&pairs, "draft").parse().ok();
+    let actor = user.actor.clone();
+    let posting = run_use_case(&pool, move |conn| {
+        let ctx = sheet_use_case::visible(conn, &actor, id, Action::Sheet(Event::Save))?;
+        let Some(round) = ctx.round else {
+            return Ok(Err(no_round()));
+        };
+        let form = match sheet_form::parse(&pairs, &ctx.sheet.schedule_years()) {
+            Ok(form) => form,
+            Err(message) => return Ok(Err(AppError::BadRequest(message))),
+        };
+        Ok(Ok(match write {
+            Some(submit) => {
+                let outcome = sheet_use_case::save_loaded(conn, &actor, ctx, &form, submit, None)?;
+                Posting::Saved(form, round, outcome)
+            }
+            None => Posting::Reshow(Box::new(ctx), form, round),
+        }))
     })
-    .await?;
-    after_save(&pool, id, submit, outcome, posted).await
+    .await??;
+    match posting {
+        Posting::Saved(form, round, outcome) => {
+            let posted = Posted {
+                form,
+                draft,
+                user,
+                round,
+            };
+            after_save(&pool, id, write.unwrap_or(false), outcome, posted).await
+        }
+        Posting::Reshow(ctx, form, round) => {
+            let mut posted = Posted {
+                form,
+                draft,
+                user,
+                round,
+            };
+            if !bad_fields.is_empty() {
+                // Re-show what arrived, with the fields that cannot be taken
+                // as typed (bytes that are not UTF-8, control characters) marked.
+                let mut view = posted.reshow(&pool, &ctx, &[]).await?;
+                view.errors = bad_fields
+                    .iter()
+                    .map(|bad| ErrorView {
+                        name: bad.name.clone(),
+                        message: bad.problem.message().into(),
+                    })
+                    .collect();
+                return respond(StatusCode::BAD_REQUEST, &view);
+            }
+            let schedule_years = ctx.sheet.schedule_years();
+            let added = row_op.is_none_or(|op| posted.form.apply_row_op(op, &schedule_years));
+            let mut view = posted.reshow(&pool, &ctx, &[]).await?;
+            if !added {
+                view.notice = Some(format!("行は{MAX_ROWS}行までです"));
+            }
+            respond(StatusCode::OK, &view)
+        }
+    }
 }
 
 /// Redirects after a save, or re-shows the form with why nothing was written.

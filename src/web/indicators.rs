@@ -51,11 +51,16 @@ pub struct IndicatorPanel {
     pub show_marks: bool,
 }
 
-pub(super) async fn sheet_panel(
-    pool: &DbPool,
+pub(super) fn sheet_panel(
     user: &CurrentUser,
     sheet: &Sheet,
-) -> Result<IndicatorPanel, AppError> {
+    settings: &Settings,
+    bands: &[Band],
+    marks: &[(
+        crate::domain::field::Field,
+        crate::domain::indicator::Likeness,
+    )],
+) -> IndicatorPanel {
     let show_marks = authorize(&user.actor, Action::ViewAllSheets, None).is_ok();
     let access = SheetAccess {
         department_id: sheet.context.department_id,
@@ -64,57 +69,17 @@ pub(super) async fn sheet_panel(
         round: None,
     };
     let can_direct = authorize(&user.actor, Action::SetIndicatorDirection, Some(&access)).is_ok();
-    let copy = sheet.clone();
-    let ((settings, bands), marks) = run_use_case(pool, move |conn| {
-        let rules = use_case::rules_in_force(conn, copy.context.plan_id)?;
-        let marks = if show_marks {
-            use_case::sheet_marks(conn, &copy)?
-        } else {
-            Vec::new()
-        };
-        Ok((rules, marks))
-    })
-    .await?;
-    Ok(IndicatorPanel {
-        views: indicator_views(sheet, settings.rule, &bands),
+    IndicatorPanel {
+        views: indicator_views(sheet, settings.rule, bands),
         rule: settings.rule.label(),
         can_direct,
         directions: Direction::ALL.to_vec(),
         marks: marks
-            .into_iter()
+            .iter()
             .map(|(f, l)| (f.label(sheet.fiscal_year), l.label()))
             .collect(),
         show_marks,
-    })
-}
-
-/// Which body fields of `texts` (the form as opened) repeat the same
-/// initiative's text of the year before.
-pub(super) async fn copy_marks(
-    pool: &DbPool,
-    sheet: &Sheet,
-    texts: &crate::domain::field::Texts,
-) -> Result<
-    Vec<(
-        crate::domain::field::Field,
-        crate::domain::indicator::Likeness,
-    )>,
-    AppError,
-> {
-    let (plan, initiative, year) = (
-        sheet.context.plan_id,
-        sheet.context.initiative_id,
-        sheet.fiscal_year.prev(),
-    );
-    let texts = texts.clone();
-    with_conn(pool, move |conn| {
-        let before = db::indicator::texts_for_year(conn, plan, year)?;
-        Ok(before
-            .get(&initiative)
-            .map(|(_, b)| use_case::marks(b, &texts))
-            .unwrap_or_default())
-    })
-    .await
+    }
 }
 
 async fn set_direction(

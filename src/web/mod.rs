@@ -23,6 +23,7 @@ mod login;
 mod notifications;
 mod opinions;
 mod outbox;
+mod page_cache;
 mod plan;
 mod plan_book;
 mod print_pass;
@@ -53,7 +54,7 @@ pub use setup::new_token as new_setup_token;
 
 use crate::app::UseCaseError;
 use crate::config::Config;
-use crate::db::{DbConnection, DbError, DbPool};
+use crate::db::{self, DbConnection, DbError, DbPool};
 use crate::domain::permission::Role;
 
 /// Content-Security-Policy: nothing from outside, no inline script.
@@ -76,7 +77,16 @@ pub fn run(
     // Sessions live in the database; the cookie carries an id only.
     let store_pool = pool.clone();
     let idle_timeout = config.idle_timeout;
-    let sessions = move || session_store::DbSessionStore::new(store_pool.clone(), idle_timeout);
+    let reads = page_cache::Reads::new(
+        pool.clone(),
+        db::inline_reads(&config.database).map_err(std::io::Error::other)?,
+    );
+    let store_reads = reads.clone();
+    let sessions = move || {
+        session_store::DbSessionStore::new(store_pool.clone(), store_reads.clone(), idle_timeout)
+    };
+    let reads = web::Data::new(reads);
+    let sheet_pages = web::Data::new(page_cache::PageCache::default());
     let pool = web::Data::new(pool);
     let settings = web::Data::new(config.clone());
     let print = web::Data::new(print_pass::PrintSettings::new(
@@ -130,6 +140,8 @@ pub fn run(
             .app_data(print.clone())
             .app_data(gate.clone())
             .app_data(uploads.clone())
+            .app_data(reads.clone())
+            .app_data(sheet_pages.clone())
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|_, _| {
                 AppError::BadRequest("URL の指定が正しくありません".into()).into()

@@ -102,17 +102,6 @@ pub fn build(
     }
 }
 
-pub async fn load(
-    pool: &DbPool,
-    user: &CurrentUser,
-    ctx: &EditContext,
-    typed: Typed,
-) -> Result<OpinionsView, AppError> {
-    let (actor, id) = (user.actor.clone(), ctx.sheet.id);
-    let rows = run_use_case(pool, move |conn| opinion::list(conn, &actor, id)).await?;
-    Ok(build(&user.actor, ctx, rows, typed))
-}
-
 /// The sheet page again with what was typed and why it was refused.
 async fn refused(
     pool: &DbPool,

@@ -19,6 +19,7 @@ use actix_web::web;
 use anyhow::{anyhow, Context};
 use chrono::{Local, NaiveDateTime, TimeZone};
 
+use super::page_cache::Reads;
 use super::session::{
     LoadedUser, ADDRESS, EXPIRES_AT, KEY_HASH, LAST_SEEN, LOADED_USER, LOGIN_AT, USER_AGENT,
     USER_ID,
@@ -34,13 +35,15 @@ type State = HashMap<String, String>;
 
 pub struct DbSessionStore {
     pool: DbPool,
+    /// The session of every request is a short read (`Reads`).
+    reads: Reads,
     /// Sessions unused this long are removed when someone logs in.
     idle: Duration,
 }
 
 impl DbSessionStore {
-    pub fn new(pool: DbPool, idle: Duration) -> Self {
-        Self { pool, idle }
+    pub fn new(pool: DbPool, reads: Reads, idle: Duration) -> Self {
+        Self { pool, reads, idle }
     }
 
     async fn run<T, F>(&self, f: F) -> anyhow::Result<T>
@@ -195,6 +198,7 @@ impl SessionStore for DbSessionStore {
             Key::Row(hash) => hash,
         };
         let row = self
+            .reads
             .run(move |conn| db::session::find_with_user(conn, &hash))
             .await
             .map_err(LoadError::Other)?;

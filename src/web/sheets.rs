@@ -1,7 +1,8 @@
 //! 取組事業一覧 and the 点検・評価票 pages.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web::Bytes;
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -11,6 +12,7 @@ use super::error::{page, page_with_status};
 use super::form::{field, PostedForm};
 use super::indicators::{sheet_panel, IndicatorPanel};
 use super::opinions::{self, OpinionsView};
+use super::page_cache::{PageCache, PageKey, Reads};
 use super::see_other;
 use super::{run_use_case, AppError, CurrentUser, Nav};
 use crate::app::review::{self, hq_fields, ReviewInput, ReviewOutcome};
@@ -269,36 +271,44 @@ pub(super) struct PageQuery {
     pub done: Option<String>,
 }
 
-/// A sheet the user may `action`, with the form kept under `draft` (if any,
-/// and only if it is this user's own).
-pub(super) async fn load_with_draft(
-    pool: &DbPool,
-    user: &CurrentUser,
-    id: SheetId,
-    action: Action,
-    draft: Option<DraftToken>,
-) -> Result<(sheet_use_case::EditContext, Option<Vec<(String, String)>>), AppError> {
-    let actor = user.actor.clone();
-    run_use_case(pool, move |conn| {
-        let ctx = sheet_use_case::visible(conn, &actor, id, action)?;
-        let restored = match draft {
-            Some(token) => db::draft::find(conn, &token, actor.user_id, id)?,
-            None => None,
-        };
-        Ok((ctx, restored))
-    })
-    .await
-}
-
 async fn show(
+    req: HttpRequest,
     user: CurrentUser,
     pool: web::Data<DbPool>,
+    reads: web::Data<Reads>,
+    pages: web::Data<PageCache>,
     path: web::Path<SheetId>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let (ctx, restored) =
-        load_with_draft(&pool, &user, id, Action::ViewSheet, query.draft.clone()).await?;
+    // A page with a restored form is made afresh; any other is kept for its
+    // viewer and shown again while its stamp holds (`page_cache`).
+    let key = match query.draft {
+        Some(_) => None,
+        None => reads
+            .run(move |conn| db::sheet::view_stamp(conn, id))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map(|stamp| PageKey::new(id, stamp, &user, req.query_string())),
+    };
+    if let Some(page) = key.as_ref().and_then(|k| pages.get(k)) {
+        return Ok(html(page));
+    }
+    let (actor, draft) = (user.actor.clone(), query.draft.clone());
+    // The sheet, the kept form and everything else the page shows, on one
+    // connection checkout.
+    let (ctx, restored, extras) = run_use_case(&pool, move |conn| {
+        db::read_tx(conn, |conn| {
+            let ctx = sheet_use_case::visible(conn, &actor, id, Action::ViewSheet)?;
+            let restored = match draft {
+                Some(token) => db::draft::find(conn, &token, actor.user_id, id)?,
+                None => None,
+            };
+            let extras = sheet_use_case::page_extras(conn, &actor, &ctx)?;
+            Ok((ctx, restored, extras))
+        })
+    })
+    .await?;
     let mut panel = Panel {
         message: query.done.as_deref().map(done_message),
         ..Panel::default()
@@ -309,7 +319,26 @@ async fn show(
         panel.restored = true;
     }
     panel.hq_fields = hq_field_views(&ctx, typed.as_ref().map(|t| &t.texts));
-    render(&pool, &user, ctx, panel, StatusCode::OK).await
+    let page = sheet_page(
+        &user,
+        ctx,
+        panel,
+        extras,
+        (Typed::default(), Default::default()),
+    )
+    .render()
+    .map(Bytes::from)
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Some(key) = key {
+        pages.put(key, page.clone());
+    }
+    Ok(html(page))
+}
+
+fn html(page: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page)
 }
 
 /// What HQ typed, shown again in the review forms.
@@ -344,7 +373,8 @@ fn hq_field_views(ctx: &sheet_use_case::EditContext, typed: Option<&Texts>) -> V
         .collect()
 }
 
-/// The sheet page with what the viewer may do on it.
+/// The sheet page with what the viewer may do on it, for a sheet already
+/// loaded (after a refused step).
 async fn render(
     pool: &DbPool,
     user: &CurrentUser,
@@ -352,9 +382,15 @@ async fn render(
     panel: Panel,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let comments = comments::load(pool, user, &ctx, Typed::default()).await?;
-    let opinions = opinions::load(pool, user, &ctx, Default::default()).await?;
-    render_page(pool, user, ctx, panel, (comments, opinions), status).await
+    render_with_typed(
+        pool,
+        user,
+        ctx,
+        panel,
+        (Typed::default(), Default::default()),
+        status,
+    )
+    .await
 }
 
 /// The sheet page again after a refused comment or opinion, with what was typed.
@@ -366,27 +402,41 @@ pub(super) async fn render_with(
     opinion: opinions::Typed,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let comments = comments::load(pool, user, &ctx, comment).await?;
-    let opinions = opinions::load(pool, user, &ctx, opinion).await?;
-    render_page(
+    render_with_typed(
         pool,
         user,
         ctx,
         Panel::default(),
-        (comments, opinions),
+        (comment, opinion),
         status,
     )
     .await
 }
 
-async fn render_page(
+async fn render_with_typed(
     pool: &DbPool,
     user: &CurrentUser,
     ctx: sheet_use_case::EditContext,
-    mut panel: Panel,
-    (comments, opinions): (CommentsView, OpinionsView),
+    panel: Panel,
+    typed: (Typed, opinions::Typed),
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    let actor = user.actor.clone();
+    let (ctx, extras) = run_use_case(pool, move |conn| {
+        let extras = sheet_use_case::page_extras(conn, &actor, &ctx)?;
+        Ok((ctx, extras))
+    })
+    .await?;
+    page_with_status(&sheet_page(user, ctx, panel, extras, typed), status)
+}
+
+fn sheet_page(
+    user: &CurrentUser,
+    ctx: sheet_use_case::EditContext,
+    mut panel: Panel,
+    extras: sheet_use_case::PageExtras,
+    (comment, opinion): (Typed, opinions::Typed),
+) -> SheetPage {
     let access = ctx.access();
     panel.can_edit = authorize(&user.actor, Action::Sheet(Event::Save), Some(&access)).is_ok();
     panel.round = ctx.round.map(|r| r.label());
@@ -405,8 +455,16 @@ async fn render_page(
             panel.reviews.push(ReviewOption::of(event));
         }
     }
+    let comments = comments::build(&user.actor, &ctx, extras.comments, comment);
+    let opinions = opinions::build(&user.actor, &ctx, extras.opinions, opinion);
     let return_reason = Text::new(&ctx.sheet.return_reason);
-    let indicators = sheet_panel(pool, user, &ctx.sheet).await?;
+    let indicators = sheet_panel(
+        user,
+        &ctx.sheet,
+        &extras.settings,
+        &extras.bands,
+        &extras.marks,
+    );
     let mut view = SheetView::new(ctx.sheet);
     // The screen shows the state itself; the 「作成中」 stamp is for paper.
     view.draft = false;
@@ -414,19 +472,16 @@ async fn render_page(
         row.comments = comments.count(row.key);
         row.beside_comments = row.beside_key.map_or(0, |k| comments.count(k));
     }
-    page_with_status(
-        &SheetPage {
-            nav: Nav::of(user),
-            csrf: user.csrf.clone(),
-            panel,
-            comments,
-            opinions,
-            return_reason,
-            view,
-            indicators,
-        },
-        status,
-    )
+    SheetPage {
+        nav: Nav::of(user),
+        csrf: user.csrf.clone(),
+        panel,
+        comments,
+        opinions,
+        return_reason,
+        view,
+        indicators,
+    }
 }
 
 /// HQ's steps: 差し戻し, 確認, 評価, 確定, 再開.

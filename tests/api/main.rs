@@ -24,6 +24,7 @@ mod form_input;
 mod home;
 mod import;
 mod indicators;
+mod kept_pages;
 mod login;
 mod mail;
 mod opinions;

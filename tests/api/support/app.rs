@@ -94,6 +94,26 @@ impl TestApp {
         client
     }
 
+    /// A second server on this app's database, as a second instance behind
+    /// a load balancer would run; returns its address (`login_at`).
+    pub async fn second_server(&self) -> String {
+        let mut config = Config::new(self.db.url()).expect("config");
+        config.bind = "127.0.0.1:0".into();
+        let app = hyoka::Application::build(config)
+            .await
+            .expect("second server builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        address
+    }
+
+    /// A new browser logged in as `login` on the server at `address`.
+    pub async fn login_at(&self, address: &str, login: &str) -> Client {
+        let client = Client::new(address);
+        client.login_ok(login, &self.password(login)).await;
+        client
+    }
+
     /// A new browser logged in as this app's HQ or administrator account.
     pub async fn login_as(&self, role: Role) -> Client {
         assert_ne!(

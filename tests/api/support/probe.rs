@@ -35,11 +35,13 @@ pub trait Probe {
     /// A stored text field of the sheet, by its form field name.
     fn text(&mut self, id: i32, key: &str) -> String;
     fn status(&mut self, id: i32) -> SheetStatus;
-    /// Puts a sheet into `state` directly (no audit entry, no version bump).
+    /// Puts a sheet into `state` directly (no audit entry; the version rises,
+    /// as with every change).
     fn force_status(&mut self, id: i32, state: SheetStatus);
     /// Stores 効果・影響 directly, bypassing the form's checks.
     fn force_effects(&mut self, id: i32, text: &str);
-    /// Stores text field `key` directly, bypassing the form and its writer.
+    /// Stores text field `key` directly, bypassing the form and its writer
+    /// (the version rises, as with every change).
     fn force_text(&mut self, id: i32, key: &str, text: &str);
     fn audit_count(&mut self) -> i64;
     fn department_id(&mut self, name: &str) -> i32;
@@ -117,8 +119,13 @@ impl Probe for DbConnection {
 
     fn force_status(&mut self, id: i32, state: SheetStatus) {
         use schema::sheets;
+        // Raising the version as every real change to a sheet does: pages
+        // kept for their viewers are told apart by it.
         diesel::update(sheets::table.find(SheetId(id)))
-            .set(sheets::status.eq(state))
+            .set((
+                sheets::status.eq(state),
+                sheets::version.eq(sheets::version + 1),
+            ))
             .execute(self)
             .expect("set status");
     }
@@ -145,6 +152,11 @@ impl Probe for DbConnection {
             ))
             .execute(self)
             .expect("set the field");
+        use schema::sheets;
+        diesel::update(sheets::table.find(SheetId(id)))
+            .set(sheets::version.eq(sheets::version + 1))
+            .execute(self)
+            .expect("raise the version");
     }
 
     fn audit_count(&mut self) -> i64 {
