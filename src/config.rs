@@ -52,6 +52,8 @@ pub struct Config {
     pub reminder_hour: u32,
     /// How often the background task looks at the outbox and the reminders.
     pub background_interval: Duration,
+    /// Connections in the pool (`HYOKA_DB_POOL`); None: `db::DEFAULT_POOL`.
+    pub db_pool: Option<u32>,
 }
 
 impl Config {
@@ -68,6 +70,7 @@ impl Config {
             login_address_window: Duration::from_secs(ADDRESS_WINDOW_MINUTES * 60),
             clock: Arc::new(SystemClock),
             pdf_per_user: 2,
+            db_pool: None,
             trusted_proxies: Vec::new(),
             mail: None,
             reminder_hour: 8,

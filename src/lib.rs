@@ -37,7 +37,7 @@ pub enum StartupError {
 pub fn prepare_database(
     config: &Config,
 ) -> Result<(DbPool, Option<Vec<demo::DemoAccount>>), DbError> {
-    let pool = db::connect(&config.database)?;
+    let pool = db::connect(&config.database, config.db_pool)?;
     let mut conn = pool.get()?;
     // Under one lock, so a second server starting beside this one neither
     // migrates nor loads the demo at the same time.

@@ -149,6 +149,9 @@ struct ServeArgs {
     /// 同じ接続元からのログイン失敗を数える期間（分、1〜1440）。これより前の失敗は数えない
     #[arg(long, env = "HYOKA_LOGIN_ADDRESS_WINDOW_MINUTES", default_value_t = ADDRESS_WINDOW_MINUTES)]
     login_address_window_minutes: u64,
+    /// データベースへの接続数（既定: SQLite 8、PostgreSQL 4。ベンチマークで選んだ値）
+    #[arg(long, env = "HYOKA_DB_POOL")]
+    db_pool: Option<u32>,
     /// 1人が同時に作成できる PDF の数（超えた分は「しばらくしてから」と答える）
     #[arg(long, env = "HYOKA_PDF_PER_USER", default_value_t = 2)]
     pdf_per_user: usize,
@@ -220,6 +223,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         config.session_key = Some(key.into_bytes());
     }
     config.pdf_per_user = args.pdf_per_user.max(1);
+    config.db_pool = args.db_pool.map(|n| n.max(1));
     config.trusted_proxies = hyoka::web::parse_trusted_proxies(&args.trusted_proxies)?;
     if args.reminder_hour > 23 {
         return Err("HYOKA_REMINDER_HOUR は0〜23の時刻にしてください".into());
@@ -262,7 +266,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
 
 fn open(database_url: &str) -> Result<db::PooledConn, String> {
     let location = db::DatabaseLocation::parse(database_url).map_err(|e| e.to_string())?;
-    let pool = db::connect(&location).map_err(|e| e.to_string())?;
+    let pool = db::connect(&location, None).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     db::migrate(&mut conn).map_err(|e| e.to_string())?;
     Ok(conn)

@@ -144,7 +144,13 @@ fn configure_sqlite() {
 
 /// Builds the pool. Establishing is done per variant: `DbConnection::establish`
 /// would let SQLite accept any string.
-pub fn connect(location: &DatabaseLocation) -> Result<DbPool, DbError> {
+/// Connections in the pool unless `HYOKA_DB_POOL` says otherwise: SQLite,
+/// PostgreSQL. Chosen with `bench/run.sh` on two cores (README, Benchmark):
+/// SQLite 2/4/8 gave the same saves/s and 8 the best sheet page; PostgreSQL
+/// 4/8/16 per instance gave the most saves/s and the shortest tail at 4.
+pub const DEFAULT_POOL: (u32, u32) = (8, 4);
+
+pub fn connect(location: &DatabaseLocation, size: Option<u32>) -> Result<DbPool, DbError> {
     if let DatabaseLocation::Sqlite(path) = location {
         configure_sqlite();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -155,15 +161,16 @@ pub fn connect(location: &DatabaseLocation) -> Result<DbPool, DbError> {
     let manager = ConnectionManager::<DbConnection>::new(location.connection_string());
     let builder = Pool::builder().connection_timeout(Duration::from_secs(10));
     let pool = match location {
-        // One writer at a time anyway; a small pool keeps lock waits short.
         // A file cannot drop a connection the way a server can, so no
         // `SELECT 1` before every checkout (one query of every request).
         DatabaseLocation::Sqlite(_) => builder
-            .max_size(4)
+            .max_size(size.unwrap_or(DEFAULT_POOL.0))
             .test_on_check_out(false)
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)?,
-        DatabaseLocation::Postgres(_) => builder.max_size(8).build(manager)?,
+        DatabaseLocation::Postgres(_) => builder
+            .max_size(size.unwrap_or(DEFAULT_POOL.1))
+            .build(manager)?,
     };
     Ok(pool)
 }

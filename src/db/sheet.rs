@@ -652,7 +652,12 @@ pub fn save(
     if updated == 0 {
         return Ok(None);
     }
-    freeze_names(conn, old.id, status)?;
+    // The names a sheet prints change only with its state (finalized, or
+    // reopened); a save that keeps the state leaves them, and the write lock
+    // is held for three statements fewer.
+    if status != old.status {
+        freeze_names(conn, old.id, status)?;
+    }
     write_texts(conn, old.id, &old.content.texts, &new.texts)?;
     if new.action_items != old.content.action_items {
         diesel::delete(action_items::table.filter(action_items::sheet_id.eq(old.id)))

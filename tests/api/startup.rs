@@ -122,7 +122,7 @@ fn migrate_command_prepares_the_database() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let pool = hyoka::db::connect(&db.location()).unwrap();
+    let pool = hyoka::db::connect(&db.location(), None).unwrap();
     let mut conn = pool.get().unwrap();
     assert!(hyoka::db::plan::is_empty(&mut conn).unwrap());
 }
