@@ -192,7 +192,15 @@ async fn edit(mut b: Browser, login: String, sheet: u32, start: Instant, until: 
             }
             409 => {
                 tally.conflicts += 1;
-                form = form_of(&b.get(&path).await.1, &form_css);
+                // Reloads the form as a person would; of what it holds only
+                // the version differs from this editor's own form (the other
+                // editor changed the same field), so it is read without
+                // parsing the page: the client's CPU is the server's too.
+                let page = b.get(&path).await.1;
+                match version_in(&page) {
+                    Some(version) => set(&mut form, "version", &version),
+                    None => form = form_of(&page, &form_css),
+                }
             }
             other => {
                 tally.errors += 1;
@@ -202,6 +210,18 @@ async fn edit(mut b: Browser, login: String, sheet: u32, start: Instant, until: 
         }
     }
     tally
+}
+
+/// The `version` field's value in an edit page.
+fn version_in(page: &str) -> Option<String> {
+    let at = page.find("name=\"version\"")?;
+    let rest = &page[at..];
+    let value = &rest[rest.find("value=\"")? + 7..];
+    let version = &value[..value.find('"')?];
+    version
+        .chars()
+        .all(|c| c.is_ascii_digit())
+        .then(|| version.to_string())
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
