@@ -288,7 +288,10 @@ where
     // One SQLite writer of this process at a time, queued on a mutex:
     // writers left to SQLite's busy handler sleep and retry (1 ms, then
     // longer, up to 100 ms a try), which gave saves under load a long tail.
-    // Another process on the same file still waits on busy_timeout.
+    // Another process on the same file still waits on busy_timeout. The
+    // mutex is not reentrant: a write transaction must never open another on
+    // a second connection (nested ones on the same connection are savepoints,
+    // above, and take no lock).
     let _writer = match conn {
         DbConnection::Sqlite(c) => {
             let guard = SQLITE_WRITER
