@@ -75,16 +75,13 @@ pub fn run(
     };
     let cookie_secure = config.cookie_secure;
     // Sessions live in the database; the cookie carries an id only.
-    let store_pool = pool.clone();
     let idle_timeout = config.idle_timeout;
     let reads = page_cache::Reads::new(
         pool.clone(),
         db::inline_reads(&config.database).map_err(std::io::Error::other)?,
     );
     let store_reads = reads.clone();
-    let sessions = move || {
-        session_store::DbSessionStore::new(store_pool.clone(), store_reads.clone(), idle_timeout)
-    };
+    let sessions = move || session_store::DbSessionStore::new(store_reads.clone(), idle_timeout);
     let reads = web::Data::new(reads);
     let sheet_pages = web::Data::new(page_cache::PageCache::default());
     let pool = web::Data::new(pool);

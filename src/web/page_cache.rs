@@ -43,6 +43,15 @@ impl Reads {
             let mut conn = inline.get().map_err(DbError::from)?;
             return Ok(f(&mut conn)?);
         }
+        self.block(f).await
+    }
+
+    /// Any work (a write too) on the blocking pool, off the async threads.
+    pub async fn block<T, F>(&self, f: F) -> anyhow::Result<T>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+        T: Send + 'static,
+    {
         let pool = self.pool.clone();
         let result = web::block(move || {
             let mut conn = pool.get()?;

@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration as Ttl;
-use actix_web::web;
 use anyhow::{anyhow, Context};
 use chrono::{Local, NaiveDateTime, TimeZone};
 
@@ -24,9 +23,9 @@ use super::session::{
     LoadedUser, ADDRESS, EXPIRES_AT, KEY_HASH, LAST_SEEN, LOADED_USER, LOGIN_AT, USER_AGENT,
     USER_ID,
 };
+use crate::db;
 use crate::db::session::{Ended, SessionRow};
 use crate::db::user::UserRow;
-use crate::db::{self, DbConnection, DbError, DbPool};
 use crate::domain::ids::UserId;
 use crate::domain::session::SessionKeyHash;
 
@@ -34,30 +33,16 @@ use crate::domain::session::SessionKeyHash;
 type State = HashMap<String, String>;
 
 pub struct DbSessionStore {
-    pool: DbPool,
-    /// The session of every request is a short read (`Reads`).
+    /// The session of every request is a short read (`Reads::run`); its
+    /// writes go to the blocking pool (`Reads::block`).
     reads: Reads,
     /// Sessions unused this long are removed when someone logs in.
     idle: Duration,
 }
 
 impl DbSessionStore {
-    pub fn new(pool: DbPool, reads: Reads, idle: Duration) -> Self {
-        Self { pool, reads, idle }
-    }
-
-    async fn run<T, F>(&self, f: F) -> anyhow::Result<T>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let pool = self.pool.clone();
-        let result = web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
-        .await?;
-        Ok(result?)
+    pub fn new(reads: Reads, idle: Duration) -> Self {
+        Self { reads, idle }
     }
 
     /// A new logged-in session under a fresh id. Sessions that have ended by
@@ -69,13 +54,14 @@ impl DbSessionStore {
             return Err(anyhow!("a logged-in session has no user"));
         };
         let idle = self.idle;
-        self.run(move |conn| {
-            db::write_tx(conn, |conn| {
-                db::session::delete_ended(conn, Ended::now_with_idle(idle))?;
-                db::session::insert(conn, &row)
+        self.reads
+            .block(move |conn| {
+                db::write_tx(conn, |conn| {
+                    db::session::delete_ended(conn, Ended::now_with_idle(idle))?;
+                    db::session::insert(conn, &row)
+                })
             })
-        })
-        .await?;
+            .await?;
         Ok(SessionKey::try_from(id)?)
     }
 }
@@ -228,7 +214,8 @@ impl SessionStore for DbSessionStore {
         };
         if !state.contains_key(USER_ID) {
             // The user was taken out of a logged-in session: it is over.
-            self.run(move |conn| db::session::delete(conn, &hash))
+            self.reads
+                .block(move |conn| db::session::delete(conn, &hash))
                 .await
                 .map_err(UpdateError::Other)?;
             return in_cookie(&state).map_err(UpdateError::Serialization);
@@ -238,7 +225,8 @@ impl SessionStore for DbSessionStore {
             .ok_or_else(|| UpdateError::Other(anyhow!("a logged-in session has no user")))?;
         // A session ended while this request ran stays ended: the row is
         // not written again, and the next request finds none.
-        self.run(move |conn| db::session::update(conn, &row))
+        self.reads
+            .block(move |conn| db::session::update(conn, &row))
             .await
             .map_err(UpdateError::Other)?;
         Ok(key)
@@ -252,7 +240,11 @@ impl SessionStore for DbSessionStore {
     async fn delete(&self, key: &SessionKey) -> anyhow::Result<()> {
         match key_of(key) {
             Key::InCookie(_) => Ok(()),
-            Key::Row(hash) => self.run(move |conn| db::session::delete(conn, &hash)).await,
+            Key::Row(hash) => {
+                self.reads
+                    .block(move |conn| db::session::delete(conn, &hash))
+                    .await
+            }
         }
     }
 }
