@@ -190,21 +190,6 @@ pub fn marks(before: &Texts, now: &Texts) -> Vec<(Field, Likeness)> {
         .collect()
 }
 
-/// The marks of `now` (a sheet's texts, stored or as the form holds them)
-/// against the same initiative's sheet a year before.
-pub fn sheet_marks(
-    conn: &mut DbConnection,
-    sheet: &Sheet,
-    now: &Texts,
-) -> Result<Vec<(Field, Likeness)>, UseCaseError> {
-    let before = db::indicator::texts_of_initiative(
-        conn,
-        sheet.context.initiative_id,
-        sheet.fiscal_year.prev(),
-    )?;
-    Ok(marks(&before, now))
-}
-
 /// How many body fields of each sheet of the year repeat last year's (HQ's
 /// list), by sheet. Two queries.
 pub fn mark_counts(

@@ -110,7 +110,7 @@ pub fn page_extras(
     let opinions = super::opinion::list(conn, actor, id, &access)?;
     let (settings, bands) = super::indicator::rules_in_force(conn, ctx.sheet.context.plan_id)?;
     let marks = if authorize(actor, Action::ViewAllSheets, None).is_ok() {
-        super::indicator::sheet_marks(conn, &ctx.sheet, &ctx.sheet.content.texts)?
+        super::indicator::marks(&last_year(conn, ctx)?, &ctx.sheet.content.texts)
     } else {
         Vec::new()
     };
@@ -138,12 +138,41 @@ pub fn form_extras(
 ) -> Result<FormExtras, UseCaseError> {
     Ok(FormExtras {
         comments: super::comment::list(conn, actor, ctx.sheet.id, &ctx.access())?,
-        last_year: db::indicator::texts_of_initiative(
-            conn,
-            ctx.sheet.context.initiative_id,
-            ctx.sheet.fiscal_year.prev(),
-        )?,
+        last_year: last_year(conn, ctx)?,
     })
+}
+
+/// The same initiative's texts a year before (the copy marks' reference).
+fn last_year(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+) -> Result<crate::domain::field::Texts, DbError> {
+    db::indicator::texts_of_initiative(
+        conn,
+        ctx.sheet.context.initiative_id,
+        ctx.sheet.fiscal_year.prev(),
+    )
+}
+
+/// A form kept for its user (`db::draft`), as posted: name → value.
+pub type KeptForm = Vec<(String, String)>;
+
+/// A sheet the actor may `action`, with the form kept under `draft` (if
+/// any, and only if it is the actor's own): how the sheet page and the edit
+/// form begin.
+pub fn visible_with_draft(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    sheet_id: SheetId,
+    action: Action,
+    draft: Option<&crate::domain::draft::DraftToken>,
+) -> Result<(EditContext, Option<KeptForm>), UseCaseError> {
+    let ctx = visible(conn, actor, sheet_id, action)?;
+    let restored = match draft {
+        Some(token) => db::draft::find(conn, token, actor.user_id, sheet_id)?,
+        None => None,
+    };
+    Ok((ctx, restored))
 }
 
 pub enum SaveOutcome {

@@ -397,11 +397,13 @@ async fn edit_form(
     // connection checkout.
     let (ctx, draft, extras) = run_use_case(&pool, move |conn| {
         db::read_tx(conn, |conn| {
-            let ctx = sheet_use_case::visible(conn, &actor, id, Action::Sheet(Event::Save))?;
-            let draft = match draft_token {
-                Some(token) => db::draft::find(conn, &token, actor.user_id, id)?,
-                None => None,
-            };
+            let (ctx, draft) = sheet_use_case::visible_with_draft(
+                conn,
+                &actor,
+                id,
+                Action::Sheet(Event::Save),
+                draft_token.as_ref(),
+            )?;
             let extras = sheet_use_case::form_extras(conn, &actor, &ctx)?;
             Ok((ctx, draft, extras))
         })

@@ -299,11 +299,13 @@ async fn show(
     // connection checkout.
     let (ctx, restored, extras) = run_use_case(&pool, move |conn| {
         db::read_tx(conn, |conn| {
-            let ctx = sheet_use_case::visible(conn, &actor, id, Action::ViewSheet)?;
-            let restored = match draft {
-                Some(token) => db::draft::find(conn, &token, actor.user_id, id)?,
-                None => None,
-            };
+            let (ctx, restored) = sheet_use_case::visible_with_draft(
+                conn,
+                &actor,
+                id,
+                Action::ViewSheet,
+                draft.as_ref(),
+            )?;
             let extras = sheet_use_case::page_extras(conn, &actor, &ctx)?;
             Ok((ctx, restored, extras))
         })
