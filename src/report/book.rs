@@ -89,7 +89,6 @@ pub struct BookView {
 
 /// The trend charts printed after one sheet, on its own page.
 pub struct SheetCharts {
-    pub sheet_id: SheetId,
     /// The sheet's page name with 「-charts」: it shares the sheet's running header.
     pub id: String,
     pub heading: String,
@@ -100,7 +99,6 @@ pub struct SheetCharts {
 impl SheetCharts {
     fn of(sheet: &Sheet) -> Self {
         Self {
-            sheet_id: sheet.id,
             id: format!("{}-charts", page_name(sheet.id)),
             heading: format!("{} {}　指標の推移", sheet.heading(), sheet.name()),
             charts: sheet
