@@ -50,6 +50,34 @@ async fn a_sheet_page_shown_again_is_never_out_of_date() {
     assert!(saved.contains("一時保存しました"));
     assert!(!staff.page(&page).await.contains("一時保存しました"));
 
+    // What a kept page never gives away or lets through: another department
+    // is refused as before, a made-up operation or a stale version writes
+    // nothing, and a NUL in the query is only another key.
+    let kept = staff.page(&page).await;
+    let other = app.staff_of("DX推進課").await;
+    assert_eq!(other.status_of(&page).await, 404);
+    let audited = app.conn().audit_count();
+    let form = staff.edit_form(id).await;
+    let odd = staff
+        .post_edit(id, &form.clone().with("op", "publish").with("h2_plan", "x"))
+        .await;
+    assert_eq!(odd.status().as_u16(), 400);
+    let stale = staff
+        .post_edit(
+            id,
+            &form
+                .clone()
+                .with("op", "save")
+                .with("version", "1")
+                .with("h2_plan", "古い版からの保存"),
+        )
+        .await;
+    assert_eq!(stale.status().as_u16(), 409);
+    assert_eq!(app.conn().audit_count(), audited, "nothing was written");
+    assert_eq!(staff.page(&page).await, kept);
+    assert_eq!(staff.status_of(&format!("{page}?done=%00save")).await, 200);
+    assert_eq!(staff.page(&page).await, kept);
+
     // A page kept for HQ is HQ's: the department's page never carries HQ's
     // session token, and HQ's never the department's.
     let hq_page = hq.page(&page).await;
